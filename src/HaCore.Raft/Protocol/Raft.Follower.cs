@@ -1,0 +1,134 @@
+namespace HaCore.Raft.Protocol;
+
+/// <summary>Follower behaviour: accept the leader's appends, heartbeats and snapshots.</summary>
+internal sealed partial class RaftCore
+{
+    private void StepFollower(in Message m)
+    {
+        switch (m.Type)
+        {
+            case MessageType.Append:
+                _electionElapsed = 0;
+                Lead = m.From;
+                HandleAppend(m);
+                break;
+            case MessageType.Heartbeat:
+                _electionElapsed = 0;
+                Lead = m.From;
+                HandleHeartbeat(m);
+                break;
+            case MessageType.Snapshot:
+                _electionElapsed = 0;
+                Lead = m.From;
+                HandleSnapshot(m);
+                break;
+            case MessageType.TransferLeader:
+                if (Lead != None)
+                {
+                    Send(m with { To = Lead, From = Id, Term = 0 });
+                }
+
+                break;
+            case MessageType.TimeoutNow:
+                // The leader is handing leadership to us: campaign at once, skipping the pre-vote.
+                Campaign(transfer: true);
+                break;
+            case MessageType.ReadIndex:
+                if (Lead != None)
+                {
+                    Send(m with { To = Lead, Term = 0 });
+                }
+
+                break;
+            case MessageType.ReadIndexResponse:
+                if (!m.Reject)
+                {
+                    ReadStates.Add(new ReadState(m.Index, m.Context));
+                }
+                else
+                {
+                    RejectedReads.Add(m.Context);
+                }
+
+                break;
+        }
+    }
+
+    private void HandleAppend(in Message m)
+    {
+        if (m.Index < Log.Committed)
+        {
+            // Everything up to our commit index already matches: tell the leader where we are.
+            Send(new Message { To = m.From, Type = MessageType.AppendResponse, Index = Log.Committed });
+            return;
+        }
+
+        var lastNew = Log.MaybeAppend(m.Index, m.LogTerm, m.Commit, m.Entries.Span);
+        if (lastNew is { } last)
+        {
+            Send(new Message { To = m.From, Type = MessageType.AppendResponse, Index = last });
+            return;
+        }
+
+        // Our log does not match at m.Index. Hint at the last index whose term is at most the
+        // leader's term there, so the leader can skip a whole term of mismatches in one round.
+        var (hintIndex, hintTerm) = Log.FindConflictByTerm(Math.Min(m.Index, Log.LastIndex), m.LogTerm);
+        Send(new Message
+        {
+            To = m.From,
+            Type = MessageType.AppendResponse,
+            Index = m.Index,
+            Reject = true,
+            RejectHint = hintIndex,
+            LogTerm = hintTerm,
+        });
+    }
+
+    private void HandleHeartbeat(in Message m)
+    {
+        // The leader sends min(its commit, our match), so this never commits past our log.
+        Log.CommitTo(Math.Min(m.Commit, Log.LastIndex));
+        Send(new Message { To = m.From, Type = MessageType.HeartbeatResponse, Context = m.Context });
+    }
+
+    private void HandleSnapshot(in Message m)
+    {
+        var snapshot = m.Snapshot;
+        if (snapshot is not null && Restore(snapshot))
+        {
+            Send(new Message { To = m.From, Type = MessageType.AppendResponse, Index = Log.LastIndex });
+        }
+        else
+        {
+            Send(new Message { To = m.From, Type = MessageType.AppendResponse, Index = Log.Committed });
+        }
+    }
+
+    /// <summary>Adopts a leader's snapshot; false when it brings nothing new.</summary>
+    private bool Restore(Snapshot snapshot)
+    {
+        var meta = snapshot.Metadata;
+        if (meta.Index <= Log.Committed)
+        {
+            return false;
+        }
+
+        if (!meta.ConfState.Contains(Id))
+        {
+            // A snapshot whose membership excludes us cannot be right for us: ignore it rather than
+            // end up with a log we are not part of.
+            return false;
+        }
+
+        if (Log.MatchTerm(meta.Index, meta.Term))
+        {
+            // We already have the snapshot's last entry: just fast-forward the commit index.
+            Log.CommitTo(meta.Index);
+            return false;
+        }
+
+        Log.Restore(snapshot);
+        Tracker.SetConfig(meta.ConfState, Log.LastIndex + 1);
+        return true;
+    }
+}

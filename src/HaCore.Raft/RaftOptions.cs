@@ -1,0 +1,117 @@
+namespace HaCore.Raft;
+
+/// <summary>How a leader serves read-index requests.</summary>
+public enum ReadOnlyOption
+{
+    /// <summary>Confirm leadership with a heartbeat round to a quorum before answering (linearizable).</summary>
+    Safe = 0,
+
+    /// <summary>Answer from the leader's lease without a round trip. Needs check-quorum and bounded clock drift.</summary>
+    LeaseBased = 1,
+}
+
+/// <summary>Settings of one Raft node. Validated by <see cref="Validate"/> when a <see cref="RawNode"/> starts.</summary>
+public sealed class RaftOptions
+{
+    /// <summary>This node's id; never 0.</summary>
+    public ulong Id { get; set; }
+
+    /// <summary>Ticks without hearing from a leader before a follower campaigns; randomized in [n, 2n). Default 10.</summary>
+    public int ElectionTick { get; set; } = 10;
+
+    /// <summary>Ticks between a leader's heartbeats. Must be below <see cref="ElectionTick"/>. Default 1.</summary>
+    public int HeartbeatTick { get; set; } = 1;
+
+    /// <summary>Byte budget of the entries in one append message (at least one entry is always sent). Default 1 MiB.</summary>
+    public long MaxSizePerMessage { get; set; } = 1 << 20;
+
+    /// <summary>Append messages in flight to one follower in the replicate state. Default 256.</summary>
+    public int MaxInflightMessages { get; set; } = 256;
+
+    /// <summary>Bytes of entries in flight to one follower; 0 for no byte limit. Default 32 MiB.</summary>
+    public long MaxInflightBytes { get; set; } = 32L << 20;
+
+    /// <summary>Payload bytes the leader accepts while they are not committed; 0 for no limit. Default 64 MiB.</summary>
+    public long MaxUncommittedEntriesSize { get; set; } = 64L << 20;
+
+    /// <summary>Byte budget of committed entries handed out in one <see cref="Ready"/>. Default 16 MiB.</summary>
+    public long MaxCommittedSizePerReady { get; set; } = 16L << 20;
+
+    /// <summary>Run a pre-vote round before a real election (thesis §9.6). Default on.</summary>
+    public bool PreVote { get; set; } = true;
+
+    /// <summary>A leader that has not heard from a quorum within an election timeout steps down;
+    /// followers that hear from a live leader ignore vote requests. Default on.</summary>
+    public bool CheckQuorum { get; set; } = true;
+
+    /// <summary>How read-index requests are served. Default <see cref="ReadOnlyOption.Safe"/>.</summary>
+    public ReadOnlyOption ReadOnlyOption { get; set; } = ReadOnlyOption.Safe;
+
+    /// <summary>The last index the host's state machine had applied when the node started (its snapshot index).</summary>
+    public ulong Applied { get; set; }
+
+    /// <summary>Seed of the election-timeout jitter. Give each node its own; the simulator derives them from one seed.</summary>
+    public ulong RandomSeed { get; set; }
+
+    /// <summary>Checks the settings.</summary>
+    /// <exception cref="ArgumentException">A setting is out of range; the message names it.</exception>
+    public void Validate()
+    {
+        if (Id == 0)
+        {
+            throw new ArgumentException("RaftOptions.Id must not be 0 (0 means 'none').", nameof(Id));
+        }
+
+        if (HeartbeatTick <= 0)
+        {
+            throw new ArgumentException($"RaftOptions.HeartbeatTick must be positive, got {HeartbeatTick}.", nameof(HeartbeatTick));
+        }
+
+        if (ElectionTick <= HeartbeatTick)
+        {
+            throw new ArgumentException(
+                $"RaftOptions.ElectionTick ({ElectionTick}) must be greater than HeartbeatTick ({HeartbeatTick}).", nameof(ElectionTick));
+        }
+
+        if (MaxSizePerMessage <= 0)
+        {
+            throw new ArgumentException($"RaftOptions.MaxSizePerMessage must be positive, got {MaxSizePerMessage}.", nameof(MaxSizePerMessage));
+        }
+
+        if (MaxInflightMessages <= 0)
+        {
+            throw new ArgumentException($"RaftOptions.MaxInflightMessages must be positive, got {MaxInflightMessages}.", nameof(MaxInflightMessages));
+        }
+
+        if (MaxInflightBytes < 0)
+        {
+            throw new ArgumentException($"RaftOptions.MaxInflightBytes must be 0 (no limit) or positive, got {MaxInflightBytes}.", nameof(MaxInflightBytes));
+        }
+
+        if (MaxInflightBytes > 0 && MaxInflightBytes < MaxSizePerMessage)
+        {
+            throw new ArgumentException(
+                $"RaftOptions.MaxInflightBytes ({MaxInflightBytes}) must be at least MaxSizePerMessage ({MaxSizePerMessage}).", nameof(MaxInflightBytes));
+        }
+
+        if (MaxUncommittedEntriesSize < 0)
+        {
+            throw new ArgumentException(
+                $"RaftOptions.MaxUncommittedEntriesSize must be 0 (no limit) or positive, got {MaxUncommittedEntriesSize}.", nameof(MaxUncommittedEntriesSize));
+        }
+
+        if (MaxCommittedSizePerReady <= 0)
+        {
+            throw new ArgumentException(
+                $"RaftOptions.MaxCommittedSizePerReady must be positive, got {MaxCommittedSizePerReady}.", nameof(MaxCommittedSizePerReady));
+        }
+
+        if (ReadOnlyOption == ReadOnlyOption.LeaseBased && !CheckQuorum)
+        {
+            throw new ArgumentException("RaftOptions.ReadOnlyOption.LeaseBased requires CheckQuorum to be on.", nameof(ReadOnlyOption));
+        }
+    }
+
+    /// <summary>Returns a copy of these options.</summary>
+    public RaftOptions Clone() => (RaftOptions)MemberwiseClone();
+}
