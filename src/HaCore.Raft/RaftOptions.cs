@@ -47,11 +47,14 @@ public sealed class RaftOptions
     /// <summary>How read-index requests are served. Default <see cref="ReadOnlyOption.Safe"/>.</summary>
     public ReadOnlyOption ReadOnlyOption { get; set; } = ReadOnlyOption.Safe;
 
-    /// <summary>The last index the host's state machine had applied when the node started (its snapshot index).</summary>
-    public ulong Applied { get; set; }
-
     /// <summary>Seed of the election-timeout jitter. Give each node its own; the simulator derives them from one seed.</summary>
     public ulong RandomSeed { get; set; }
+
+    /// <summary>
+    /// Test-only fault injection: commit entries of earlier terms by counting replicas, the unsafe rule
+    /// that Raft's Figure 8 refutes. Lets the tests prove that the simulator and the scripts catch it.
+    /// </summary>
+    internal bool UnsafeCommitOlderTerms { get; set; }
 
     /// <summary>Checks the settings.</summary>
     /// <exception cref="ArgumentException">A setting is out of range; the message names it.</exception>

@@ -8,7 +8,7 @@ namespace HaCore.Raft.Log;
 /// unstable part, so that no read has to copy; callers loop when they need more.</remarks>
 internal sealed class RaftLog
 {
-    public RaftLog(IRaftLogStorage storage, ulong applied, long maxCommittedSizePerReady)
+    public RaftLog(IRaftLogStorage storage, long maxCommittedSizePerReady)
     {
         Storage = storage;
         MaxCommittedSizePerReady = maxCommittedSizePerReady;
@@ -17,9 +17,10 @@ internal sealed class RaftLog
         RaftAssert.That(first >= 1 && last + 1 >= first, $"storage reports first index {first} and last index {last}");
         Unstable = new UnstableLog(last + 1);
 
-        // Everything up to the snapshot is both committed and applied.
+        // Everything up to the snapshot is both committed and applied; the host restores its state
+        // machine from the snapshot and the core hands it the committed entries after it again.
         Committed = first - 1;
-        Applied = Math.Max(first - 1, applied);
+        Applied = first - 1;
         Applying = Applied;
     }
 
@@ -242,9 +243,9 @@ internal sealed class RaftLog
     }
 
     /// <summary>Commits <paramref name="index"/> if its entry is from <paramref name="term"/> (§5.4.2).</summary>
-    public bool MaybeCommit(ulong index, ulong term)
+    public bool MaybeCommit(ulong index, ulong term, bool unsafeAnyTerm = false)
     {
-        if (index > Committed && TermOrZero(index) == term)
+        if (index > Committed && (unsafeAnyTerm || TermOrZero(index) == term))
         {
             CommitTo(index);
             return true;

@@ -113,13 +113,9 @@ internal sealed partial class RaftCore
             return false;
         }
 
-        if (!meta.ConfState.Contains(Id))
-        {
-            // A snapshot whose membership excludes us cannot be right for us: ignore it rather than
-            // end up with a log we are not part of.
-            return false;
-        }
-
+        // A snapshot taken before this node joined does not list it: it is still a valid prefix of
+        // the log, and the membership change that adds us follows it, so it is adopted all the same
+        // (the node cannot campaign until it finds itself among the voters).
         if (Log.MatchTerm(meta.Index, meta.Term))
         {
             // We already have the snapshot's last entry: just fast-forward the commit index.

@@ -155,7 +155,7 @@ internal sealed partial class RaftCore
     }
 
     /// <summary>Advances the commit index to what a majority has persisted, if it is of our term.</summary>
-    private bool MaybeCommit() => Log.MaybeCommit(Tracker.Committed(), Term);
+    private bool MaybeCommit() => Log.MaybeCommit(Tracker.Committed(), Term, _options.UnsafeCommitOlderTerms);
 
     private void OnCommitAdvanced()
     {

@@ -28,7 +28,7 @@ internal sealed partial class RaftCore
         _options = options.Clone();
         _random = new DeterministicRandom(options.RandomSeed ^ (options.Id * 0x9E3779B97F4A7C15UL));
         Id = options.Id;
-        Log = new RaftLog(storage, options.Applied, options.MaxCommittedSizePerReady);
+        Log = new RaftLog(storage, options.MaxCommittedSizePerReady);
         Tracker = new ProgressTracker(options.MaxInflightMessages, options.MaxInflightBytes);
         ReadOnly = new ReadOnlyTracker(options.ReadOnlyOption);
 

@@ -1,0 +1,235 @@
+using HaCore.Raft;
+
+namespace HaCore.Testing.Simulation;
+
+/// <summary>
+/// Simulated clients of the register store. Each has at most one operation in flight: a write or
+/// CAS proposed on some node, or a linearizable read through ReadIndex. Outcomes follow the history
+/// rules: a proposal refused before it entered a log is a fail, an unknown outcome is an info (and
+/// the client continues under a new process id).
+/// </summary>
+internal sealed class ClientDriver
+{
+    private readonly ClusterSimulator _sim;
+    private readonly DeterministicRandom _random;
+    private readonly List<SimHistoryEvent> _history = [];
+    private readonly Client[] _clients;
+    private readonly Dictionary<ulong, Client> _byOperation = [];
+    private ulong _nextOperationId = 1;
+    private int _nextProcess;
+
+    public ClientDriver(ClusterSimulator sim, DeterministicRandom random)
+    {
+        _sim = sim;
+        _random = random;
+        _clients = new Client[sim.Options.Clients];
+        for (var i = 0; i < _clients.Length; i++)
+        {
+            _clients[i] = new Client { Process = _nextProcess++ };
+        }
+    }
+
+    public IReadOnlyList<SimHistoryEvent> History => _history;
+
+    public bool HasPending => _byOperation.Count > 0;
+
+    public void MaybeIssue()
+    {
+        foreach (var client in _clients)
+        {
+            if (client.Operation is null && _random.NextDouble() < _sim.Options.ClientRate)
+            {
+                Issue(client);
+            }
+        }
+    }
+
+    private void Issue(Client client)
+    {
+        // Clients mostly follow the leader; sometimes they ask any running member.
+        var leader = _sim.CurrentLeader();
+        var members = _sim.Nodes.Values.Where(n => n.Alive && _sim.Membership.Contains(n.Id)).ToList();
+        var node = leader is not null && _random.Next(10) < 7 ? leader : members.Count > 0 ? members[_random.Next(members.Count)] : null;
+        if (node?.Raft is not { } raft)
+        {
+            return;
+        }
+
+        var id = _nextOperationId++;
+        var key = $"k{_random.Next(_sim.Options.Keys)}";
+        var kind = _random.Next(10);
+        var op = new Operation(id, node.Id, key, _sim.Now + _sim.Options.ClientTimeout);
+        client.Operation = op;
+        _byOperation[id] = client;
+        _sim.Stats.Operations++;
+
+        if (kind < 4)
+        {
+            op.F = "read";
+            Record(client, "invoke", op, null);
+            node.PendingReads[id] = null;
+            raft.ReadIndex(id);
+            return;
+        }
+
+        KvCommand command;
+        if (kind < 8)
+        {
+            op.F = "write";
+            op.Value = $"v{id}";
+            command = new KvCommand(KvOp.Write, id, key, op.Value, null);
+            Record(client, "invoke", op, op.Value);
+        }
+        else
+        {
+            op.F = "cas";
+            op.Value = $"v{id}";
+            op.Expected = _random.Next(3) == 0 ? null : node.Kv.Read(key);
+            command = new KvCommand(KvOp.Cas, id, key, op.Value, op.Expected);
+            Record(client, "invoke", op, new object?[] { op.Expected, op.Value });
+        }
+
+        var result = raft.Propose(command.Encode());
+        if (!result.IsAccepted)
+        {
+            // Refused before it entered any log: it certainly did not take effect.
+            CompleteWrite(id, ClientOutcome.Fail);
+            return;
+        }
+
+        if (node.PendingProposals.Remove(result.Index, out var displaced))
+        {
+            // This node's log replaced an earlier proposal at that index: that one cannot commit.
+            CompleteWrite(displaced.OperationId, ClientOutcome.Fail);
+        }
+
+        node.PendingProposals[result.Index] = (result.Term, id);
+    }
+
+    public void CompleteWrite(ulong operationId, ClientOutcome outcome)
+    {
+        if (!_byOperation.Remove(operationId, out var client) || client.Operation is not { } op)
+        {
+            return;
+        }
+
+        var value = op.F == "cas" ? new object?[] { op.Expected, op.Value } : (object?)op.Value;
+        Finish(client, op, outcome, value);
+    }
+
+    public void CompleteRead(ulong operationId, bool ok, string? value)
+    {
+        if (!_byOperation.Remove(operationId, out var client) || client.Operation is not { } op)
+        {
+            return;
+        }
+
+        Finish(client, op, ok ? ClientOutcome.Ok : ClientOutcome.Fail, value);
+    }
+
+    /// <summary>Serves the reads whose read index this node has now applied.</summary>
+    public void ServeReads(SimNode node)
+    {
+        if (node.PendingReads.Count == 0 || node.Raft is null)
+        {
+            return;
+        }
+
+        foreach (var (id, index) in node.PendingReads.ToArray())
+        {
+            if (index is { } i && node.Kv.AppliedIndex >= i)
+            {
+                node.PendingReads.Remove(id);
+                if (_byOperation.TryGetValue(id, out var client) && client.Operation is { } op)
+                {
+                    CompleteRead(id, ok: true, node.Kv.Read(op.Key));
+                }
+            }
+        }
+    }
+
+    public void OnCrash(SimNode node)
+    {
+        foreach (var client in _clients)
+        {
+            if (client.Operation is { } op && op.Node == node.Id)
+            {
+                _byOperation.Remove(op.Id);
+                Finish(client, op, op.F == "read" ? ClientOutcome.Fail : ClientOutcome.Info, op.F == "read" ? null : op.Value);
+            }
+        }
+    }
+
+    public void ExpireTimedOut()
+    {
+        foreach (var client in _clients)
+        {
+            if (client.Operation is { } op && _sim.Now >= op.Deadline)
+            {
+                _byOperation.Remove(op.Id);
+                Finish(client, op, op.F == "read" ? ClientOutcome.Fail : ClientOutcome.Info, op.F == "read" ? null : op.Value);
+            }
+        }
+    }
+
+    public void ExpireAll()
+    {
+        foreach (var client in _clients)
+        {
+            if (client.Operation is { } op)
+            {
+                _byOperation.Remove(op.Id);
+                Finish(client, op, op.F == "read" ? ClientOutcome.Fail : ClientOutcome.Info, op.F == "read" ? null : op.Value);
+            }
+        }
+    }
+
+    private void Finish(Client client, Operation op, ClientOutcome outcome, object? value)
+    {
+        var type = outcome switch
+        {
+            ClientOutcome.Ok => "ok",
+            ClientOutcome.Fail => "fail",
+            _ => "info",
+        };
+        if (outcome == ClientOutcome.Ok)
+        {
+            _sim.Stats.OkOperations++;
+        }
+
+        Record(client, type, op, value);
+        client.Operation = null;
+        if (outcome == ClientOutcome.Info)
+        {
+            // After an unknown outcome the process issues nothing more: continue as a new process.
+            client.Process = _nextProcess++;
+        }
+    }
+
+    private void Record(Client client, string type, Operation op, object? value) =>
+        _history.Add(new SimHistoryEvent(client.Process, type, op.F, op.Key, value, _sim.Now));
+
+    private sealed class Client
+    {
+        public int Process { get; set; }
+
+        public Operation? Operation { get; set; }
+    }
+
+    private sealed class Operation(ulong id, ulong node, string key, long deadline)
+    {
+        public ulong Id { get; } = id;
+
+        public ulong Node { get; } = node;
+
+        public string Key { get; } = key;
+
+        public long Deadline { get; } = deadline;
+
+        public string F { get; set; } = "read";
+
+        public string? Value { get; set; }
+
+        public string? Expected { get; set; }
+    }
+}
