@@ -1,0 +1,610 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+
+namespace HaCore.Testing.History;
+
+/// <summary>The verdict of a linearizability check.</summary>
+public enum LinearizabilityOutcome
+{
+    /// <summary>Every key has a linearization.</summary>
+    Linearizable,
+
+    /// <summary>Some key has none (see <see cref="LinearizabilityResult.Key"/>).</summary>
+    NotLinearizable,
+
+    /// <summary>The search budget ran out before a verdict (and no key was found non-linearizable).</summary>
+    Unknown,
+}
+
+/// <summary>Limits for <see cref="LinearizabilityChecker"/>.</summary>
+public sealed class LinearizabilityCheckerOptions
+{
+    /// <summary>Search steps allowed for one key before the verdict becomes <see cref="LinearizabilityOutcome.Unknown"/>.</summary>
+    public long MaxStepsPerKey { get; init; } = 20_000_000;
+
+    /// <summary>Optional wall-clock limit for the whole check; exceeding it gives <see cref="LinearizabilityOutcome.Unknown"/>.</summary>
+    public TimeSpan? TimeLimit { get; init; }
+
+    /// <summary>How many operations of the longest linearizable prefix the explanation lists (the last ones).</summary>
+    public int PrefixOperationsShown { get; init; } = 10;
+}
+
+/// <summary>The result of <see cref="LinearizabilityChecker.Check(IReadOnlyList{HistoryEvent})"/>.</summary>
+public sealed class LinearizabilityResult
+{
+    internal LinearizabilityResult(
+        LinearizabilityOutcome outcome,
+        string? key,
+        string explanation,
+        HistoryOperation? unplaceable,
+        IReadOnlyList<HistoryOperation> longestPrefix,
+        long steps,
+        int keys,
+        int operations)
+    {
+        Outcome = outcome;
+        Key = key;
+        Explanation = explanation;
+        UnplaceableOperation = unplaceable;
+        LongestLinearizablePrefix = longestPrefix;
+        Steps = steps;
+        KeyCount = keys;
+        OperationCount = operations;
+    }
+
+    /// <summary>Linearizable, not, or unknown (budget exceeded).</summary>
+    public LinearizabilityOutcome Outcome { get; }
+
+    /// <summary>True when <see cref="Outcome"/> is <see cref="LinearizabilityOutcome.Linearizable"/>.</summary>
+    public bool IsLinearizable => Outcome == LinearizabilityOutcome.Linearizable;
+
+    /// <summary>The key that failed (or whose budget ran out); null when linearizable.</summary>
+    public string? Key { get; }
+
+    /// <summary>A short human-readable explanation of the verdict.</summary>
+    public string Explanation { get; }
+
+    /// <summary>For a non-linearizable key: the operation that could not be placed after the longest prefix.</summary>
+    public HistoryOperation? UnplaceableOperation { get; }
+
+    /// <summary>For a non-linearizable key: the longest linearizable prefix found, in linearization order.</summary>
+    public IReadOnlyList<HistoryOperation> LongestLinearizablePrefix { get; }
+
+    /// <summary>Search steps used over all keys.</summary>
+    public long Steps { get; }
+
+    /// <summary>Number of keys checked.</summary>
+    public int KeyCount { get; }
+
+    /// <summary>Number of operations (invokes) in the history.</summary>
+    public int OperationCount { get; }
+
+    /// <inheritdoc />
+    public override string ToString() => Explanation;
+}
+
+/// <summary>
+/// Judges whether a client history (HISTORY_FORMAT.md) is linearizable. Keys are independent, so the
+/// history is split by key (P-compositionality) and each key is searched with the Wing–Gong / Lowe
+/// algorithm, memoizing (set of linearized operations, model state) pairs, as Porcupine and Knossos do.
+/// Keys with <c>append</c> operations (or reads returning lists) are lists; other keys are registers
+/// (read, write, cas). The initial state of every key is null / the empty list.
+/// <c>ok</c> operations take effect between invoke and completion; <c>fail</c> operations never take
+/// effect; <c>info</c> (and never-completed) writes, cas and appends take effect at some point after
+/// their invoke, or not at all; reads without an <c>ok</c> carry no information and are ignored.
+/// </summary>
+public sealed class LinearizabilityChecker
+{
+    /// <summary>Creates a checker.</summary>
+    public LinearizabilityChecker(LinearizabilityCheckerOptions? options = null)
+    {
+        Options = options ?? new LinearizabilityCheckerOptions();
+    }
+
+    /// <summary>The limits in use.</summary>
+    public LinearizabilityCheckerOptions Options { get; }
+
+    /// <summary>Reads a JSONL history file and checks it.</summary>
+    /// <exception cref="HistoryFormatException">A line of the file is malformed.</exception>
+    /// <exception cref="InvalidHistoryException">The history breaks the format's rules.</exception>
+    public LinearizabilityResult CheckFile(string path) => Check(HistoryJson.ReadFile(path));
+
+    /// <summary>Checks a history given as events in real-time order.</summary>
+    /// <exception cref="InvalidHistoryException">The history breaks the format's rules.</exception>
+    public LinearizabilityResult Check(IReadOnlyList<HistoryEvent> history) => Check(HistoryOperation.Pair(history));
+
+    /// <summary>Checks already paired operations (from <see cref="HistoryOperation.Pair"/>).</summary>
+    public LinearizabilityResult Check(IReadOnlyList<HistoryOperation> operations)
+    {
+        ArgumentNullException.ThrowIfNull(operations);
+        var clock = Stopwatch.StartNew();
+        var byKey = new Dictionary<string, List<HistoryOperation>>(StringComparer.Ordinal);
+        var keyOrder = new List<string>();
+        foreach (var op in operations)
+        {
+            if (!byKey.TryGetValue(op.Key, out var list))
+            {
+                list = [];
+                byKey.Add(op.Key, list);
+                keyOrder.Add(op.Key);
+            }
+
+            list.Add(op);
+        }
+
+        long steps = 0;
+        LinearizabilityResult? unknown = null;
+        foreach (var key in keyOrder)
+        {
+            var search = new KeySearch(key, byKey[key], Options, clock);
+            var outcome = search.Run();
+            steps += search.Steps;
+            if (outcome == LinearizabilityOutcome.NotLinearizable)
+            {
+                return new LinearizabilityResult(
+                    outcome, key, search.Explain(), search.Unplaceable, search.BestPrefix(), steps, keyOrder.Count, operations.Count);
+            }
+
+            if (outcome == LinearizabilityOutcome.Unknown && unknown is null)
+            {
+                unknown = new LinearizabilityResult(outcome, key, search.Explain(), null, [], 0, 0, 0);
+            }
+        }
+
+        if (unknown is not null)
+        {
+            return new LinearizabilityResult(
+                LinearizabilityOutcome.Unknown, unknown.Key, unknown.Explanation, null, [], steps, keyOrder.Count, operations.Count);
+        }
+
+        var text = string.Create(
+            CultureInfo.InvariantCulture,
+            $"linearizable: {operations.Count} operations on {keyOrder.Count} keys ({steps} search steps, {clock.ElapsedMilliseconds} ms)");
+        return new LinearizabilityResult(LinearizabilityOutcome.Linearizable, null, text, null, [], steps, keyOrder.Count, operations.Count);
+    }
+
+    private enum OpKind
+    {
+        Read,
+        Write,
+        Cas,
+        Append,
+    }
+
+    /// <summary>The WGL search for one key.</summary>
+    private sealed class KeySearch
+    {
+        private readonly string _key;
+        private readonly List<HistoryOperation> _all;
+        private readonly LinearizabilityCheckerOptions _options;
+        private readonly Stopwatch _clock;
+        private readonly bool _isList;
+
+        // Value interning (register values and list elements): 0 is null.
+        private readonly Dictionary<string, int> _valueIds = new(StringComparer.Ordinal);
+        private readonly List<string?> _values = [null];
+
+        // List states are nodes of a trie of appended elements: node 0 is the empty list.
+        private readonly Dictionary<long, int> _trieChildren = [];
+        private readonly List<(int Parent, int Element)> _trieNodes = [(-1, 0)];
+
+        private HistoryOperation[] _ops = [];
+        private OpKind[] _kind = [];
+        private int[] _a = [];
+        private int[] _b = [];
+
+        private Frame? _bestFrame;
+        private int _bestDepth = -1;
+
+        public KeySearch(string key, List<HistoryOperation> all, LinearizabilityCheckerOptions options, Stopwatch clock)
+        {
+            _key = key;
+            _all = all;
+            _options = options;
+            _clock = clock;
+            _isList = all.Exists(o => o.F == HistoryFunction.Append
+                || (o.F == HistoryFunction.Read && o.Status == HistoryEventType.Ok && o.Output is { Kind: HistoryValueKind.List }));
+        }
+
+        public long Steps { get; private set; }
+
+        public HistoryOperation? Unplaceable { get; private set; }
+
+        private LinearizabilityOutcome Outcome { get; set; }
+
+        public LinearizabilityOutcome Run()
+        {
+            Outcome = Search();
+            return Outcome;
+        }
+
+        public IReadOnlyList<HistoryOperation> BestPrefix()
+        {
+            var prefix = new List<HistoryOperation>();
+            for (var f = _bestFrame; f is not null; f = f.Parent)
+            {
+                prefix.Add(_ops[f.Entry.Op]);
+            }
+
+            prefix.Reverse();
+            return prefix;
+        }
+
+        public string Explain()
+        {
+            var ic = CultureInfo.InvariantCulture;
+            var model = _isList ? "list" : "register";
+            if (Outcome == LinearizabilityOutcome.Unknown)
+            {
+                return string.Create(
+                    ic,
+                    $"unknown: the search budget ran out on key {HistoryValue.Quote(_key)} ({_all.Count} operations, {Steps} steps; MaxStepsPerKey={_options.MaxStepsPerKey}, TimeLimit={_options.TimeLimit?.ToString() ?? "none"})");
+            }
+
+            var sb = new StringBuilder();
+            sb.Append(ic, $"not linearizable: key {HistoryValue.Quote(_key)} ({model}, {_ops.Length} operations that count) has no linearization.");
+            var prefix = BestPrefix();
+            sb.Append(ic, $"\nLongest linearizable prefix: {prefix.Count} operations");
+            var shown = Math.Max(0, _options.PrefixOperationsShown);
+            if (prefix.Count > 0 && shown > 0)
+            {
+                sb.Append(prefix.Count > shown ? string.Create(ic, $" (last {shown}): ... ") : ": ");
+                sb.AppendJoin("; ", prefix.Skip(Math.Max(0, prefix.Count - shown)));
+            }
+
+            sb.Append(ic, $"\nState after it: {DescribeState(_bestFrame?.StateAfter ?? 0)}");
+            if (Unplaceable is not null)
+            {
+                sb.Append(ic, $"\nCould not place: {Unplaceable}");
+            }
+
+            return sb.ToString();
+        }
+
+        private string DescribeState(int state)
+        {
+            if (!_isList)
+            {
+                return HistoryValue.Of(_values[state]).ToString();
+            }
+
+            var items = new List<string?>();
+            for (var n = state; n > 0; n = _trieNodes[n].Parent)
+            {
+                items.Add(_values[_trieNodes[n].Element]);
+            }
+
+            items.Reverse();
+            return HistoryValue.ListOf(items).ToString();
+        }
+
+        private int ValueId(string? value)
+        {
+            if (value is null)
+            {
+                return 0;
+            }
+
+            if (!_valueIds.TryGetValue(value, out var id))
+            {
+                id = _values.Count;
+                _values.Add(value);
+                _valueIds.Add(value, id);
+            }
+
+            return id;
+        }
+
+        private int Child(int node, int element)
+        {
+            var k = ((long)node << 32) | (uint)element;
+            if (!_trieChildren.TryGetValue(k, out var child))
+            {
+                child = _trieNodes.Count;
+                _trieNodes.Add((node, element));
+                _trieChildren.Add(k, child);
+            }
+
+            return child;
+        }
+
+        private int ListNode(HistoryValue value)
+        {
+            var node = 0;
+            foreach (var item in value.Items)
+            {
+                node = Child(node, ValueId(item));
+            }
+
+            return node;
+        }
+
+        private bool Step(int state, int op, out int next)
+        {
+            switch (_kind[op])
+            {
+                case OpKind.Read:
+                    next = state;
+                    return state == _a[op];
+                case OpKind.Write:
+                    next = _b[op];
+                    return true;
+                case OpKind.Cas:
+                    next = _b[op];
+                    return state == _a[op];
+                default:
+                    next = Child(state, _a[op]);
+                    return true;
+            }
+        }
+
+        private LinearizabilityOutcome Search()
+        {
+            // Operations that count: ok ones (must be placed) and info/pending updates (may be placed).
+            var ops = new List<HistoryOperation>();
+            foreach (var o in _all)
+            {
+                if (o.Status == HistoryEventType.Fail)
+                {
+                    continue;
+                }
+
+                if (o.F == HistoryFunction.Read && o.Status != HistoryEventType.Ok)
+                {
+                    continue;
+                }
+
+                ops.Add(o);
+            }
+
+            _ops = [.. ops];
+            var n = _ops.Length;
+            _kind = new OpKind[n];
+            _a = new int[n];
+            _b = new int[n];
+            var required = 0;
+            for (var i = 0; i < n; i++)
+            {
+                var o = _ops[i];
+                if (o.Status == HistoryEventType.Ok)
+                {
+                    required++;
+                }
+
+                switch (o.F)
+                {
+                    case HistoryFunction.Read:
+                        _kind[i] = OpKind.Read;
+                        var seen = o.Output ?? HistoryValue.Null;
+                        _a[i] = _isList ? ListNode(seen) : ValueId(seen.Text);
+                        break;
+                    case HistoryFunction.Write:
+                        _kind[i] = OpKind.Write;
+                        _b[i] = ValueId(o.Input.Text);
+                        break;
+                    case HistoryFunction.Cas:
+                        _kind[i] = OpKind.Cas;
+                        _a[i] = ValueId(o.Input.Items.Count > 0 ? o.Input.Items[0] : null);
+                        _b[i] = ValueId(o.Input.Items.Count > 1 ? o.Input.Items[1] : null);
+                        break;
+                    default:
+                        _kind[i] = OpKind.Append;
+                        _a[i] = ValueId(o.Input.Text);
+                        break;
+                }
+            }
+
+            if (required == 0)
+            {
+                return LinearizabilityOutcome.Linearizable;
+            }
+
+            // Call and return entries in history order; returns of info operations at +infinity.
+            var entries = new List<(long Time, Entry Entry)>(2 * n);
+            for (var i = 0; i < n; i++)
+            {
+                var call = new Entry(i, isCall: true, infinite: false);
+                var infinite = _ops[i].Status != HistoryEventType.Ok;
+                var ret = new Entry(i, isCall: false, infinite: infinite);
+                call.Match = ret;
+                entries.Add((_ops[i].InvokeIndex, call));
+                entries.Add((infinite ? (long.MaxValue / 2) + i : _ops[i].CompleteIndex!.Value, ret));
+            }
+
+            entries.Sort((x, y) => x.Time.CompareTo(y.Time));
+            var head = new Entry(-1, isCall: false, infinite: false);
+            var prev = head;
+            foreach (var (_, e) in entries)
+            {
+                prev.Next = e;
+                e.Prev = prev;
+                prev = e;
+            }
+
+            // Zobrist keys make the hash of the linearized set incremental.
+            var zobrist = new ulong[n];
+            var seed = 0x9E3779B97F4A7C15UL;
+            for (var i = 0; i < n; i++)
+            {
+                zobrist[i] = SplitMix64(ref seed);
+            }
+
+            var bits = new ulong[(n + 63) / 64];
+            ulong setHash = 0;
+            var cache = new HashSet<CacheEntry>(CacheEntryComparer.Instance);
+            var probe = new CacheEntry(bits, 0, 0);
+
+            var state = 0;
+            Frame? stack = null;
+            var depth = 0;
+            _bestFrame = null;
+            _bestDepth = 0;
+            var entry = head.Next;
+            var maxSteps = _options.MaxStepsPerKey;
+            var timeLimit = _options.TimeLimit;
+
+            while (true)
+            {
+                Steps++;
+                if (Steps > maxSteps)
+                {
+                    return LinearizabilityOutcome.Unknown;
+                }
+
+                if (timeLimit is { } limit && (Steps & 1023) == 0 && _clock.Elapsed > limit)
+                {
+                    return LinearizabilityOutcome.Unknown;
+                }
+
+                if (entry is null || (!entry.IsCall && entry.Infinite))
+                {
+                    // Every ok operation is linearized; the remaining info ones took no effect.
+                    return LinearizabilityOutcome.Linearizable;
+                }
+
+                if (entry.IsCall)
+                {
+                    var op = entry.Op;
+                    if (Step(state, op, out var next))
+                    {
+                        bits[op >> 6] |= 1UL << (op & 63);
+                        setHash ^= zobrist[op];
+                        probe.Hash = setHash ^ Mix((ulong)next);
+                        probe.State = next;
+                        if (!cache.Contains(probe))
+                        {
+                            cache.Add(new CacheEntry((ulong[])bits.Clone(), next, probe.Hash));
+                            stack = new Frame(entry, state, next, stack);
+                            depth++;
+                            if (depth > _bestDepth)
+                            {
+                                _bestDepth = depth;
+                                _bestFrame = stack;
+                                Unplaceable = null;
+                            }
+
+                            state = next;
+                            Lift(entry);
+                            entry = head.Next;
+                            continue;
+                        }
+
+                        bits[op >> 6] &= ~(1UL << (op & 63));
+                        setHash ^= zobrist[op];
+                    }
+
+                    entry = entry.Next;
+                }
+                else
+                {
+                    // An ok operation reached its return without being linearized: backtrack.
+                    if (ReferenceEquals(stack, _bestFrame) && Unplaceable is null)
+                    {
+                        Unplaceable = _ops[entry.Op];
+                    }
+
+                    if (stack is null)
+                    {
+                        return LinearizabilityOutcome.NotLinearizable;
+                    }
+
+                    var top = stack;
+                    stack = top.Parent;
+                    depth--;
+                    state = top.StateBefore;
+                    var op = top.Entry.Op;
+                    bits[op >> 6] &= ~(1UL << (op & 63));
+                    setHash ^= zobrist[op];
+                    Unlift(top.Entry);
+                    entry = top.Entry.Next;
+                }
+            }
+        }
+
+        private static void Lift(Entry call)
+        {
+            call.Prev!.Next = call.Next;
+            call.Next!.Prev = call.Prev;
+            var ret = call.Match!;
+            ret.Prev!.Next = ret.Next;
+            if (ret.Next is not null)
+            {
+                ret.Next.Prev = ret.Prev;
+            }
+        }
+
+        private static void Unlift(Entry call)
+        {
+            var ret = call.Match!;
+            ret.Prev!.Next = ret;
+            if (ret.Next is not null)
+            {
+                ret.Next.Prev = ret;
+            }
+
+            call.Prev!.Next = call;
+            call.Next!.Prev = call;
+        }
+
+        private static ulong SplitMix64(ref ulong x)
+        {
+            x += 0x9E3779B97F4A7C15UL;
+            var z = x;
+            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+            z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+            return z ^ (z >> 31);
+        }
+
+        private static ulong Mix(ulong x)
+        {
+            var s = x;
+            return SplitMix64(ref s);
+        }
+    }
+
+    private sealed class Entry(int op, bool isCall, bool infinite)
+    {
+        public int Op { get; } = op;
+
+        public bool IsCall { get; } = isCall;
+
+        public bool Infinite { get; } = infinite;
+
+        public Entry? Match { get; set; }
+
+        public Entry? Prev { get; set; }
+
+        public Entry? Next { get; set; }
+    }
+
+    private sealed class Frame(Entry entry, int stateBefore, int stateAfter, Frame? parent)
+    {
+        public Entry Entry { get; } = entry;
+
+        public int StateBefore { get; } = stateBefore;
+
+        public int StateAfter { get; } = stateAfter;
+
+        public Frame? Parent { get; } = parent;
+    }
+
+    private sealed class CacheEntry(ulong[] bits, int state, ulong hash)
+    {
+        public ulong[] Bits { get; } = bits;
+
+        public int State { get; set; } = state;
+
+        public ulong Hash { get; set; } = hash;
+    }
+
+    private sealed class CacheEntryComparer : IEqualityComparer<CacheEntry>
+    {
+        public static readonly CacheEntryComparer Instance = new();
+
+        public bool Equals(CacheEntry? x, CacheEntry? y) =>
+            x is not null && y is not null && x.Hash == y.Hash && x.State == y.State && x.Bits.AsSpan().SequenceEqual(y.Bits);
+
+        public int GetHashCode(CacheEntry obj) => (int)(obj.Hash ^ (obj.Hash >> 32));
+    }
+}
