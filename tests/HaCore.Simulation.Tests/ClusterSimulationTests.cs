@@ -89,4 +89,27 @@ public sealed class ClusterSimulationTests(ITestOutputHelper output)
             new ClusterSimulator(HostileOptionsFor(seed)).Run();
         }
     }
+
+    [Fact]
+    public void Stale_local_reads_are_caught_by_the_linearizability_check()
+    {
+        // Serving reads from whichever replica the client asked, without ReadIndex, returns stale
+        // values from lagging followers and deposed leaders: the history check must reject it.
+        SimulationFailureException? caught = null;
+        for (ulong seed = 1; seed <= 50 && caught is null; seed++)
+        {
+            try
+            {
+                new ClusterSimulator(OptionsFor(seed) with { UnsafeLocalReads = true }).Run();
+            }
+            catch (SimulationFailureException ex)
+            {
+                caught = ex;
+            }
+        }
+
+        Assert.NotNull(caught);
+        output.WriteLine(caught.Message);
+        Assert.Contains("client history is NotLinearizable", caught.Message, StringComparison.Ordinal);
+    }
 }

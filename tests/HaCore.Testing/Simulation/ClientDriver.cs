@@ -1,4 +1,5 @@
 using HaCore.Raft;
+using HaCore.Testing.History;
 
 namespace HaCore.Testing.Simulation;
 
@@ -12,7 +13,7 @@ internal sealed class ClientDriver
 {
     private readonly ClusterSimulator _sim;
     private readonly DeterministicRandom _random;
-    private readonly List<SimHistoryEvent> _history = [];
+    private readonly HistoryRecorder _history;
     private readonly Client[] _clients;
     private readonly Dictionary<ulong, Client> _byOperation = [];
     private ulong _nextOperationId = 1;
@@ -22,6 +23,7 @@ internal sealed class ClientDriver
     {
         _sim = sim;
         _random = random;
+        _history = new HistoryRecorder(null, () => sim.Now);
         _clients = new Client[sim.Options.Clients];
         for (var i = 0; i < _clients.Length; i++)
         {
@@ -29,7 +31,7 @@ internal sealed class ClientDriver
         }
     }
 
-    public IReadOnlyList<SimHistoryEvent> History => _history;
+    public IReadOnlyList<HistoryEvent> History => _history.Snapshot();
 
     public bool HasPending => _byOperation.Count > 0;
 
@@ -65,8 +67,14 @@ internal sealed class ClientDriver
 
         if (kind < 4)
         {
-            op.F = "read";
-            Record(client, "invoke", op, null);
+            op.F = HistoryFunction.Read;
+            Record(client, HistoryEventType.Invoke, op, HistoryValue.Null);
+            if (_sim.Options.UnsafeLocalReads)
+            {
+                CompleteRead(id, ok: true, node.Kv.Read(key));
+                return;
+            }
+
             node.PendingReads[id] = null;
             raft.ReadIndex(id);
             return;
@@ -75,18 +83,18 @@ internal sealed class ClientDriver
         KvCommand command;
         if (kind < 8)
         {
-            op.F = "write";
+            op.F = HistoryFunction.Write;
             op.Value = $"v{id}";
             command = new KvCommand(KvOp.Write, id, key, op.Value, null);
-            Record(client, "invoke", op, op.Value);
+            Record(client, HistoryEventType.Invoke, op, op.Value);
         }
         else
         {
-            op.F = "cas";
+            op.F = HistoryFunction.Cas;
             op.Value = $"v{id}";
             op.Expected = _random.Next(3) == 0 ? null : node.Kv.Read(key);
             command = new KvCommand(KvOp.Cas, id, key, op.Value, op.Expected);
-            Record(client, "invoke", op, new object?[] { op.Expected, op.Value });
+            Record(client, HistoryEventType.Invoke, op, HistoryValue.CasPair(op.Expected, op.Value));
         }
 
         var result = raft.Propose(command.Encode());
@@ -113,7 +121,7 @@ internal sealed class ClientDriver
             return;
         }
 
-        var value = op.F == "cas" ? new object?[] { op.Expected, op.Value } : (object?)op.Value;
+        var value = op.F == HistoryFunction.Cas ? HistoryValue.CasPair(op.Expected, op.Value) : HistoryValue.Of(op.Value);
         Finish(client, op, outcome, value);
     }
 
@@ -124,7 +132,7 @@ internal sealed class ClientDriver
             return;
         }
 
-        Finish(client, op, ok ? ClientOutcome.Ok : ClientOutcome.Fail, value);
+        Finish(client, op, ok ? ClientOutcome.Ok : ClientOutcome.Fail, HistoryValue.Of(value));
     }
 
     /// <summary>Serves the reads whose read index this node has now applied.</summary>
@@ -155,7 +163,7 @@ internal sealed class ClientDriver
             if (client.Operation is { } op && op.Node == node.Id)
             {
                 _byOperation.Remove(op.Id);
-                Finish(client, op, op.F == "read" ? ClientOutcome.Fail : ClientOutcome.Info, op.F == "read" ? null : op.Value);
+                Finish(client, op, op.F == HistoryFunction.Read ? ClientOutcome.Fail : ClientOutcome.Info, op.F == HistoryFunction.Read ? HistoryValue.Null : HistoryValue.Of(op.Value));
             }
         }
     }
@@ -167,7 +175,7 @@ internal sealed class ClientDriver
             if (client.Operation is { } op && _sim.Now >= op.Deadline)
             {
                 _byOperation.Remove(op.Id);
-                Finish(client, op, op.F == "read" ? ClientOutcome.Fail : ClientOutcome.Info, op.F == "read" ? null : op.Value);
+                Finish(client, op, op.F == HistoryFunction.Read ? ClientOutcome.Fail : ClientOutcome.Info, op.F == HistoryFunction.Read ? HistoryValue.Null : HistoryValue.Of(op.Value));
             }
         }
     }
@@ -179,18 +187,18 @@ internal sealed class ClientDriver
             if (client.Operation is { } op)
             {
                 _byOperation.Remove(op.Id);
-                Finish(client, op, op.F == "read" ? ClientOutcome.Fail : ClientOutcome.Info, op.F == "read" ? null : op.Value);
+                Finish(client, op, op.F == HistoryFunction.Read ? ClientOutcome.Fail : ClientOutcome.Info, op.F == HistoryFunction.Read ? HistoryValue.Null : HistoryValue.Of(op.Value));
             }
         }
     }
 
-    private void Finish(Client client, Operation op, ClientOutcome outcome, object? value)
+    private void Finish(Client client, Operation op, ClientOutcome outcome, HistoryValue value)
     {
         var type = outcome switch
         {
-            ClientOutcome.Ok => "ok",
-            ClientOutcome.Fail => "fail",
-            _ => "info",
+            ClientOutcome.Ok => HistoryEventType.Ok,
+            ClientOutcome.Fail => HistoryEventType.Fail,
+            _ => HistoryEventType.Info,
         };
         if (outcome == ClientOutcome.Ok)
         {
@@ -206,8 +214,8 @@ internal sealed class ClientDriver
         }
     }
 
-    private void Record(Client client, string type, Operation op, object? value) =>
-        _history.Add(new SimHistoryEvent(client.Process, type, op.F, op.Key, value, _sim.Now));
+    private void Record(Client client, HistoryEventType type, Operation op, HistoryValue value) =>
+        _history.Record(new HistoryEvent(client.Process, type, op.F, op.Key, value, _sim.Now));
 
     private sealed class Client
     {
@@ -226,10 +234,23 @@ internal sealed class ClientDriver
 
         public long Deadline { get; } = deadline;
 
-        public string F { get; set; } = "read";
+        public HistoryFunction F { get; set; } = HistoryFunction.Read;
 
         public string? Value { get; set; }
 
         public string? Expected { get; set; }
     }
+}
+
+/// <summary>How a client operation ended.</summary>
+public enum ClientOutcome
+{
+    /// <summary>It took effect (or, for a read, returned its value).</summary>
+    Ok,
+
+    /// <summary>It certainly did not take effect.</summary>
+    Fail,
+
+    /// <summary>Unknown: timed out or its node crashed.</summary>
+    Info,
 }

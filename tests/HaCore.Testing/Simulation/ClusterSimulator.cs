@@ -1,4 +1,5 @@
 using HaCore.Raft;
+using HaCore.Testing.History;
 
 namespace HaCore.Testing.Simulation;
 
@@ -68,7 +69,7 @@ public sealed partial class ClusterSimulator
     public long Now => _now;
 
     /// <summary>The client history recorded so far.</summary>
-    public IReadOnlyList<SimHistoryEvent> History => _clients.History;
+    public IReadOnlyList<HistoryEvent> History => _clients.History;
 
     /// <summary>Counters of what happened, for the test's output.</summary>
     public SimulationStats Stats { get; } = new();
@@ -99,6 +100,7 @@ public sealed partial class ClusterSimulator
 
             Converge();
             _checker.CheckFinal();
+            CheckLinearizable();
             return Stats;
         }
         catch (SimulationFailureException)
@@ -109,6 +111,21 @@ public sealed partial class ClusterSimulator
         {
             throw new SimulationFailureException(_options.Seed, _now, $"unexpected {ex.GetType().Name}: {ex.Message}", ex);
         }
+    }
+
+    private void CheckLinearizable()
+    {
+        var history = History;
+        var result = new LinearizabilityChecker().Check(history);
+        if (result.Outcome == LinearizabilityOutcome.Linearizable)
+        {
+            return;
+        }
+
+        // Keep the history so that the failure can be judged again outside the test.
+        var path = Path.Combine(Path.GetTempPath(), $"hacore-sim-{_options.Seed}-history.jsonl");
+        HistoryJson.WriteFile(path, history);
+        throw Fail($"client history is {result.Outcome}: {result.Explanation} (history written to {path})");
     }
 
     /// <summary>Fails the run with a message naming the seed.</summary>

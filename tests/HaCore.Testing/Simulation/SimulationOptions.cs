@@ -78,6 +78,9 @@ public sealed record SimulationOptions
     /// <summary>Byte budget of one append message; 1 sends one entry per message.</summary>
     public long MaxSizePerMessage { get; init; } = 4096;
 
+    /// <summary>Test-only: serve reads from the local replica at once, without ReadIndex (stale reads).</summary>
+    public bool UnsafeLocalReads { get; init; }
+
     /// <summary>Test-only: the unsafe commit rule (counting replicas of older terms).</summary>
     public bool UnsafeCommitOlderTerms { get; init; }
 }
