@@ -18,10 +18,10 @@ public static class MessageFormatter
                 AppendEntries(sb, m.Entries.Span);
                 break;
             case MessageType.AppendResponse:
-                sb.Append(" Log:").Append(m.LogTerm).Append('/').Append(m.Index);
+                sb.Append(" Index:").Append(m.Index);
                 if (m.Reject)
                 {
-                    sb.Append(" Rejected (Hint: ").Append(m.RejectHint).Append(')');
+                    sb.Append(" Rejected (Hint: ").Append(m.LogTerm).Append('/').Append(m.RejectHint).Append(')');
                 }
 
                 break;

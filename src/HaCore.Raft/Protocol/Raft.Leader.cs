@@ -140,7 +140,8 @@ internal sealed partial class RaftCore
         }
         else if (wasPaused)
         {
-            SendAppend(m.From, pr, sendIfEmpty: false);
+            // The follower may not know the current commit index yet: tell it, even with no entries.
+            SendAppend(m.From, pr, sendIfEmpty: true);
         }
 
         // Keep the pipeline full while the window allows.
