@@ -49,6 +49,8 @@ public interface IRaftLogStorage
     /// <summary>
     /// Reads entries in <c>[low, high)</c>, stopping once their total <see cref="Entry.Size"/> would
     /// exceed <paramref name="maxBytes"/>, but always returning at least one entry when any is available.
+    /// The returned memory must stay unchanged until the host's next <see cref="RawNode.Advance"/>, also
+    /// while the host appends the same Ready's entries: it may back that Ready's committed entries.
     /// </summary>
     LogReadStatus TryGetEntries(ulong low, ulong high, long maxBytes, out ReadOnlyMemory<Entry> entries);
 

@@ -4,8 +4,9 @@ namespace HaCore.Raft;
 /// An in-memory <see cref="IRaftLogStorage"/> with the write side a host needs (after etcd-raft's
 /// <c>MemoryStorage</c>): for tests, the simulator and benchmarks. Not durable, not thread-safe.
 /// </summary>
-/// <remarks>Memory returned by <see cref="TryGetEntries"/> is valid until the next call that changes
-/// the storage, which is the lifetime a <see cref="Ready"/> guarantees.</remarks>
+/// <remarks>Memory returned by <see cref="TryGetEntries"/> stays valid while the host appends (it may
+/// back a Ready's committed entries), and until the next <see cref="Compact"/> or <see cref="ApplySnapshot"/>,
+/// which a host calls between Readys.</remarks>
 public sealed class MemoryRaftStorage : IRaftLogStorage
 {
     // _entries[_start] is a dummy entry holding the snapshot's index and term; real entries follow.
@@ -183,6 +184,15 @@ public sealed class MemoryRaftStorage : IRaftLogStorage
         _start += drop;
         _count -= drop;
         _entries[_start] = dummy with { Data = ReadOnlyMemory<byte>.Empty, Type = EntryType.Normal };
+
+        // The host compacts between Readys, when nothing handed out is alive: the live entries can
+        // slide to the front in place, so a steady state of append-and-compact never allocates.
+        if (_start > _entries.Length / 2)
+        {
+            Array.Copy(_entries, _start, _entries, 0, _count);
+            Array.Clear(_entries, _count, _entries.Length - _count);
+            _start = 0;
+        }
     }
 
     private void EnsureCapacity(int needed)
@@ -192,15 +202,9 @@ public sealed class MemoryRaftStorage : IRaftLogStorage
             return;
         }
 
-        if (needed <= _entries.Length / 2)
-        {
-            Array.Copy(_entries, _start, _entries, 0, _count);
-            Array.Clear(_entries, _count, _entries.Length - _count);
-            _start = 0;
-            return;
-        }
-
-        var grown = new Entry[Math.Max(needed, _entries.Length * 2)];
+        // Grow into a new array: entries handed out in the current Ready (committed entries about to
+        // be applied) may live in the old one, and must not move while the host appends.
+        var grown = new Entry[Math.Max(needed * 2, 256)];
         Array.Copy(_entries, _start, grown, 0, _count);
         _entries = grown;
         _start = 0;

@@ -35,6 +35,13 @@ public sealed class ClusterSimulationTests(ITestOutputHelper output)
         RunSeeds(SimulationSeeds.Shard(shard, 4), OptionsFor, $"shard {shard}");
 
     [Fact]
+    public void Long_runs_keep_every_safety_invariant_and_converge() =>
+        RunSeeds(
+            SimulationSeeds.Replay is { } s ? [s] : Enumerable.Range(1, SimulationSeeds.Soak ? 200 : 8).Select(i => (ulong)i + 10_000),
+            seed => OptionsFor(seed) with { Duration = 20_000, InitialVoters = 5, Clients = 8 },
+            "long");
+
+    [Fact]
     public void Hostile_seeds_keep_every_safety_invariant_and_converge() =>
         RunSeeds(SimulationSeeds.Replay is { } s ? [s] : Enumerable.Range(1, SimulationSeeds.Count / 2).Select(i => (ulong)i), HostileOptionsFor, "hostile");
 

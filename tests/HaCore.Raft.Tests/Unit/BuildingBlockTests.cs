@@ -117,4 +117,21 @@ public sealed class BuildingBlockTests
         Assert.Equal(LogReadStatus.Ok, storage.TryGetEntries(2, 3, 1, out var entries));
         Assert.Equal(1, entries.Length); // at least one entry even over the byte budget
     }
+
+    [Fact]
+    public void Memory_storage_keeps_handed_out_entries_intact_while_the_host_appends()
+    {
+        // A Ready's committed entries may come from storage, and the host appends that Ready's new
+        // entries before it applies them: growing must not move or clear what was handed out.
+        var storage = new MemoryRaftStorage();
+        var first = Enumerable.Range(1, 200).Select(i => new Entry(1, (ulong)i, new[] { (byte)i })).ToArray();
+        storage.Append(first);
+        storage.CreateSnapshot(150, new ConfState([1], []), ReadOnlyMemory<byte>.Empty);
+        storage.Compact(150);
+        Assert.Equal(LogReadStatus.Ok, storage.TryGetEntries(151, 201, long.MaxValue, out var handedOut));
+        var copy = handedOut.ToArray();
+
+        storage.Append(Enumerable.Range(201, 60).Select(i => new Entry(1, (ulong)i, new[] { (byte)i })).ToArray());
+        Assert.Equal(copy, handedOut.ToArray());
+    }
 }

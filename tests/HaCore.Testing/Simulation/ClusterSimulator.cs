@@ -89,14 +89,22 @@ public sealed partial class ClusterSimulator
 
     /// <summary>Runs the whole scenario: faults and clients, then heal, converge and check everything.</summary>
     /// <exception cref="SimulationFailureException">An invariant or the liveness bound failed.</exception>
-    public SimulationStats Run()
+    public SimulationStats Run(Action<string>? progress = null)
     {
         try
         {
             for (var t = 0; t < _options.Duration; t++)
             {
                 Step();
+                if (progress is not null && (t + 1) % Math.Max(1, _options.Duration / 10) == 0)
+                {
+                    var leader = CurrentLeader();
+                    progress($"t={_now,6}  leader={leader?.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"} " +
+                             $"term={leader?.Raft?.Term ?? 0,3} commit={leader?.Raft?.CommitIndex ?? 0,5}  {Stats}");
+                }
             }
+
+            progress?.Invoke($"t={_now,6}  healing the network, restarting crashed nodes, waiting for convergence");
 
             Converge();
             _checker.CheckFinal();
