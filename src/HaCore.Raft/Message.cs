@@ -41,6 +41,10 @@ public enum MessageType : byte
 
     /// <summary>A follower forwards a leadership transfer request to the leader.</summary>
     TransferLeader = 13,
+
+    /// <summary>A follower forwards a client's proposal (in <see cref="Message.Entries"/>) to the leader.
+    /// No answer: the proposer learns the outcome by applying the entry, or times out and retries.</summary>
+    Propose = 14,
 }
 
 /// <summary>

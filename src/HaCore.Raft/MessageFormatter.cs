@@ -63,6 +63,9 @@ public static class MessageFormatter
                 }
 
                 break;
+            case MessageType.Propose:
+                AppendEntries(sb, m.Entries.Span);
+                break;
             case MessageType.ReadIndex:
                 sb.Append(" Context:").Append(m.Context);
                 break;

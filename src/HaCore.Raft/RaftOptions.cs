@@ -47,6 +47,10 @@ public sealed class RaftOptions
     /// <summary>How read-index requests are served. Default <see cref="ReadOnlyOption.Safe"/>.</summary>
     public ReadOnlyOption ReadOnlyOption { get; set; } = ReadOnlyOption.Safe;
 
+    /// <summary>When true, a follower refuses proposals (<see cref="ProposeStatus.NotLeader"/>) instead of
+    /// forwarding them to the leader. Default false: proposals are forwarded.</summary>
+    public bool DisableProposalForwarding { get; set; }
+
     /// <summary>Seed of the election-timeout jitter. Give each node its own; the simulator derives them from one seed.</summary>
     public ulong RandomSeed { get; set; }
 

@@ -39,6 +39,10 @@ public enum ProposeStatus : byte
 
     /// <summary>This node is not a voter of the cluster (it was removed, or is a learner).</summary>
     NotMember = 6,
+
+    /// <summary>Forwarded to the leader named by <see cref="ProposeResult.LeaderHint"/>. Whether it is
+    /// appended is learned by applying it (identify it by its payload) or by a timeout.</summary>
+    Forwarded = 7,
 }
 
 /// <summary>The result of a proposal: a status and, when accepted, the entry's position.</summary>

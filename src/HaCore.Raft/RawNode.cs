@@ -106,12 +106,21 @@ public sealed class RawNode
     /// Requests a linearizable read identified by <paramref name="context"/> (non-zero and unique). The
     /// answer comes in a later <see cref="Ready.ReadStates"/> (or <see cref="Ready.RejectedReads"/>).
     /// </summary>
+    /// <param name="context">The request id.</param>
+    /// <param name="option">Overrides <see cref="RaftOptions.ReadOnlyOption"/> for this request. A lease read is
+    /// answered by the leader without a heartbeat round; on a follower it is forwarded as a safe read.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="context"/> is 0.</exception>
-    public void ReadIndex(ulong context)
+    /// <exception cref="ArgumentException">A lease read was asked of a node without check-quorum.</exception>
+    public void ReadIndex(ulong context, ReadOnlyOption? option = null)
     {
         ArgumentOutOfRangeException.ThrowIfZero(context);
+        if (option == ReadOnlyOption.LeaseBased && !_raft.Options.CheckQuorum)
+        {
+            throw new ArgumentException("Lease reads require RaftOptions.CheckQuorum.", nameof(option));
+        }
+
         EnsureNoReady();
-        _raft.ReadIndex(context);
+        _raft.ReadIndex(context, option ?? _raft.Options.ReadOnlyOption);
     }
 
     /// <summary>Reports that <paramref name="id"/> could not be reached (a send failed).</summary>

@@ -10,6 +10,13 @@ internal sealed partial class RaftCore
     {
         if (Role != RaftRole.Leader)
         {
+            if (type == EntryType.Normal && Lead != None && Role == RaftRole.Follower && !_options.DisableProposalForwarding)
+            {
+                // etcd-raft's proposal forwarding: the leader appends it if it still leads.
+                Send(new Message { To = Lead, Type = MessageType.Propose, Entries = new[] { new Entry(0, 0, type, data) } });
+                return new ProposeResult(ProposeStatus.Forwarded, 0, 0, Lead);
+            }
+
             return new ProposeResult(ProposeStatus.NotLeader, 0, 0, Lead);
         }
 
@@ -57,6 +64,16 @@ internal sealed partial class RaftCore
             case MessageType.TransferLeader:
                 // Forwarded by a follower: Index names the transferee.
                 TransferLeadership(m.Index);
+                return;
+            case MessageType.Propose:
+                foreach (var e in m.Entries.Span)
+                {
+                    if (e.Type == EntryType.Normal)
+                    {
+                        Propose(EntryType.Normal, e.Data);
+                    }
+                }
+
                 return;
         }
 

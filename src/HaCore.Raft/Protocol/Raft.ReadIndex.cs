@@ -11,12 +11,12 @@ internal sealed partial class RaftCore
     public List<ulong> RejectedReads { get; } = [];
 
     /// <summary>Asks for a read index for the request <paramref name="context"/> (non-zero, unique per request).</summary>
-    public void ReadIndex(ulong context)
+    public void ReadIndex(ulong context, ReadOnlyOption option)
     {
         var m = new Message { Type = MessageType.ReadIndex, From = Id, To = Id, Context = context };
         if (Role == RaftRole.Leader)
         {
-            HandleReadIndexRequest(m);
+            HandleReadIndexRequest(m, option);
         }
         else if (Lead != None)
         {
@@ -30,7 +30,9 @@ internal sealed partial class RaftCore
 
     private bool CommittedEntryInCurrentTerm => Log.TermOrZero(Log.Committed) == Term;
 
-    private void HandleReadIndexRequest(in Message m)
+    private void HandleReadIndexRequest(in Message m) => HandleReadIndexRequest(m, ReadOnly.Option);
+
+    private void HandleReadIndexRequest(in Message m, ReadOnlyOption option)
     {
         if (Tracker.VoterIds.Length == 1 && Tracker.IsVoter(Id))
         {
@@ -46,8 +48,10 @@ internal sealed partial class RaftCore
             return;
         }
 
-        if (ReadOnly.Option == ReadOnlyOption.LeaseBased)
+        if (option == ReadOnlyOption.LeaseBased)
         {
+            // The leader's lease: check-quorum steps it down within an election timeout of losing the
+            // quorum, and stickiness keeps others from electing a new leader before that.
             RespondToRead(Log.Committed, m.Context, m.From);
             return;
         }

@@ -58,14 +58,43 @@ public sealed class RawNodeTests
     }
 
     [Fact]
-    public void A_follower_refuses_proposals_and_names_the_leader()
+    public void A_follower_forwards_proposals_to_the_leader()
     {
         var node = Bootstrapped(2, [1, 2, 3], out var storage);
         node.Step(new Message { Type = MessageType.Heartbeat, From = 1, To = 2, Term = 5, Commit = 3 });
         Drain(node, storage);
         var result = node.Propose("x"u8.ToArray());
+        Assert.Equal(ProposeStatus.Forwarded, result.Status);
+        Assert.Equal(1UL, result.LeaderHint);
+        var forwarded = Assert.Single(Drain(node, storage));
+        Assert.Equal(MessageType.Propose, forwarded.Type);
+        Assert.Equal(1UL, forwarded.To);
+        Assert.Equal("x"u8.ToArray(), forwarded.Entries.Span[0].Data.ToArray());
+    }
+
+    [Fact]
+    public void A_leader_appends_a_forwarded_proposal()
+    {
+        var node = Bootstrapped(1, [1], out var storage);
+        node.Campaign();
+        Drain(node, storage);
+        var last = node.LastIndex;
+        node.Step(new Message { Type = MessageType.Propose, From = 2, To = 1, Term = node.Term, Entries = new[] { new Entry(0, 0, "y"u8.ToArray()) } });
+        Drain(node, storage);
+        Assert.Equal(last + 1, node.LastIndex);
+        Assert.Equal(node.LastIndex, node.CommitIndex);
+    }
+
+    [Fact]
+    public void A_follower_refuses_proposals_when_forwarding_is_disabled_and_names_the_leader()
+    {
+        var node = Bootstrapped(2, [1, 2, 3], out var storage, o => o.DisableProposalForwarding = true);
+        node.Step(new Message { Type = MessageType.Heartbeat, From = 1, To = 2, Term = 5, Commit = 3 });
+        Drain(node, storage);
+        var result = node.Propose("x"u8.ToArray());
         Assert.Equal(ProposeStatus.NotLeader, result.Status);
         Assert.Equal(1UL, result.LeaderHint);
+        Assert.Empty(Drain(node, storage));
     }
 
     [Fact]

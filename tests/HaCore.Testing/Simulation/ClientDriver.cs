@@ -98,6 +98,13 @@ internal sealed class ClientDriver
         }
 
         var result = raft.Propose(command.Encode());
+        if (result.Status == ProposeStatus.Forwarded)
+        {
+            // The leader may or may not append it: the outcome is learned when this node applies it.
+            node.PendingForwards.Add(id);
+            return;
+        }
+
         if (!result.IsAccepted)
         {
             // Refused before it entered any log: it certainly did not take effect.

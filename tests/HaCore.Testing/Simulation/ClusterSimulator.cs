@@ -280,6 +280,11 @@ public sealed partial class ClusterSimulator
             tookEffect = node.Kv.Apply(entry.Index, command);
         }
 
+        if (command is not null && node.PendingForwards.Remove(command.OperationId))
+        {
+            _clients.CompleteWrite(command.OperationId, tookEffect ? ClientOutcome.Ok : ClientOutcome.Fail);
+        }
+
         if (pending)
         {
             // The proposal this node accepted at this index either is this entry, or can never commit.

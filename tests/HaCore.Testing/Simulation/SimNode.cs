@@ -34,6 +34,9 @@ public sealed class SimNode
     /// <summary>Proposals accepted here and not yet applied: index → (term, client operation id).</summary>
     internal Dictionary<ulong, (ulong Term, ulong OperationId)> PendingProposals { get; } = [];
 
+    /// <summary>Client operations this node forwarded to the leader, identified by operation id.</summary>
+    internal HashSet<ulong> PendingForwards { get; } = [];
+
     /// <summary>Restarts the node from its durable storage.</summary>
     internal void Start(RaftOptions options)
     {
@@ -53,5 +56,6 @@ public sealed class SimNode
         Raft = null;
         PendingReads.Clear();
         PendingProposals.Clear();
+        PendingForwards.Clear();
     }
 }
