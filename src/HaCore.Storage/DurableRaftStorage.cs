@@ -303,6 +303,7 @@ public sealed class DurableRaftStorage : IRaftLogStorage, IDisposable, IAsyncDis
     /// the log holds its last entry with the same term) or discards the whole log (Raft §7).
     /// </summary>
     /// <exception cref="ArgumentException">The snapshot is empty or older than the log's start.</exception>
+    /// <exception cref="InvalidOperationException">The snapshot disagrees with a committed entry of the log.</exception>
     /// <exception cref="IOException">The device failed.</exception>
     public void InstallSnapshot(Snapshot snapshot)
     {
@@ -314,6 +315,7 @@ public sealed class DurableRaftStorage : IRaftLogStorage, IDisposable, IAsyncDis
 
     /// <summary>Applies a snapshot already stored through <see cref="BeginSnapshot"/> to the log, as <see cref="InstallSnapshot(Snapshot)"/> does.</summary>
     /// <exception cref="ArgumentException">The snapshot is not the newest stored one, or is older than the log's start.</exception>
+    /// <exception cref="InvalidOperationException">The snapshot disagrees with a committed entry of the log.</exception>
     /// <exception cref="IOException">The device failed.</exception>
     public void InstallSnapshot(SnapshotMetadata metadata)
     {
@@ -412,6 +414,12 @@ public sealed class DurableRaftStorage : IRaftLogStorage, IDisposable, IAsyncDis
         if (metadata.Index < _firstIndex - 1)
         {
             throw new ArgumentException($"Snapshot {metadata.Term}/{metadata.Index} is older than the log, which starts at index {_firstIndex}.", nameof(metadata));
+        }
+
+        bool matches = _wal.TryGetTerm(metadata.Index, out ulong term) && term == metadata.Term;
+        if (!matches && metadata.Index < _wal.HardState.Commit)
+        {
+            throw new InvalidOperationException($"Snapshot {metadata.Term}/{metadata.Index} conflicts with the log below the commit index {_wal.HardState.Commit}: committed entries cannot be replaced.");
         }
     }
 

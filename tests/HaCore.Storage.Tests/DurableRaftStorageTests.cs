@@ -290,6 +290,16 @@ public abstract class DurableRaftStorageTests : IDisposable
     }
 
     [Fact]
+    public void A_snapshot_that_contradicts_committed_entries_is_refused_before_it_is_stored()
+    {
+        using var storage = Open();
+        storage.Append(Entries(1, 1, 60), new HardState(1, 0, 50));
+        Assert.Throws<InvalidOperationException>(() => storage.InstallSnapshot(new Snapshot(new SnapshotMetadata(30, 2, ConfState.Empty), Payload(1, 1, 10))));
+        Assert.Null(storage.LatestSnapshot);
+        Assert.Equal(1ul, storage.FirstIndex);
+    }
+
+    [Fact]
     public void Snapshots_stream_in_and_out_in_chunks()
     {
         var payload = Payload(3, 3, 10_000);
