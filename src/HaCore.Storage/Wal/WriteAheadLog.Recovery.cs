@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using HaCore.Raft;
 using Microsoft.Extensions.Logging;
 
@@ -184,7 +185,6 @@ internal sealed partial class WriteAheadLog
         ulong previousTerm = 0;
         long pos = WalFormat.SegmentHeaderBytes;
         string? badReason = null;
-        int maxRecord = WalFormat.RecordBytes(_options.MaxRecordBytes);
         while (pos + WalFormat.RecordHeaderBytes <= reader.Length)
         {
             var head = reader.Get(pos, WalFormat.RecordHeaderBytes);
@@ -193,7 +193,7 @@ internal sealed partial class WriteAheadLog
                 break;
             }
 
-            var span = reader.Get(pos, (int)Math.Min(maxRecord, reader.Length - pos));
+            var span = reader.Get(pos, RecordSpan(head, reader.Length - pos));
             int payloadBytes = WalFormat.TryValidateRecord(span, header.Salt, _options.MaxRecordBytes, out badReason);
             if (payloadBytes < 0)
             {
@@ -267,7 +267,6 @@ internal sealed partial class WriteAheadLog
 
     private long FindValidRecord(WindowReader reader, long from, ulong salt)
     {
-        int maxRecord = WalFormat.RecordBytes(_options.MaxRecordBytes);
         for (long p = from; p + WalFormat.RecordHeaderBytes <= reader.Length; p += 8)
         {
             var head = reader.Get(p, WalFormat.RecordHeaderBytes);
@@ -277,7 +276,7 @@ internal sealed partial class WriteAheadLog
                 continue;
             }
 
-            var span = reader.Get(p, (int)Math.Min(maxRecord, reader.Length - p));
+            var span = reader.Get(p, RecordSpan(head, reader.Length - p));
             if (WalFormat.TryValidateRecord(span, salt, _options.MaxRecordBytes, out _) >= 0)
             {
                 return p;
@@ -285,6 +284,15 @@ internal sealed partial class WriteAheadLog
         }
 
         return -1;
+    }
+
+    /// <summary>How many bytes to read for the record whose header is <paramref name="head"/>: its declared size when
+    /// plausible, else just the header (validation then rejects it).</summary>
+    private int RecordSpan(ReadOnlySpan<byte> head, long available)
+    {
+        uint length = BinaryPrimitives.ReadUInt32LittleEndian(head);
+        int size = length > (uint)_options.MaxRecordBytes ? WalFormat.RecordHeaderBytes : WalFormat.RecordBytes((int)length);
+        return (int)Math.Min(size, available);
     }
 
     private sealed record TornTail(string Path, long Offset, string Reason);
