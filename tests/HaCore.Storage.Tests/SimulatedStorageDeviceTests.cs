@@ -117,3 +117,64 @@ public sealed class SimulatedStorageDeviceTests
         Assert.Equal(2, device.FlushCount);
     }
 }
+
+/// <summary>The entry cache, observed through the simulated device's read counter (virtual read latency).</summary>
+public sealed class EntryCacheTests
+{
+    [Fact]
+    public void Reads_of_just_appended_entries_do_not_touch_the_disk()
+    {
+        var device = StorageTestKit.Device();
+        using var storage = DurableRaftStorage.Open(StorageTestKit.Options(), device);
+        var entries = StorageTestKit.Entries(1, 1, 50);
+        storage.Append(entries);
+        var before = device.Elapsed;
+        Assert.Equal(HaCore.Raft.LogReadStatus.Ok, storage.TryGetEntries(20, 51, long.MaxValue, out var tail));
+        Assert.Equal(before, device.Elapsed);
+        Assert.Equal(31, tail.Length);
+        for (int i = 0; i < tail.Length; i++)
+        {
+            StorageTestKit.AssertSameEntry(entries[19 + i], tail.Span[i]);
+        }
+    }
+
+    [Fact]
+    public void Without_a_cache_reads_go_to_disk_and_return_the_same_entries()
+    {
+        var device = StorageTestKit.Device();
+        var options = StorageTestKit.Options();
+        using var storage = DurableRaftStorage.Open(new StorageOptions
+        {
+            DirectoryPath = options.DirectoryPath,
+            ClusterId = options.ClusterId,
+            SegmentSizeBytes = options.SegmentSizeBytes,
+            MaxRecordBytes = options.MaxRecordBytes,
+            EntryCacheBytes = 0,
+        }, device);
+        var entries = StorageTestKit.Entries(1, 1, 50);
+        storage.Append(entries);
+        var before = device.Elapsed;
+        Assert.Equal(HaCore.Raft.LogReadStatus.Ok, storage.TryGetEntries(20, 51, long.MaxValue, out var tail));
+        Assert.True(device.Elapsed > before);
+        for (int i = 0; i < tail.Length; i++)
+        {
+            StorageTestKit.AssertSameEntry(entries[19 + i], tail.Span[i]);
+        }
+    }
+
+    [Fact]
+    public void The_cache_stays_within_its_byte_budget_and_serves_only_contiguous_tails()
+    {
+        var cache = new EntryCache(maxBytes: 1000);
+        cache.Append(StorageTestKit.Entries(1, 1, 30, size: 76)); // 100 bytes each
+        Assert.Equal(10, cache.Count);
+        Assert.Equal(1000, cache.Bytes);
+        Assert.Equal(21ul, cache.FirstIndex);
+        Assert.Equal(30ul, cache.LastIndex);
+        cache.TruncateFrom(25);
+        Assert.Equal(24ul, cache.LastIndex);
+        cache.Append(StorageTestKit.Entries(2, 40, 1, size: 76));
+        Assert.Equal(40ul, cache.FirstIndex);
+        Assert.Equal(1, cache.Count);
+    }
+}
