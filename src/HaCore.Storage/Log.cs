@@ -35,6 +35,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 2009, Level = LogLevel.Debug, Message = "Deleted snapshot {File} (keeping the newest {Keep})")]
     public static partial void SnapshotDeleted(ILogger logger, string file, int keep);
 
+    [LoggerMessage(EventId = 2011, Level = LogLevel.Warning, Message = "Preparing the next segment ahead failed; the next rollover will create it inline")]
+    public static partial void SparePreparationFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(EventId = 2010, Level = LogLevel.Warning, Message = "Ignoring unexpected file {File} in {Directory}")]
     public static partial void UnknownFile(ILogger logger, string file, string directory);
 }

@@ -51,6 +51,14 @@ public sealed class StorageOptions
     /// allocate blocks or change the file size and the fsync of an append flushes data only. The default is true.</summary>
     public bool ZeroFillSegments { get; init; } = true;
 
+    /// <summary>Whether the file for the next segment is zero-filled ahead of time on a background thread, so that
+    /// filling a segment costs an append a few fsyncs instead of writing a whole segment of zeros. The device must
+    /// then allow calls from two threads (<see cref="FileStorageDevice"/> does). The default is true.</summary>
+    public bool PrepareSegmentsAhead { get; init; } = true;
+
+    /// <summary>Tests only: prepare the next segment on the calling thread (deterministic, for single-threaded devices).</summary>
+    internal bool PrepareSegmentsInline { get; init; }
+
     /// <summary>Checks every setting and the relations between them.</summary>
     /// <exception cref="ArgumentException">A setting is out of range; the message names it and the allowed range.</exception>
     public void Validate()

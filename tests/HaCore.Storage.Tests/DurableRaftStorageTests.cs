@@ -19,7 +19,7 @@ public abstract class DurableRaftStorageTests : IDisposable
     protected abstract IStorageDevice CreateDevice();
 
     private DurableRaftStorage Open(long segmentBytes = 16 * 1024, ulong clusterId = 0xC1) =>
-        DurableRaftStorage.Open(Options(Directory, segmentBytes, clusterId), Device);
+        DurableRaftStorage.Open(Options(Directory, segmentBytes, clusterId, backgroundPreparation: Device is FileStorageDevice), Device);
 
     [Fact]
     public void A_new_store_is_empty()
@@ -107,6 +107,30 @@ public abstract class DurableRaftStorageTests : IDisposable
             AssertLog(all, storage);
             Assert.Equal(640ul, storage.LastIndex);
             Assert.Equal(640ul, storage.HardState.Commit);
+        }
+    }
+
+    [Fact]
+    public void The_next_segment_is_prepared_ahead_and_used_at_rollover()
+    {
+        var wal = Path.Combine(Directory, "wal");
+        var all = Entries(1, 1, 400, size: 100);
+        using (var storage = Open())
+        {
+            storage.Append(all.AsSpan(0, 10));
+            storage.Append(all.AsSpan(10, 390), new HardState(1, 1, 400));
+            Assert.True(storage.SegmentCount >= 3);
+        }
+
+        var files = Device.ListFiles(wal);
+        Assert.Contains("next-segment.tmp", files);
+        Assert.Equal(Enumerable.Range(1, files.Count - 1).Select(i => WalFormat.SegmentFileName((ulong)i)), files.Where(f => f.EndsWith(".wal", StringComparison.Ordinal)));
+        using (var storage = Open())
+        {
+            Assert.Contains(Path.Combine(wal, "next-segment.tmp"), storage.Recovery.DeletedFiles);
+            AssertLog(all, storage);
+            storage.Append(Entries(1, 401, 200, size: 100));
+            AssertLog(all.Concat(Entries(1, 401, 200, size: 100)).ToList(), storage);
         }
     }
 

@@ -150,6 +150,7 @@ public sealed class EntryCacheTests
             SegmentSizeBytes = options.SegmentSizeBytes,
             MaxRecordBytes = options.MaxRecordBytes,
             EntryCacheBytes = 0,
+            PrepareSegmentsAhead = false,
         }, device);
         var entries = StorageTestKit.Entries(1, 1, 50);
         storage.Append(entries);

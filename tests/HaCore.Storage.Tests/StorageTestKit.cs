@@ -8,8 +8,11 @@ internal static class StorageTestKit
 {
     public const string SimRoot = "/data/node1";
 
-    public static StorageOptions Options(string directory = SimRoot, long segmentBytes = 16 * 1024, ulong clusterId = 0xC1) => new()
+    /// <summary>Small segments and buffers. <paramref name="backgroundPreparation"/> is for the real file system only: the
+    /// simulated device is single-threaded, so by default the next segment is prepared inline (deterministically).</summary>
+    public static StorageOptions Options(string directory = SimRoot, long segmentBytes = 16 * 1024, ulong clusterId = 0xC1, bool backgroundPreparation = false) => new()
     {
+        PrepareSegmentsInline = !backgroundPreparation,
         DirectoryPath = directory,
         ClusterId = clusterId,
         SegmentSizeBytes = segmentBytes,

@@ -127,6 +127,7 @@ internal sealed partial class WriteAheadLog
             _active = _device.OpenFile(Active.Path, StorageFileMode.OpenExisting);
         }
 
+        PrepareSpare();
         Recovery = new RecoveryReport(torn?.Path, torn?.Offset ?? -1, torn?.Reason, sequences.Count, entryCount, deleted);
     }
 

@@ -12,6 +12,8 @@ internal sealed partial class WriteAheadLog : IDisposable
 {
     private const int ZeroChunkBytes = 1024 * 1024;
 
+    private const string SpareFileName = "next-segment" + WalFormat.TempExtension;
+
     // Room kept in the write buffer after the entries for a hard-state record and the end marker.
     private const int TailReserveBytes = WalFormat.RecordHeaderBytes + 24 + WalFormat.RecordHeaderBytes;
 
@@ -23,6 +25,9 @@ internal sealed partial class WriteAheadLog : IDisposable
     private readonly byte[] _buffer;
     private readonly LinkedList<(Segment Segment, IStorageFile File)> _readers = new();
     private IStorageFile? _active;
+
+    // A zero-filled file being prepared (or ready) for the next segment; see PrepareSpare.
+    private Task<string>? _spare;
     private ulong _lastIndex;
 
     private WriteAheadLog(IStorageDevice device, StorageOptions options, ILogger logger)
@@ -218,6 +223,20 @@ internal sealed partial class WriteAheadLog : IDisposable
 
     public void Dispose()
     {
+        if (_spare is { } spare)
+        {
+            // Let the preparing thread finish with the device; the file is deleted on the next open.
+            _spare = null;
+            try
+            {
+                spare.GetAwaiter().GetResult();
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                Log.SparePreparationFailed(_logger, ex);
+            }
+        }
+
         _active?.Dispose();
         _active = null;
         foreach (var (_, file) in _readers)
@@ -411,7 +430,6 @@ internal sealed partial class WriteAheadLog : IDisposable
     {
         ulong sequence = _segments.Count == 0 ? 1 : Active.Sequence + 1;
         string path = Path.Combine(_directory, WalFormat.SegmentFileName(sequence));
-        string temp = path + WalFormat.TempExtension;
         ulong salt = Mix(_options.ClusterId ^ Mix(sequence) ^ Mix(firstIndex + 0x9E3779B97F4A7C15));
         var segment = new Segment(path, sequence, firstIndex, salt);
 
@@ -430,22 +448,11 @@ internal sealed partial class WriteAheadLog : IDisposable
         }
 
         segment.WriteOffset = length;
-        _device.DeleteFile(temp);
-        using (var file = _device.OpenFile(temp, StorageFileMode.CreateNew, _options.SegmentSizeBytes))
-        {
-            if (_options.ZeroFillSegments)
-            {
-                var zeros = new byte[(int)Math.Min(ZeroChunkBytes, _options.SegmentSizeBytes)];
-                for (long at = 0; at < _options.SegmentSizeBytes; at += zeros.Length)
-                {
-                    file.Write(at, zeros.AsSpan(0, (int)Math.Min(zeros.Length, _options.SegmentSizeBytes - at)));
-                }
-            }
-            else
-            {
-                file.SetLength(_options.SegmentSizeBytes);
-            }
 
+        // A zero-filled file prepared after the previous rollover saves the zero fill here; otherwise make one.
+        string temp = TakeSpare() ?? CreateBlankSegmentFile(path + WalFormat.TempExtension);
+        using (var file = _device.OpenFile(temp, StorageFileMode.OpenExisting))
+        {
             _buffer.AsSpan(length, WalFormat.RecordHeaderBytes).Clear();
             file.Write(0, _buffer.AsSpan(0, length + WalFormat.RecordHeaderBytes));
             file.Flush();
@@ -458,6 +465,69 @@ internal sealed partial class WriteAheadLog : IDisposable
         _active = _device.OpenFile(path, StorageFileMode.OpenExisting);
         _segments.Add(segment);
         Log.SegmentCreated(_logger, path, firstIndex);
+        PrepareSpare();
+    }
+
+    /// <summary>Creates a temporary file of the segment size, zero-filled (or sized) and fsynced.</summary>
+    private string CreateBlankSegmentFile(string temp)
+    {
+        _device.DeleteFile(temp);
+        using var file = _device.OpenFile(temp, StorageFileMode.CreateNew, _options.SegmentSizeBytes);
+        if (_options.ZeroFillSegments)
+        {
+            var zeros = new byte[(int)Math.Min(ZeroChunkBytes, _options.SegmentSizeBytes)];
+            for (long at = 0; at < _options.SegmentSizeBytes; at += zeros.Length)
+            {
+                file.Write(at, zeros.AsSpan(0, (int)Math.Min(zeros.Length, _options.SegmentSizeBytes - at)));
+            }
+        }
+        else
+        {
+            file.SetLength(_options.SegmentSizeBytes);
+        }
+
+        file.Flush();
+        return temp;
+    }
+
+    /// <summary>Starts preparing the file the next segment will use, so that a rollover costs fsyncs only.</summary>
+    private void PrepareSpare()
+    {
+        if (!_options.PrepareSegmentsAhead || _spare is not null)
+        {
+            return;
+        }
+
+        string spare = Path.Combine(_directory, SpareFileName);
+        if (_options.PrepareSegmentsInline)
+        {
+            _spare = Task.FromResult(CreateBlankSegmentFile(spare));
+            return;
+        }
+
+        // The node loop must not wait for tens of megabytes of zeros; a dedicated thread writes them.
+        _spare = Task.Factory.StartNew(() => CreateBlankSegmentFile(spare), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    }
+
+    /// <summary>Returns the prepared spare file (waiting for it if still being written), or null when there is none.</summary>
+    private string? TakeSpare()
+    {
+        var spare = _spare;
+        _spare = null;
+        if (spare is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return spare.GetAwaiter().GetResult();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Log.SparePreparationFailed(_logger, ex);
+            return null;
+        }
     }
 
     private static ulong Mix(ulong x)
