@@ -7,6 +7,7 @@ namespace HaCore.Benchmarks.Storage;
 
 /// <summary>
 /// Opening a store: scanning every segment, verifying every record checksum and rebuilding the index.
+/// Preparing the next segment ahead is off so that only recovery is timed.
 /// The entry count defaults to 100,000 so that the CI dry run stays short; set
 /// <c>HACORE_BENCH_RECOVERY_ENTRIES=1000000</c> for the one-million-entry figure.
 /// </summary>
@@ -31,7 +32,7 @@ public class WalRecoveryBenchmarks
     public void Setup()
     {
         _directory = Path.Combine(Path.GetTempPath(), "hacore-bench-recovery-" + Guid.NewGuid().ToString("N"));
-        _options = new StorageOptions { DirectoryPath = _directory, ClusterId = 1 };
+        _options = new StorageOptions { DirectoryPath = _directory, ClusterId = 1, PrepareSegmentsAhead = false };
         var payload = new byte[256];
         new Random(1).NextBytes(payload);
         using var storage = DurableRaftStorage.Open(_options);
