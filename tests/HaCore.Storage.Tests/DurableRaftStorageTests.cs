@@ -169,6 +169,33 @@ public abstract class DurableRaftStorageTests : IDisposable
     }
 
     [Fact]
+    public void A_segment_indexes_thousands_of_small_entries_across_index_chunks()
+    {
+        var log = new List<Entry>(Entries(1, 1, 10_000, size: 3));
+        using (var storage = Open(segmentBytes: 1024 * 1024))
+        {
+            for (int at = 0; at < log.Count; at += 1000)
+            {
+                storage.Append(log.GetRange(at, 1000).ToArray(), new HardState(1, 1, (ulong)Math.Min(at + 1000, 4000)));
+            }
+
+            Assert.Equal(1, storage.SegmentCount);
+            var replacement = Entries(2, 4097, 10, size: 5);
+            storage.Append(replacement);
+            log.RemoveRange(4096, log.Count - 4096);
+            log.AddRange(replacement);
+            AssertLog(log, storage);
+            storage.Append(Entries(2, 4107, 5000, size: 3));
+            log.AddRange(Entries(2, 4107, 5000, size: 3));
+        }
+
+        using (var storage = Open(segmentBytes: 1024 * 1024))
+        {
+            AssertLog(log, storage);
+        }
+    }
+
+    [Fact]
     public void Entries_handed_out_stay_unchanged_after_truncation()
     {
         using var storage = Open();

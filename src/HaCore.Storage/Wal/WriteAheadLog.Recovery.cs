@@ -179,7 +179,7 @@ internal sealed partial class WriteAheadLog
             throw new StorageCorruptionException(path, 24, "the first index in the header is 0");
         }
 
-        var segment = new Segment(path, sequence, header.FirstIndex, header.Salt);
+        var segment = new Segment(path, sequence, header.FirstIndex, header.Salt, _locationChunks);
         HardState? hardState = null;
         ConfState? conf = null;
         ulong expected = header.FirstIndex;

@@ -22,6 +22,7 @@ internal sealed partial class WriteAheadLog : IDisposable
     private readonly ILogger _logger;
     private readonly string _directory;
     private readonly List<Segment> _segments = [];
+    private readonly LocationChunkPool _locationChunks = new();
     private readonly byte[] _buffer;
     private readonly LinkedList<(Segment Segment, IStorageFile File)> _readers = new();
     private IStorageFile? _active;
@@ -414,6 +415,7 @@ internal sealed partial class WriteAheadLog : IDisposable
         for (int i = start; i < start + count; i++)
         {
             CloseReader(_segments[i]);
+            _segments[i].Release();
             _device.DeleteFile(_segments[i].Path);
             Log.SegmentDeleted(_logger, _segments[i].Path, reason);
         }
@@ -431,7 +433,7 @@ internal sealed partial class WriteAheadLog : IDisposable
         ulong sequence = _segments.Count == 0 ? 1 : Active.Sequence + 1;
         string path = Path.Combine(_directory, WalFormat.SegmentFileName(sequence));
         ulong salt = Mix(_options.ClusterId ^ Mix(sequence) ^ Mix(firstIndex + 0x9E3779B97F4A7C15));
-        var segment = new Segment(path, sequence, firstIndex, salt);
+        var segment = new Segment(path, sequence, firstIndex, salt, _locationChunks);
 
         int length = WalFormat.SegmentHeaderBytes;
         WalFormat.WriteSegmentHeader(_buffer, new SegmentHeader(WalFormat.FormatVersion, _options.ClusterId, firstIndex, sequence, salt));
