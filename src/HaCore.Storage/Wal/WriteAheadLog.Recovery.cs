@@ -1,0 +1,302 @@
+using System.Buffers.Binary;
+using HaCore.Raft;
+using Microsoft.Extensions.Logging;
+
+namespace HaCore.Storage;
+
+internal sealed partial class WriteAheadLog
+{
+    /// <summary>
+    /// Opens the log in <c>{DirectoryPath}/wal</c>, creating it when missing, and rebuilds the in-memory index.
+    /// Entries at or below <paramref name="snapshotIndex"/> are covered by the snapshot and may be missing.
+    /// </summary>
+    /// <exception cref="StorageCorruptionException">A record before the tail is corrupt, or the log has a gap or lost committed entries.</exception>
+    /// <exception cref="StorageFormatException">A segment has an unknown version or another cluster's id.</exception>
+    public static WriteAheadLog Open(IStorageDevice device, StorageOptions options, ILogger logger, ulong snapshotIndex, ulong snapshotTerm)
+    {
+        var wal = new WriteAheadLog(device, options, logger);
+        try
+        {
+            wal.Recover(snapshotIndex, snapshotTerm);
+            return wal;
+        }
+        catch
+        {
+            wal.Dispose();
+            throw;
+        }
+    }
+
+    private void Recover(ulong snapshotIndex, ulong snapshotTerm)
+    {
+        _device.CreateDirectory(_directory);
+        var deleted = new List<string>();
+        var sequences = new List<ulong>();
+        foreach (var name in _device.ListFiles(_directory))
+        {
+            if (name.EndsWith(WalFormat.TempExtension, StringComparison.Ordinal))
+            {
+                // A segment that was being prepared: never renamed, so never used.
+                var path = Path.Combine(_directory, name);
+                _device.DeleteFile(path);
+                deleted.Add(path);
+                Log.TempFileDeleted(_logger, path);
+            }
+            else if (WalFormat.TryParseSegmentFileName(name, out ulong sequence))
+            {
+                sequences.Add(sequence);
+            }
+            else
+            {
+                Log.UnknownFile(_logger, name, _directory);
+            }
+        }
+
+        if (deleted.Count > 0)
+        {
+            _device.SyncDirectory(_directory);
+        }
+
+        sequences.Sort();
+        TornTail? torn = null;
+        for (int i = 0; i < sequences.Count; i++)
+        {
+            var scan = ScanSegment(sequences[i], isLast: i == sequences.Count - 1);
+            torn = scan.Torn ?? torn;
+            Stitch(scan.Segment, snapshotIndex);
+            if (scan.HardState is { } hs)
+            {
+                HardState = hs;
+            }
+
+            if (scan.Conf is { } conf)
+            {
+                BootstrapConfState = conf;
+            }
+        }
+
+        long entryCount = _segments.Sum(s => (long)s.Count);
+        _lastIndex = _segments.Count == 0 ? 0 : _segments[^1].LastIndex;
+        CheckStartsAtSnapshot(snapshotIndex);
+
+        if (torn is { } t)
+        {
+            // Cut the torn record off durably: a zero record header ends the data from now on.
+            using (var file = _device.OpenFile(t.Path, StorageFileMode.OpenExisting))
+            {
+                file.Write(t.Offset, new byte[WalFormat.RecordHeaderBytes]);
+                file.Flush();
+            }
+
+            Log.TornTailTruncated(_logger, t.Path, t.Offset, t.Reason, _lastIndex);
+        }
+
+        // Delete segments whose entries all were superseded by a later conflicting append.
+        for (int i = _segments.Count - 2; i >= 0; i--)
+        {
+            if (_segments[i].Count == 0 && _segments[i].FirstIndex > snapshotIndex + 1)
+            {
+                deleted.Add(_segments[i].Path);
+                DeleteSegments(i, 1, "all its entries were superseded");
+            }
+        }
+
+        ulong effectiveLast = Math.Max(_lastIndex, snapshotIndex);
+        if (HardState.Commit > effectiveLast)
+        {
+            var where = torn ?? new TornTail(_segments.Count > 0 ? _segments[^1].Path : _directory, _segments.Count > 0 ? _segments[^1].WriteOffset : 0, string.Empty);
+            throw new StorageCorruptionException(where.Path, where.Offset, $"the hard state says index {HardState.Commit} is committed, but the log ends at index {effectiveLast}: committed entries are missing");
+        }
+
+        bool conflictsWithSnapshot = snapshotIndex > 0 && TryGetTerm(snapshotIndex, out ulong termAtSnapshot) && termAtSnapshot != snapshotTerm;
+        if (_segments.Count == 0 || _lastIndex < snapshotIndex || conflictsWithSnapshot)
+        {
+            // No log yet, or the snapshot is ahead of (or disagrees with) it: the log restarts after the snapshot.
+            int old = _segments.Count;
+            StartSegment(snapshotIndex + 1);
+            foreach (var s in _segments.Take(old))
+            {
+                deleted.Add(s.Path);
+            }
+
+            DeleteSegments(0, old, "behind or in conflict with the snapshot");
+            _lastIndex = snapshotIndex;
+        }
+        else
+        {
+            _active = _device.OpenFile(Active.Path, StorageFileMode.OpenExisting);
+        }
+
+        PrepareSpare();
+        Recovery = new RecoveryReport(torn?.Path, torn?.Offset ?? -1, torn?.Reason, sequences.Count, entryCount, deleted);
+    }
+
+    private void CheckStartsAtSnapshot(ulong snapshotIndex)
+    {
+        var first = _segments.FirstOrDefault(s => s.Count > 0 && s.LastIndex > snapshotIndex);
+        if (first is not null && first.FirstIndex > snapshotIndex + 1)
+        {
+            throw new StorageCorruptionException(first.Path, 24, $"the log resumes at index {first.FirstIndex} but the snapshot ends at index {snapshotIndex}: entries {snapshotIndex + 1}..{first.FirstIndex - 1} are missing");
+        }
+    }
+
+    /// <summary>Adds a scanned segment to the log: it supersedes earlier entries at and after its first index.</summary>
+    private void Stitch(Segment segment, ulong snapshotIndex)
+    {
+        if (_segments.Count > 0)
+        {
+            ulong last = _segments[^1].LastIndex;
+            if (segment.FirstIndex > last + 1 && segment.FirstIndex > snapshotIndex + 1)
+            {
+                throw new StorageCorruptionException(segment.Path, 24, $"the segment starts at index {segment.FirstIndex}, but the log before it ends at index {last}: entries {last + 1}..{segment.FirstIndex - 1} are missing");
+            }
+
+            if (segment.FirstIndex <= last)
+            {
+                foreach (var earlier in _segments)
+                {
+                    earlier.TrimFrom(segment.FirstIndex);
+                }
+            }
+        }
+
+        _segments.Add(segment);
+    }
+
+    private ScanResult ScanSegment(ulong sequence, bool isLast)
+    {
+        string path = Path.Combine(_directory, WalFormat.SegmentFileName(sequence));
+        using var file = _device.OpenFile(path, StorageFileMode.OpenExisting);
+        var reader = new WindowReader(file, file.Length, Math.Max(ZeroChunkBytes, WalFormat.RecordBytes(_options.MaxRecordBytes) + WalFormat.RecordHeaderBytes));
+        var header = WalFormat.ReadSegmentHeader(reader.Get(0, WalFormat.SegmentHeaderBytes), path, _options.ClusterId);
+        if (header.Sequence != sequence)
+        {
+            throw new StorageCorruptionException(path, 32, $"the header names sequence {header.Sequence} but the file name says {sequence}");
+        }
+
+        if (header.FirstIndex == 0)
+        {
+            throw new StorageCorruptionException(path, 24, "the first index in the header is 0");
+        }
+
+        var segment = new Segment(path, sequence, header.FirstIndex, header.Salt, _locationChunks);
+        HardState? hardState = null;
+        ConfState? conf = null;
+        ulong expected = header.FirstIndex;
+        ulong previousTerm = 0;
+        long pos = WalFormat.SegmentHeaderBytes;
+        string? badReason = null;
+        while (pos + WalFormat.RecordHeaderBytes <= reader.Length)
+        {
+            var head = reader.Get(pos, WalFormat.RecordHeaderBytes);
+            if (WalFormat.IsEndMarker(head))
+            {
+                break;
+            }
+
+            var span = reader.Get(pos, RecordSpan(head, reader.Length - pos));
+            int payloadBytes = WalFormat.TryValidateRecord(span, header.Salt, _options.MaxRecordBytes, out badReason);
+            if (payloadBytes < 0)
+            {
+                break;
+            }
+
+            var payload = span.Slice(WalFormat.RecordHeaderBytes, payloadBytes);
+            switch (WalFormat.TypeOf(span))
+            {
+                case RecordType.EntryNormal or RecordType.EntryConfChange:
+                    ulong index = WalFormat.IndexOf(span);
+                    ulong term = WalFormat.TermOf(span);
+                    if (index != expected)
+                    {
+                        throw new StorageCorruptionException(path, pos, $"the record holds index {index} where index {expected} was expected");
+                    }
+
+                    if (term < previousTerm)
+                    {
+                        throw new StorageCorruptionException(path, pos, $"the record of index {index} has term {term}, lower than the term {previousTerm} before it");
+                    }
+
+                    segment.Add(new RecordLocation(checked((int)pos), payloadBytes, term));
+                    previousTerm = term;
+                    expected++;
+                    break;
+                case RecordType.HardState:
+                    if (payloadBytes != WalFormat.HardStatePayloadBytes)
+                    {
+                        throw new StorageCorruptionException(path, pos, $"a hard-state record has {payloadBytes} bytes instead of {WalFormat.HardStatePayloadBytes}");
+                    }
+
+                    hardState = WalFormat.ReadHardState(payload);
+                    break;
+                default:
+                    conf = WalFormat.DecodeConfState(payload) ?? throw new StorageCorruptionException(path, pos, "a membership record cannot be decoded");
+                    break;
+            }
+
+            pos += WalFormat.RecordBytes(payloadBytes);
+        }
+
+        segment.WriteOffset = pos;
+        bool atEnd = pos + WalFormat.RecordHeaderBytes > reader.Length;
+        if (!atEnd)
+        {
+            // Whatever stopped the scan (a zero header or a bad record), nothing valid may follow it:
+            // a torn write leaves only a prefix of the last write, so a valid record further on means
+            // that a record before the tail was damaged.
+            long next = FindValidRecord(reader, pos + 8, header.Salt);
+            if (next >= 0)
+            {
+                string what = badReason is null ? "a zero record header ends the data" : badReason;
+                throw new StorageCorruptionException(path, pos, $"{what}, but a valid record follows at offset {next}");
+            }
+        }
+
+        TornTail? torn = null;
+        if (badReason is not null)
+        {
+            if (!isLast)
+            {
+                throw new StorageCorruptionException(path, pos, $"{badReason} in a segment that is not the last one (it was fsynced before the next segment was created)");
+            }
+
+            torn = new TornTail(path, pos, badReason);
+        }
+
+        return new ScanResult(segment, hardState, conf, torn);
+    }
+
+    private long FindValidRecord(WindowReader reader, long from, ulong salt)
+    {
+        for (long p = from; p + WalFormat.RecordHeaderBytes <= reader.Length; p += 8)
+        {
+            var head = reader.Get(p, WalFormat.RecordHeaderBytes);
+            byte type = head[4];
+            if (type is < 1 or > 4 || head[5] != 0 || head[6] != 0 || head[7] != 0)
+            {
+                continue;
+            }
+
+            var span = reader.Get(p, RecordSpan(head, reader.Length - p));
+            if (WalFormat.TryValidateRecord(span, salt, _options.MaxRecordBytes, out _) >= 0)
+            {
+                return p;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>How many bytes to read for the record whose header is <paramref name="head"/>: its declared size when
+    /// plausible, else just the header (validation then rejects it).</summary>
+    private int RecordSpan(ReadOnlySpan<byte> head, long available)
+    {
+        uint length = BinaryPrimitives.ReadUInt32LittleEndian(head);
+        int size = length > (uint)_options.MaxRecordBytes ? WalFormat.RecordHeaderBytes : WalFormat.RecordBytes((int)length);
+        return (int)Math.Min(size, available);
+    }
+
+    private sealed record TornTail(string Path, long Offset, string Reason);
+
+    private sealed record ScanResult(Segment Segment, HardState? HardState, ConfState? Conf, TornTail? Torn);
+}
