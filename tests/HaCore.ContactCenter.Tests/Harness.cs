@@ -15,13 +15,13 @@ internal sealed class Harness
     public ulong Index { get; private set; }
     public long Now { get; set; } = 1_700_000_000_000;
 
-    public Harness(bool populated = true, ContactCenterOptions? options = null)
+    public Harness(bool populated = true, ContactCenterOptions? options = null, long sessionLeaseMs = 60_000)
     {
         Sm = new ContactCenterStateMachine(options);
         if (populated)
         {
             Ok(StandardConfig(1));
-            Ok(new SessionOpened { SessionId = Session, ClientName = "desktop", LeaseMs = 60_000 });
+            Ok(new SessionOpened { SessionId = Session, ClientName = "desktop", LeaseMs = sessionLeaseMs });
             Ok(new ConnectorUp { ConnectorId = ConnectorA, Endpoint = "a:1", Pool = "p", LeaseMs = 10_000 });
             Ok(new ConnectorUp { ConnectorId = ConnectorB, Endpoint = "b:1", Pool = "p", LeaseMs = 10_000 });
         }
