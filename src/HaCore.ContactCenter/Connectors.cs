@@ -1,0 +1,368 @@
+namespace HaCore.ContactCenter;
+
+// Connectors, DN-to-connector assignment and connector HA records (DOMAIN.md §1, §2.2; invariant 9).
+public sealed partial class ContactCenterStateMachine
+{
+    private RejectReason HandleConnectorUp(ConnectorUp c)
+    {
+        if (c.ConnectorId.Length == 0 || c.LeaseMs < 0)
+        {
+            return Fail(RejectReason.InvalidArgument, "a connector needs an ID and a non-negative lease");
+        }
+
+        if (!_connectors.TryGetValue(c.ConnectorId, out Connector? connector))
+        {
+            connector = new Connector { ConnectorId = c.ConnectorId };
+            _connectors.Add(c.ConnectorId, connector);
+        }
+
+        connector.Endpoint = c.Endpoint;
+        connector.Pool = c.Pool;
+        connector.Alive = true;
+        connector.LeaseExpiresAt = _now + c.LeaseMs;
+        // The fence (invariant 12): the term of the entry that brought the connector up.
+        connector.Epoch = _term;
+        Emit(EventKind.ConnectorUp).ConnectorId = c.ConnectorId;
+        return RejectReason.None;
+    }
+
+    private RejectReason HandleConnectorDown(ConnectorDown c)
+    {
+        if (!_connectors.TryGetValue(c.ConnectorId, out Connector? connector))
+        {
+            return Fail(RejectReason.UnknownConnector, "unknown connector");
+        }
+
+        if (!connector.Alive)
+        {
+            return Fail(RejectReason.AlreadyInState, "the connector is already down");
+        }
+
+        connector.Alive = false;
+        Emit(EventKind.ConnectorDown).ConnectorId = c.ConnectorId;
+        // A DN maps to a live connector or to Unassigned: the dead connector's DNs become unassigned.
+        if (_dnsByConnector.Remove(c.ConnectorId, out SortedSet<DnKey>? dns))
+        {
+            foreach (DnKey dn in dns)
+            {
+                _assignments.Remove(dn);
+                Emit(EventKind.DnUnassigned, 0, _dns[dn].Id).ConnectorId = c.ConnectorId;
+            }
+        }
+
+        return RejectReason.None;
+    }
+
+    private RejectReason HandleDnsReassigned(DnsReassigned c)
+    {
+        if (c.FromConnectorId.Length != 0 && !_connectors.ContainsKey(c.FromConnectorId))
+        {
+            return Fail(RejectReason.UnknownConnector, "unknown source connector");
+        }
+
+        var seen = new HashSet<DnKey>();
+        foreach (DnAssignment a in c.Assignments)
+        {
+            RejectReason r = RequireDn(a.Dn, out _);
+            if (r != RejectReason.None)
+            {
+                return r;
+            }
+
+            if (!seen.Add(DnKey.From(a.Dn)))
+            {
+                return Fail(RejectReason.InvalidArgument, "a DN appears twice in one reassignment");
+            }
+
+            if (a.ConnectorId.Length != 0)
+            {
+                if (!_connectors.TryGetValue(a.ConnectorId, out Connector? target))
+                {
+                    return Fail(RejectReason.UnknownConnector, "unknown target connector " + a.ConnectorId);
+                }
+
+                if (!target.Alive)
+                {
+                    return Fail(RejectReason.ConnectorNotAlive, "target connector is down: " + a.ConnectorId);
+                }
+            }
+        }
+
+        // Validated: every move of the entry is applied, or none (atomic, S0 §5 #4b).
+        foreach (DnAssignment a in c.Assignments)
+        {
+            Assign(DnKey.From(a.Dn), a.ConnectorId);
+        }
+
+        return RejectReason.None;
+    }
+
+    private void Assign(DnKey dn, string connectorId)
+    {
+        DnId id = _dns[dn].Id;
+        if (_assignments.TryGetValue(dn, out string? current))
+        {
+            if (string.Equals(current, connectorId, StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            _assignments.Remove(dn);
+            SortedSet<DnKey> set = _dnsByConnector[current];
+            set.Remove(dn);
+            if (set.Count == 0)
+            {
+                _dnsByConnector.Remove(current);
+            }
+
+            Emit(EventKind.DnUnassigned, 0, id).ConnectorId = current;
+        }
+
+        if (connectorId.Length == 0)
+        {
+            return;
+        }
+
+        _assignments.Add(dn, connectorId);
+        if (!_dnsByConnector.TryGetValue(connectorId, out SortedSet<DnKey>? dns))
+        {
+            dns = new SortedSet<DnKey>();
+            _dnsByConnector.Add(connectorId, dns);
+        }
+
+        dns.Add(dn);
+        Emit(EventKind.DnAssigned, 0, id).ConnectorId = connectorId;
+    }
+
+    // ---- connector HA records ----
+
+    private RejectReason CheckUpsert(string key, ulong connId, string connectorId, string? currentOwner, bool allowNoCall)
+    {
+        if (key.Length == 0 || connectorId.Length == 0)
+        {
+            return Fail(RejectReason.InvalidArgument, "a connector record needs a key and its connector");
+        }
+
+        if (!_connectors.TryGetValue(connectorId, out Connector? connector))
+        {
+            return Fail(RejectReason.UnknownConnector, "unknown connector");
+        }
+
+        if (!connector.Alive)
+        {
+            return Fail(RejectReason.ConnectorNotAlive, "the connector is down");
+        }
+
+        if (connId == 0 ? !allowNoCall : !_calls.ContainsKey(connId))
+        {
+            return Fail(RejectReason.UnknownCall, "a connector record refers to a live ConnId");
+        }
+
+        // Adoption: another connector may take a record over only once its owner is down.
+        if (currentOwner is not null && !string.Equals(currentOwner, connectorId, StringComparison.Ordinal)
+            && _connectors.TryGetValue(currentOwner, out Connector? owner) && owner.Alive)
+        {
+            return Fail(RejectReason.RecordOwnedByOtherConnector, "the record belongs to a live connector");
+        }
+
+        return RejectReason.None;
+    }
+
+    private RejectReason HandleConferenceUpserted(ConnectorConference? record)
+    {
+        if (record is null)
+        {
+            return Fail(RejectReason.InvalidArgument, "no record");
+        }
+
+        _conferences.TryGetValue(record.ConferenceUri, out ConnectorConference? old);
+        RejectReason r = CheckUpsert(record.ConferenceUri, record.ConnId, record.ConnectorId, old?.ConnectorId, record.Pooled);
+        if (r != RejectReason.None)
+        {
+            return r;
+        }
+
+        ConnectorConference copy = record.Clone();
+        _conferences[copy.ConferenceUri] = copy;
+        Reindex(RecordKind.Conference, copy.ConferenceUri, old?.ConnId ?? 0, copy.ConnId);
+        return EmitRecord(EventKind.ConnectorRecordUpserted, copy.ConnId, copy.ConnectorId, copy.ConferenceUri);
+    }
+
+    private RejectReason HandleConversationUpserted(ConnectorConversation? record)
+    {
+        if (record is null)
+        {
+            return Fail(RejectReason.InvalidArgument, "no record");
+        }
+
+        _conversations.TryGetValue(record.ConversationId, out ConnectorConversation? old);
+        RejectReason r = CheckUpsert(record.ConversationId, record.ConnId, record.ConnectorId, old?.ConnectorId, false);
+        if (r != RejectReason.None)
+        {
+            return r;
+        }
+
+        ConnectorConversation copy = record.Clone();
+        _conversations[copy.ConversationId] = copy;
+        Reindex(RecordKind.Conversation, copy.ConversationId, old?.ConnId ?? 0, copy.ConnId);
+        return EmitRecord(EventKind.ConnectorRecordUpserted, copy.ConnId, copy.ConnectorId, copy.ConversationId);
+    }
+
+    private RejectReason HandleConnectorCallUpserted(ConnectorCall? record)
+    {
+        if (record is null)
+        {
+            return Fail(RejectReason.InvalidArgument, "no record");
+        }
+
+        _connectorCalls.TryGetValue(record.CallId, out ConnectorCall? old);
+        RejectReason r = CheckUpsert(record.CallId, record.ConnId, record.ConnectorId, old?.ConnectorId, false);
+        if (r != RejectReason.None)
+        {
+            return r;
+        }
+
+        ConnectorCall copy = record.Clone();
+        _connectorCalls[copy.CallId] = copy;
+        Reindex(RecordKind.Call, copy.CallId, old?.ConnId ?? 0, copy.ConnId);
+        return EmitRecord(EventKind.ConnectorRecordUpserted, copy.ConnId, copy.ConnectorId, copy.CallId);
+    }
+
+    private RejectReason HandleB2BUpserted(B2BCall? record)
+    {
+        if (record is null)
+        {
+            return Fail(RejectReason.InvalidArgument, "no record");
+        }
+
+        _b2bCalls.TryGetValue(record.B2BId, out B2BCall? old);
+        RejectReason r = CheckUpsert(record.B2BId, record.ConnId, record.ConnectorId, old?.ConnectorId, false);
+        if (r != RejectReason.None)
+        {
+            return r;
+        }
+
+        B2BCall copy = record.Clone();
+        _b2bCalls[copy.B2BId] = copy;
+        Reindex(RecordKind.B2B, copy.B2BId, old?.ConnId ?? 0, copy.ConnId);
+        return EmitRecord(EventKind.ConnectorRecordUpserted, copy.ConnId, copy.ConnectorId, copy.B2BId);
+    }
+
+    private RejectReason EmitRecord(EventKind kind, ulong connId, string connectorId, string key)
+    {
+        Event e = Emit(kind, connId);
+        e.ConnectorId = connectorId;
+        e.Key = key;
+        return RejectReason.None;
+    }
+
+    private void Reindex(RecordKind kind, string key, ulong oldConnId, ulong newConnId)
+    {
+        if (oldConnId == newConnId)
+        {
+            return;
+        }
+
+        var rec = new RecordRef(kind, key);
+        if (oldConnId != 0 && _recordsByCall.TryGetValue(oldConnId, out List<RecordRef>? oldList))
+        {
+            oldList.Remove(rec);
+            if (oldList.Count == 0)
+            {
+                _recordsByCall.Remove(oldConnId);
+            }
+        }
+
+        if (newConnId != 0)
+        {
+            if (!_recordsByCall.TryGetValue(newConnId, out List<RecordRef>? list))
+            {
+                list = new List<RecordRef>(4);
+                _recordsByCall.Add(newConnId, list);
+            }
+
+            list.Add(rec);
+        }
+    }
+
+    private RejectReason HandleRecordRemoved(RecordKind kind, string key, string connectorId)
+    {
+        (ulong connId, string owner) = kind switch
+        {
+            RecordKind.Conference => _conferences.TryGetValue(key, out var a) ? (a.ConnId, a.ConnectorId) : (0UL, string.Empty),
+            RecordKind.Conversation => _conversations.TryGetValue(key, out var b) ? (b.ConnId, b.ConnectorId) : (0UL, string.Empty),
+            RecordKind.Call => _connectorCalls.TryGetValue(key, out var d) ? (d.ConnId, d.ConnectorId) : (0UL, string.Empty),
+            _ => _b2bCalls.TryGetValue(key, out var e) ? (e.ConnId, e.ConnectorId) : (0UL, string.Empty),
+        };
+        if (owner.Length == 0)
+        {
+            return Fail(RejectReason.UnknownConnectorRecord, "unknown connector record " + key);
+        }
+
+        if (!string.Equals(owner, connectorId, StringComparison.Ordinal))
+        {
+            return Fail(RejectReason.RecordOwnedByOtherConnector, "only the owning connector removes a record");
+        }
+
+        Reindex(kind, key, connId, 0);
+        RemoveRecord(kind, key);
+        return EmitRecord(EventKind.ConnectorRecordRemoved, connId, owner, key);
+    }
+
+    private void RemoveRecord(RecordKind kind, string key)
+    {
+        bool removed = kind switch
+        {
+            RecordKind.Conference => _conferences.Remove(key),
+            RecordKind.Conversation => _conversations.Remove(key),
+            RecordKind.Call => _connectorCalls.Remove(key),
+            _ => _b2bCalls.Remove(key),
+        };
+        Invariant(removed, "record index points at a missing record");
+    }
+
+    private void RemoveConnectorRecordsOf(ulong connId)
+    {
+        if (!_recordsByCall.Remove(connId, out List<RecordRef>? refs))
+        {
+            return;
+        }
+
+        // Sorted, so that a replica that rebuilt the index from a snapshot emits the same events.
+        refs.Sort();
+        foreach (RecordRef rec in refs)
+        {
+            string owner = rec.Kind switch
+            {
+                RecordKind.Conference => _conferences[rec.Key].ConnectorId,
+                RecordKind.Conversation => _conversations[rec.Key].ConnectorId,
+                RecordKind.Call => _connectorCalls[rec.Key].ConnectorId,
+                _ => _b2bCalls[rec.Key].ConnectorId,
+            };
+            RemoveRecord(rec.Kind, rec.Key);
+            EmitRecord(EventKind.ConnectorRecordRemoved, connId, owner, rec.Key);
+        }
+    }
+
+    private void MoveConnectorRecords(ulong oldConnId, ulong newConnId)
+    {
+        if (!_recordsByCall.Remove(oldConnId, out List<RecordRef>? refs))
+        {
+            return;
+        }
+
+        refs.Sort();
+        foreach (RecordRef rec in refs)
+        {
+            switch (rec.Kind)
+            {
+                case RecordKind.Conference: _conferences[rec.Key].ConnId = newConnId; break;
+                case RecordKind.Conversation: _conversations[rec.Key].ConnId = newConnId; break;
+                case RecordKind.Call: _connectorCalls[rec.Key].ConnId = newConnId; break;
+                default: _b2bCalls[rec.Key].ConnId = newConnId; break;
+            }
+
+            Reindex(rec.Kind, rec.Key, 0, newConnId);
+        }
+    }
+}

@@ -1,0 +1,348 @@
+using Google.Protobuf;
+
+namespace HaCore.ContactCenter;
+
+/// <summary>
+/// The replicated contact-center state of DOMAIN.md: calls, parties, attached data, treatments, ISCC
+/// references, agents, DNs, client sessions, monitoring subscriptions, connectors, DN assignment,
+/// connector HA records and the configuration fingerprint.
+/// </summary>
+/// <remarks>
+/// <para><see cref="Apply"/> is deterministic: time comes only from <see cref="CommandContext.TimestampUnixMs"/>,
+/// ConnIds come from a counter held in the state, and nothing depends on hash-table iteration order
+/// (the snapshot, the hash and every multi-entity event sequence are ordered by key or by a list
+/// held in the state). A command that would break an invariant of DOMAIN.md §2.3 is rejected with a
+/// <see cref="RejectReason"/> and changes nothing.</para>
+/// <para>Not thread-safe: one node loop applies commands. Messages handed out by the queries and in
+/// results belong to the state machine and must not be mutated.</para>
+/// </remarks>
+public sealed partial class ContactCenterStateMachine : IStateMachine<Command, CommandResult>
+{
+    /// <summary>The snapshot format this version writes.</summary>
+    public const uint SnapshotFormatVersion = 1;
+
+    private readonly ContactCenterOptions _options;
+
+    // Entities, keyed by their identity.
+    private readonly Dictionary<ulong, Call> _calls = new();
+    private readonly Dictionary<string, Agent> _agents = new(StringComparer.Ordinal);
+    private readonly Dictionary<DnKey, Dn> _dns = new();
+    private readonly Dictionary<string, SessionEntry> _sessions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Connector> _connectors = new(StringComparer.Ordinal);
+    private readonly Dictionary<DnKey, string> _assignments = new();
+    private readonly Dictionary<string, ConnectorConference> _conferences = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ConnectorConversation> _conversations = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ConnectorCall> _connectorCalls = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, B2BCall> _b2bCalls = new(StringComparer.Ordinal);
+    private Counters _counters;
+    private ConfigFingerprint _config;
+
+    // Indexes derived from the entities; rebuilt on restore, never written to the snapshot.
+    private readonly Dictionary<string, SortedSet<DnKey>> _dnsByConnector = new(StringComparer.Ordinal);
+    private readonly Dictionary<ulong, List<RecordRef>> _recordsByCall = new();
+    private readonly Dictionary<uint, ulong> _isccByTransaction = new();
+    private readonly Dictionary<DnKey, uint> _isccResourceHolders = new();
+    private readonly Dictionary<DnKey, int> _subscriberCounts = new();
+
+    // Scratch of the command being applied (single-threaded).
+    private long _now;
+    private ulong _term;
+    private uint _referenceId;
+    private CommandResult _result = new();
+    private string _failMessage = string.Empty;
+
+    /// <summary>Creates an empty state machine.</summary>
+    /// <param name="options">Group parameters; <see cref="ContactCenterOptions.Default"/> when null.</param>
+    public ContactCenterStateMachine(ContactCenterOptions? options = null)
+    {
+        _options = options ?? ContactCenterOptions.Default;
+        _counters = new Counters { ConnIdPrefix = _options.ConnIdPrefix };
+        _config = new ConfigFingerprint();
+    }
+
+    /// <summary>The options this state machine was created with.</summary>
+    public ContactCenterOptions Options => _options;
+
+    /// <summary>The number of live calls.</summary>
+    public int CallCount => _calls.Count;
+
+    /// <summary>The number of known agents (logged in or not).</summary>
+    public int AgentCount => _agents.Count;
+
+    /// <summary>The number of configured DNs.</summary>
+    public int DnCount => _dns.Count;
+
+    /// <summary>The number of open client sessions.</summary>
+    public int SessionCount => _sessions.Count;
+
+    /// <summary>The number of connector HA records of all four kinds.</summary>
+    public int ConnectorRecordCount =>
+        _conferences.Count + _conversations.Count + _connectorCalls.Count + _b2bCalls.Count;
+
+    /// <summary>The committed configuration fingerprint (version, hash, options).</summary>
+    public ConfigFingerprint Config => _config;
+
+    /// <summary>The counter of the last allocated ConnId (the low 48 bits).</summary>
+    public ulong LastConnIdCounter => _counters.NextConnIdCounter;
+
+    /// <inheritdoc />
+    public CommandResult Apply(in CommandContext context, Command command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        _now = context.TimestampUnixMs;
+        _term = context.Term;
+        _referenceId = command.ReferenceId;
+        _failMessage = string.Empty;
+        var result = new CommandResult { AppliedIndex = context.Index };
+        _result = result;
+
+        SessionEntry? session = null;
+        bool deduplicated = command.SessionId.Length != 0 && command.ReferenceId != 0;
+        if (command.SessionId.Length != 0)
+        {
+            if (!_sessions.TryGetValue(command.SessionId, out session))
+            {
+                return Rejected(result, RejectReason.UnknownSession, "unknown session");
+            }
+
+            if (deduplicated && session.Dedupe.TryGetValue(command.ReferenceId, out DedupeEntry? earlier))
+            {
+                // Exactly-once (invariant 11): a retry gets the original result, events and all.
+                CommandResult original = earlier.Result.Clone();
+                original.Duplicate = true;
+                return original;
+            }
+
+            if (session.Data.LeaseExpiresAt < _now)
+            {
+                return Rejected(result, RejectReason.SessionExpired, "session lease has run out");
+            }
+        }
+
+        RejectReason reason = Dispatch(command, session);
+        if (reason != RejectReason.None)
+        {
+            Rejected(result, reason, _failMessage);
+        }
+
+        if (deduplicated)
+        {
+            Remember(session!, command.ReferenceId, result);
+        }
+
+        return result;
+    }
+
+    private static CommandResult Rejected(CommandResult result, RejectReason reason, string message)
+    {
+        // A rejected command changes nothing, so it reports no event either.
+        result.Events.Clear();
+        result.RejectReason = reason;
+        result.Message = message;
+        return result;
+    }
+
+    private RejectReason Dispatch(Command c, SessionEntry? session) => c.KindCase switch
+    {
+        Command.KindOneofCase.CallCreated => HandleCallCreated(c.CallCreated),
+        Command.KindOneofCase.PartyDialing => HandlePartyOffered(c.PartyDialing.ConnId, c.PartyDialing.Dn, c.PartyDialing.OtherDn, c.PartyDialing.AgentId, c.PartyDialing.ThisQueue, c.PartyDialing.Role, PartyState.Dialing),
+        Command.KindOneofCase.PartyRinging => HandlePartyOffered(c.PartyRinging.ConnId, c.PartyRinging.Dn, c.PartyRinging.OtherDn, c.PartyRinging.AgentId, c.PartyRinging.ThisQueue, c.PartyRinging.Role, PartyState.Alerting),
+        Command.KindOneofCase.PartyEstablished => HandlePartyEstablished(c.PartyEstablished),
+        Command.KindOneofCase.PartyHeld => HandleHoldRetrieve(c.PartyHeld.ConnId, c.PartyHeld.Dn, hold: true),
+        Command.KindOneofCase.PartyRetrieved => HandleHoldRetrieve(c.PartyRetrieved.ConnId, c.PartyRetrieved.Dn, hold: false),
+        Command.KindOneofCase.PartyQueued => HandlePartyQueued(c.PartyQueued),
+        Command.KindOneofCase.PartyDiverted => HandlePartyDiverted(c.PartyDiverted),
+        Command.KindOneofCase.Abandoned => HandleAbandoned(c.Abandoned),
+        Command.KindOneofCase.DestinationBusy => HandleDestinationBusy(c.DestinationBusy),
+        Command.KindOneofCase.PartyAdded => HandlePartyAdded(c.PartyAdded),
+        Command.KindOneofCase.PartyDeleted => HandlePartyRemoved(c.PartyDeleted.ConnId, c.PartyDeleted.Dn, EventKind.PartyDeleted, string.Empty),
+        Command.KindOneofCase.PartyChanged => HandlePartyChanged(c.PartyChanged),
+        Command.KindOneofCase.TransferStarted => HandleTransferStarted(c.TransferStarted),
+        Command.KindOneofCase.TransferCompleted => HandleTransferEnded(c.TransferCompleted.ConnId, completed: true),
+        Command.KindOneofCase.TransferAborted => HandleTransferEnded(c.TransferAborted.ConnId, completed: false),
+        Command.KindOneofCase.PartyReleased => HandlePartyRemoved(c.PartyReleased.ConnId, c.PartyReleased.Dn, EventKind.Released, c.PartyReleased.Cause),
+        Command.KindOneofCase.CallReleased => HandleCallReleased(c.CallReleased),
+        Command.KindOneofCase.RouteRequested => HandleRouteRequested(c.RouteRequested),
+        Command.KindOneofCase.RouteUsed => HandleRouteUsed(c.RouteUsed),
+        Command.KindOneofCase.RouteTimedOut => HandleRouteTimedOut(c.RouteTimedOut),
+        Command.KindOneofCase.UserDataAttached => HandleUserDataAttached(c.UserDataAttached),
+        Command.KindOneofCase.UserDataUpdated => HandleUserDataUpdated(c.UserDataUpdated),
+        Command.KindOneofCase.UserDataKeyDeleted => HandleUserDataKeyDeleted(c.UserDataKeyDeleted),
+        Command.KindOneofCase.UserDataCleared => HandleUserDataCleared(c.UserDataCleared),
+        Command.KindOneofCase.TreatmentRequested => HandleTreatmentRequested(c.TreatmentRequested),
+        Command.KindOneofCase.TreatmentApplied => HandleTreatmentApplied(c.TreatmentApplied),
+        Command.KindOneofCase.TreatmentEnded => HandleTreatmentFinished(c.TreatmentEnded.ConnId, c.TreatmentEnded.Dn, applied: true, string.Empty),
+        Command.KindOneofCase.TreatmentNotApplied => HandleTreatmentFinished(c.TreatmentNotApplied.ConnId, c.TreatmentNotApplied.Dn, applied: false, c.TreatmentNotApplied.Cause),
+        Command.KindOneofCase.IsccRequested => HandleIsccRequested(c.IsccRequested),
+        Command.KindOneofCase.IsccResourceAllocated => HandleIsccResourceAllocated(c.IsccResourceAllocated),
+        Command.KindOneofCase.IsccSucceeded => HandleIsccClosed(c.IsccSucceeded.TransactionId, IsccState.Succeeded, c.IsccSucceeded.RemoteConnId, string.Empty),
+        Command.KindOneofCase.IsccFailed => HandleIsccClosed(c.IsccFailed.TransactionId, IsccState.Failed, 0, c.IsccFailed.Cause),
+        Command.KindOneofCase.IsccTimedOut => HandleIsccClosed(c.IsccTimedOut.TransactionId, IsccState.TimedOut, 0, string.Empty),
+        Command.KindOneofCase.AgentLoggedIn => HandleAgentLoggedIn(c.AgentLoggedIn),
+        Command.KindOneofCase.AgentLoggedOut => HandleAgentLoggedOut(c.AgentLoggedOut),
+        Command.KindOneofCase.AgentReady => HandleAgentReady(c.AgentReady),
+        Command.KindOneofCase.AgentNotReady => HandleAgentNotReady(c.AgentNotReady),
+        Command.KindOneofCase.DnOutOfService => HandleDnFlag(c.DnOutOfService.Dn, DnFlag.OutOfService, true),
+        Command.KindOneofCase.DnBackInService => HandleDnFlag(c.DnBackInService.Dn, DnFlag.OutOfService, false),
+        Command.KindOneofCase.DndOn => HandleDnFlag(c.DndOn.Dn, DnFlag.Dnd, true),
+        Command.KindOneofCase.DndOff => HandleDnFlag(c.DndOff.Dn, DnFlag.Dnd, false),
+        Command.KindOneofCase.ForwardSet => HandleForwardSet(c.ForwardSet),
+        Command.KindOneofCase.ForwardCancel => HandleForwardCancel(c.ForwardCancel),
+        Command.KindOneofCase.MuteOn => HandleMute(c.MuteOn.ConnId, c.MuteOn.Dn, true),
+        Command.KindOneofCase.MuteOff => HandleMute(c.MuteOff.ConnId, c.MuteOff.Dn, false),
+        Command.KindOneofCase.SessionOpened => HandleSessionOpened(c.SessionOpened),
+        Command.KindOneofCase.SessionRenewed => HandleSessionRenewed(c.SessionRenewed),
+        Command.KindOneofCase.SessionExpired => HandleSessionExpired(c.SessionExpired),
+        Command.KindOneofCase.AddressRegistered => HandleAddressRegistered(c.AddressRegistered, session),
+        Command.KindOneofCase.AddressUnregistered => HandleAddressUnregistered(c.AddressUnregistered, session),
+        Command.KindOneofCase.ConnectorUp => HandleConnectorUp(c.ConnectorUp),
+        Command.KindOneofCase.ConnectorDown => HandleConnectorDown(c.ConnectorDown),
+        Command.KindOneofCase.DnsReassigned => HandleDnsReassigned(c.DnsReassigned),
+        Command.KindOneofCase.ConnConferenceUpserted => HandleConferenceUpserted(c.ConnConferenceUpserted.Record),
+        Command.KindOneofCase.ConnConferenceRemoved => HandleRecordRemoved(RecordKind.Conference, c.ConnConferenceRemoved.ConferenceUri, c.ConnConferenceRemoved.ConnectorId),
+        Command.KindOneofCase.ConnConversationUpserted => HandleConversationUpserted(c.ConnConversationUpserted.Record),
+        Command.KindOneofCase.ConnConversationRemoved => HandleRecordRemoved(RecordKind.Conversation, c.ConnConversationRemoved.ConversationId, c.ConnConversationRemoved.ConnectorId),
+        Command.KindOneofCase.ConnCallUpserted => HandleConnectorCallUpserted(c.ConnCallUpserted.Record),
+        Command.KindOneofCase.ConnCallRemoved => HandleRecordRemoved(RecordKind.Call, c.ConnCallRemoved.CallId, c.ConnCallRemoved.ConnectorId),
+        Command.KindOneofCase.B2BUpserted => HandleB2BUpserted(c.B2BUpserted.Record),
+        Command.KindOneofCase.B2BRemoved => HandleRecordRemoved(RecordKind.B2B, c.B2BRemoved.B2BId, c.B2BRemoved.ConnectorId),
+        Command.KindOneofCase.ConfigApplied => HandleConfigApplied(c.ConfigApplied),
+        _ => Fail(RejectReason.UnknownCommand, "the command carries no known kind"),
+    };
+
+    private RejectReason Fail(RejectReason reason, string message)
+    {
+        _failMessage = message;
+        return reason;
+    }
+
+    private Event Emit(EventKind kind, ulong connId = 0, DnId? thisDn = null, DnId? otherDn = null)
+    {
+        var e = new Event
+        {
+            Kind = kind,
+            ReferenceId = _referenceId,
+            ConnId = connId,
+            Time = _now,
+            ThisDn = thisDn,
+            OtherDn = otherDn,
+        };
+        _result.Events.Add(e);
+        return e;
+    }
+
+    private ulong AllocateConnId()
+    {
+        ulong counter = ++_counters.NextConnIdCounter;
+        ulong id = (_counters.ConnIdPrefix << 48) | (counter & 0xFFFF_FFFF_FFFFUL);
+        // Invariant 3: a ConnId is never reused among live calls.
+        Invariant(!_calls.ContainsKey(id), "allocated ConnId is live");
+        return id;
+    }
+
+    private static void Invariant(bool condition, string message)
+    {
+        if (!condition)
+        {
+            throw new InvalidOperationException("Contact-center invariant broken: " + message);
+        }
+    }
+
+    private static bool SameDn(DnId? a, DnId? b) =>
+        a is not null && b is not null
+        && string.Equals(a.Number, b.Number, StringComparison.Ordinal)
+        && string.Equals(a.SwitchName, b.SwitchName, StringComparison.Ordinal);
+
+    private RejectReason RequireDn(DnId? id, out Dn dn)
+    {
+        if (id is null || id.Number.Length == 0)
+        {
+            dn = null!;
+            return Fail(RejectReason.InvalidArgument, "a DN is required");
+        }
+
+        if (!_dns.TryGetValue(DnKey.From(id), out dn!))
+        {
+            return Fail(RejectReason.UnknownDn, "unknown DN " + id.Number);
+        }
+
+        return RejectReason.None;
+    }
+
+    private RejectReason RequireCall(ulong connId, out Call call)
+    {
+        if (!_calls.TryGetValue(connId, out call!))
+        {
+            return Fail(RejectReason.UnknownCall, "unknown ConnId " + new ConnId(connId));
+        }
+
+        return RejectReason.None;
+    }
+
+    private void Remember(SessionEntry session, uint referenceId, CommandResult result)
+    {
+        var entry = new DedupeEntry
+        {
+            SessionId = session.Data.SessionId,
+            ReferenceId = referenceId,
+            AppliedAt = _now,
+            Result = result,
+        };
+        session.Dedupe[referenceId] = entry;
+        session.DedupeOrder.Enqueue(entry);
+        TrimDedupe(session);
+    }
+
+    private void TrimDedupe(SessionEntry session)
+    {
+        // Eviction depends only on leader time and counts held in the state: deterministic.
+        long horizon = _now - _options.DedupeWindowMs;
+        while (session.DedupeOrder.Count > 0)
+        {
+            DedupeEntry oldest = session.DedupeOrder.Peek();
+            if (oldest.AppliedAt >= horizon && session.DedupeOrder.Count <= _options.MaxDedupeEntriesPerSession)
+            {
+                break;
+            }
+
+            session.DedupeOrder.Dequeue();
+            if (session.Dedupe.TryGetValue(oldest.ReferenceId, out DedupeEntry? current) && ReferenceEquals(current, oldest))
+            {
+                session.Dedupe.Remove(oldest.ReferenceId);
+            }
+        }
+    }
+
+    private sealed class SessionEntry(ClientSession data)
+    {
+        public ClientSession Data { get; } = data;
+        public Dictionary<DnKey, Subscription> Subscriptions { get; } = new();
+        public Dictionary<uint, DedupeEntry> Dedupe { get; } = new();
+        public Queue<DedupeEntry> DedupeOrder { get; } = new();
+    }
+
+    private enum RecordKind
+    {
+        Conference = 0,
+        Conversation = 1,
+        Call = 2,
+        B2B = 3,
+    }
+
+    private readonly record struct RecordRef(RecordKind Kind, string Key) : IComparable<RecordRef>
+    {
+        public int CompareTo(RecordRef other)
+        {
+            int c = Kind.CompareTo(other.Kind);
+            return c != 0 ? c : string.CompareOrdinal(Key, other.Key);
+        }
+    }
+
+    private enum DnFlag
+    {
+        OutOfService,
+        Dnd,
+    }
+
+    private static ByteString EmptyBytes => ByteString.Empty;
+}

@@ -1,0 +1,183 @@
+namespace HaCore.ContactCenter;
+
+// Client sessions (leases, exactly-once) and monitoring subscriptions (invariants 7 and 11).
+public sealed partial class ContactCenterStateMachine
+{
+    private RejectReason HandleSessionOpened(SessionOpened c)
+    {
+        if (c.SessionId.Length == 0 || c.LeaseMs <= 0)
+        {
+            return Fail(RejectReason.InvalidArgument, "a session needs an ID and a positive lease");
+        }
+
+        if (_sessions.ContainsKey(c.SessionId))
+        {
+            return Fail(RejectReason.SessionExists, "the session is already open");
+        }
+
+        var data = new ClientSession
+        {
+            SessionId = c.SessionId,
+            ClientName = c.ClientName,
+            LeaseMs = c.LeaseMs,
+            LeaseExpiresAt = _now + c.LeaseMs,
+            OpenedAt = _now,
+        };
+        _sessions.Add(c.SessionId, new SessionEntry(data));
+        Emit(EventKind.SessionOpened).SessionId = c.SessionId;
+        return RejectReason.None;
+    }
+
+    private RejectReason HandleSessionRenewed(SessionRenewed c)
+    {
+        if (!_sessions.TryGetValue(c.SessionId, out SessionEntry? session))
+        {
+            return Fail(RejectReason.UnknownSession, "unknown session");
+        }
+
+        ClientSession data = session.Data;
+        if (data.LeaseExpiresAt < _now)
+        {
+            return Fail(RejectReason.SessionExpired, "the lease ran out before the renewal");
+        }
+
+        if (c.LeaseMs > 0)
+        {
+            data.LeaseMs = c.LeaseMs;
+        }
+
+        data.LeaseExpiresAt = _now + data.LeaseMs;
+        if (c.LastAckedIndex > data.LastAckedIndex)
+        {
+            data.LastAckedIndex = c.LastAckedIndex;
+        }
+
+        TrimDedupe(session);
+        Emit(EventKind.SessionRenewed).SessionId = c.SessionId;
+        return RejectReason.None;
+    }
+
+    private RejectReason HandleSessionExpired(SessionExpired c)
+    {
+        if (c.SessionId.Length != 0)
+        {
+            if (!_sessions.TryGetValue(c.SessionId, out SessionEntry? one))
+            {
+                return Fail(RejectReason.UnknownSession, "unknown session");
+            }
+
+            if (one.Data.LeaseExpiresAt >= _now)
+            {
+                return Fail(RejectReason.NotExpired, "the session lease has not run out");
+            }
+
+            ExpireSession(one);
+            return RejectReason.None;
+        }
+
+        // Sweep: every session whose lease ran out, in session-ID order (deterministic).
+        List<string>? expired = null;
+        foreach (KeyValuePair<string, SessionEntry> kv in _sessions)
+        {
+            if (kv.Value.Data.LeaseExpiresAt < _now)
+            {
+                (expired ??= new List<string>()).Add(kv.Key);
+            }
+        }
+
+        if (expired is not null)
+        {
+            expired.Sort(StringComparer.Ordinal);
+            foreach (string id in expired)
+            {
+                ExpireSession(_sessions[id]);
+            }
+        }
+
+        return RejectReason.None;
+    }
+
+    // Expiry cascades: the session's subscriptions and deduplication entries go with it.
+    private void ExpireSession(SessionEntry session)
+    {
+        if (session.Subscriptions.Count != 0)
+        {
+            var dns = new DnKey[session.Subscriptions.Count];
+            session.Subscriptions.Keys.CopyTo(dns, 0);
+            Array.Sort(dns);
+            foreach (DnKey dn in dns)
+            {
+                RemoveSubscription(session, dn);
+            }
+        }
+
+        _sessions.Remove(session.Data.SessionId);
+        Emit(EventKind.SessionExpired).SessionId = session.Data.SessionId;
+    }
+
+    private RejectReason HandleAddressRegistered(AddressRegistered c, SessionEntry? session)
+    {
+        if (session is null)
+        {
+            return Fail(RejectReason.UnknownSession, "registration needs the client's session");
+        }
+
+        RejectReason r = RequireDn(c.Dn, out Dn dn);
+        if (r != RejectReason.None)
+        {
+            return r;
+        }
+
+        var key = DnKey.From(c.Dn);
+        if (session.Subscriptions.ContainsKey(key))
+        {
+            return Fail(RejectReason.SubscriptionExists, "the session already monitors the DN");
+        }
+
+        var sub = new Subscription
+        {
+            SessionId = session.Data.SessionId,
+            Dn = dn.Id,
+            RegisterMode = c.RegisterMode,
+            ControlMode = c.ControlMode,
+            AddressType = c.AddressType,
+            RegisteredAt = _now,
+        };
+        session.Subscriptions.Add(key, sub);
+        _subscriberCounts[key] = _subscriberCounts.GetValueOrDefault(key) + 1;
+        Emit(EventKind.Registered, 0, dn.Id).SessionId = sub.SessionId;
+        return RejectReason.None;
+    }
+
+    private RejectReason HandleAddressUnregistered(AddressUnregistered c, SessionEntry? session)
+    {
+        if (session is null)
+        {
+            return Fail(RejectReason.UnknownSession, "unregistration needs the client's session");
+        }
+
+        if (c.Dn is null || !session.Subscriptions.ContainsKey(DnKey.From(c.Dn)))
+        {
+            return Fail(RejectReason.UnknownSubscription, "the session does not monitor the DN");
+        }
+
+        RemoveSubscription(session, DnKey.From(c.Dn));
+        return RejectReason.None;
+    }
+
+    private void RemoveSubscription(SessionEntry session, DnKey key)
+    {
+        session.Subscriptions.Remove(key, out Subscription? sub);
+        int left = _subscriberCounts[key] - 1;
+        if (left == 0)
+        {
+            _subscriberCounts.Remove(key);
+        }
+        else
+        {
+            _subscriberCounts[key] = left;
+        }
+
+        Emit(EventKind.Unregistered, 0, sub!.Dn).SessionId = session.Data.SessionId;
+    }
+}

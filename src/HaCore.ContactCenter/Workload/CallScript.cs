@@ -1,0 +1,193 @@
+using System.Globalization;
+using Google.Protobuf;
+
+namespace HaCore.ContactCenter.Workload;
+
+public sealed partial class WorkloadGenerator
+{
+    // One inbound call's life cycle, one command per step (about 26 entries, DOMAIN.md §4).
+    private sealed class CallScript : Script
+    {
+        private readonly WorkloadGenerator _g;
+        private readonly DnId _trunk;
+        private readonly DnId _routePoint;
+        private readonly DnId _queue;
+        private readonly DnId _ivrPort;
+        private readonly bool _hold;
+        private readonly bool _conference;
+        private readonly bool _monitor;
+        private bool _transfer;
+        private int _phase;
+        private int _userDataLeft;
+        private ulong _connId;
+        private ulong _consultId;
+        private int _agent = -1;
+        private int _agent2 = -1;
+        private string _recordKey = string.Empty;
+        private string _connector = string.Empty;
+        private DnId? _supervisor;
+
+        public CallScript(WorkloadGenerator g)
+        {
+            _g = g;
+            WorkloadProfile p = g._profile;
+            _trunk = g._trunks[g.NextInt(g._trunks.Length)];
+            _routePoint = g._routePoints[g.NextInt(g._routePoints.Length)];
+            _queue = g._queues[g.NextInt(g._queues.Length)];
+            _ivrPort = g._ivrPorts[g.NextInt(g._ivrPorts.Length)];
+            _hold = g.Chance(p.HoldRatio);
+            _transfer = g.Chance(p.TransferRatio);
+            _conference = g.Chance(p.ConferenceRatio);
+            _monitor = g.Chance(p.MonitorRatio);
+            _userDataLeft = p.UserDataRequestsPerCall;
+        }
+
+        /// <summary>Whether the call waits for a consult agent (transfer) rather than a first agent.</summary>
+        public bool NeedsConsultAgent { get; private set; }
+
+        public void AssignAgent(int agent)
+        {
+            if (NeedsConsultAgent)
+            {
+                _agent2 = agent;
+                NeedsConsultAgent = false;
+            }
+            else
+            {
+                _agent = agent;
+            }
+
+            Waiting = false;
+        }
+
+        private DnId AgentDn => _g._agentDns[_agent];
+
+        public override Command Step()
+        {
+            while (true)
+            {
+                switch (_phase++)
+                {
+                    case 0:
+                        _connId = _g.AllocateConnId();
+                        _recordKey = _connId.ToString("x16", CultureInfo.InvariantCulture);
+                        return new Command
+                        {
+                            CallCreated = new CallCreated
+                            {
+                                Dn = _trunk, InitialState = PartyState.Dialing, OtherDn = _routePoint, CallType = CallType.Inbound,
+                                Ani = "+1555" + _g.NextInt(10_000_000).ToString("D7", CultureInfo.InvariantCulture), Dnis = _routePoint.Number,
+                            },
+                        };
+                    case 1:
+                        return new Command { RouteRequested = new RouteRequested { ConnId = _connId, RoutePoint = _routePoint, TimeoutMs = 30_000 } };
+                    case 2:
+                        return new Command { TreatmentRequested = new TreatmentRequested { ConnId = _connId, Dn = _routePoint, Type = TreatmentType.Ivr, Parameters = { Kv("APP", "main-menu") } } };
+                    case 3:
+                        return new Command { TreatmentApplied = new TreatmentApplied { ConnId = _connId, Dn = _routePoint, MediaResource = _ivrPort.Number } };
+                    case 4:
+                        return new Command { TreatmentEnded = new TreatmentEnded { ConnId = _connId, Dn = _routePoint } };
+                    case 5:
+                        Waiting = true;
+                        return new Command { PartyQueued = new PartyQueued { ConnId = _connId, Queue = _queue, OtherDn = _trunk } };
+                    case 6:
+                        return new Command { RouteUsed = new RouteUsed { ConnId = _connId, Destination = AgentDn } };
+                    case 7:
+                        return new Command { PartyDiverted = new PartyDiverted { ConnId = _connId, Dn = _queue, Destination = AgentDn } };
+                    case 8:
+                        return new Command { PartyRinging = new PartyRinging { ConnId = _connId, Dn = AgentDn, OtherDn = _trunk, ThisQueue = _queue, AgentId = _g._agentIds[_agent] } };
+                    case 9:
+                        return _g.Desk(_agent, new Command { PartyEstablished = new PartyEstablished { ConnId = _connId, Dn = AgentDn } });
+                    case 10:
+                        return new Command { PartyEstablished = new PartyEstablished { ConnId = _connId, Dn = _trunk } };
+                    case 11:
+                        _connector = _g.ConnectorOf(_agent);
+                        return new Command { ConnConferenceUpserted = new ConnConferenceUpserted { Record = new ConnectorConference { ConferenceUri = "sip:conf-" + _recordKey, ConnId = _connId, ConnectorId = _connector, ScheduledAt = _g._startUnixMs } } };
+                    case 12:
+                        return new Command { ConnConversationUpserted = new ConnConversationUpserted { Record = new ConnectorConversation { ConversationId = "conv-" + _recordKey, ConnId = _connId, ConferenceUri = "sip:conf-" + _recordKey, Modalities = 1, Participants = { "sip:" + _trunk.Number, "sip:" + AgentDn.Number }, ConnectorId = _connector } } };
+                    case 13:
+                        return new Command { ConnCallUpserted = new ConnCallUpserted { Record = new ConnectorCall { CallId = "ucma-" + _recordKey, ConnId = _connId, ConversationId = "conv-" + _recordKey, ConnectorId = _connector, Parties = { new ConnectorParty { SipUri = "sip:" + AgentDn.Number, Dn = AgentDn, State = PartyState.Connected } } } } };
+                    case 14:
+                        if (_userDataLeft <= 0) { continue; }
+                        return UserData();
+                    case 15:
+                        if (!_hold) { _phase = 17; continue; }
+                        return _g.Desk(_agent, new Command { PartyHeld = new PartyHeld { ConnId = _connId, Dn = AgentDn } });
+                    case 16:
+                        return _g.Desk(_agent, new Command { PartyRetrieved = new PartyRetrieved { ConnId = _connId, Dn = AgentDn } });
+                    case 17:
+                        if (!_conference) { _phase = 19; continue; }
+                        _supervisor = _g._supervisors[_g.NextInt(_g._supervisors.Length)];
+                        return new Command { PartyAdded = new PartyAdded { ConnId = _connId, Dn = _supervisor, Role = PartyRole.ConferenceMember, OtherDn = AgentDn } };
+                    case 18:
+                        return new Command { PartyDeleted = new PartyDeleted { ConnId = _connId, Dn = _supervisor } };
+                    case 19:
+                        if (!_monitor) { _phase = 21; continue; }
+                        _supervisor = _g._supervisors[_g.NextInt(_g._supervisors.Length)];
+                        return new Command { PartyAdded = new PartyAdded { ConnId = _connId, Dn = _supervisor, Role = PartyRole.Observer, OtherDn = AgentDn } };
+                    case 20:
+                        return new Command { PartyDeleted = new PartyDeleted { ConnId = _connId, Dn = _supervisor } };
+                    case 21:
+                        if (!_transfer) { _phase = 28; continue; }
+                        // A consult transfer to the queue: the call waits for a consult agent, who is
+                        // served before new calls (the next agent to become free).
+                        NeedsConsultAgent = true;
+                        Waiting = true;
+                        return _g.Desk(_agent, new Command { TransferStarted = new TransferStarted { ConnId = _connId, Controller = AgentDn, Kind = TransferKind.TwoStep, Target = _queue } });
+                    case 22:
+                        _consultId = _g.AllocateConnId();
+                        return _g.Desk(_agent, new Command { CallCreated = new CallCreated { Dn = AgentDn, InitialState = PartyState.Dialing, OtherDn = _g._agentDns[_agent2], OrigConnId = _connId, CallType = CallType.Consult } });
+                    case 23:
+                        return new Command { PartyRinging = new PartyRinging { ConnId = _consultId, Dn = _g._agentDns[_agent2], OtherDn = AgentDn, AgentId = _g._agentIds[_agent2] } };
+                    case 24:
+                        return _g.Desk(_agent2, new Command { PartyEstablished = new PartyEstablished { ConnId = _consultId, Dn = _g._agentDns[_agent2] } });
+                    case 25:
+                        return _g.Desk(_agent, new Command { TransferCompleted = new TransferCompleted { ConnId = _connId } });
+                    case 26:
+                        ulong main = _connId;
+                        _connId = _consultId;
+                        return new Command { PartyChanged = new PartyChanged { ConnId = main, NewConnId = _consultId } };
+                    case 27:
+                        Command leave = new() { PartyReleased = new PartyReleased { ConnId = _connId, Dn = AgentDn, Cause = "transferred" } };
+                        _g.StartWrapUp(_agent);
+                        _agent = _agent2;
+                        return leave;
+                    case 28:
+                        return new Command { ConnCallRemoved = new ConnCallRemoved { CallId = "ucma-" + _recordKey, ConnectorId = _connector } };
+                    case 29:
+                        return _g.Desk(_agent, new Command { PartyReleased = new PartyReleased { ConnId = _connId, Dn = AgentDn, Cause = "normal" } });
+                    default:
+                        Done = true;
+                        _g.CallEnded();
+                        _g.StartWrapUp(_agent);
+                        return new Command { PartyReleased = new PartyReleased { ConnId = _connId, Dn = _trunk, Cause = "normal" } };
+                }
+            }
+        }
+
+        private Command UserData()
+        {
+            WorkloadProfile p = _g._profile;
+            bool first = _userDataLeft == p.UserDataRequestsPerCall;
+            if (--_userDataLeft > 0)
+            {
+                _phase = 14;
+            }
+
+            if (first)
+            {
+                bool tail = p.UserDataTailBytes > 0 && _g.Chance(p.UserDataTailRatio);
+                ByteString[] blobs = tail ? _g._tailBlobs : _g._blobs;
+                var attach = new UserDataAttached { ConnId = _connId };
+                attach.Pairs.Add(new KvPair { Key = "CustomerData", Value = new KvValue { Binary = blobs[_g.NextInt(blobs.Length)] } });
+                attach.Pairs.Add(Kv("CustomerSegment", "gold"));
+                return _g.Desk(_agent, new Command { UserDataAttached = attach });
+            }
+
+            var update = new UserDataUpdated { ConnId = _connId };
+            update.Pairs.Add(Kv("Disposition" + _userDataLeft.ToString(CultureInfo.InvariantCulture), "step-" + _g.NextInt(100).ToString(CultureInfo.InvariantCulture)));
+            update.Pairs.Add(new KvPair { Key = "LastStep", Value = new KvValue { Int = _userDataLeft } });
+            return _g.Desk(_agent, new Command { UserDataUpdated = update });
+        }
+    }
+}

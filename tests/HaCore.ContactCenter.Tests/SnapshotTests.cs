@@ -1,0 +1,225 @@
+using System.Buffers;
+using System.Reflection;
+using Google.Protobuf;
+using Google.Protobuf.Reflection;
+using Xunit;
+using static HaCore.ContactCenter.Tests.Harness;
+
+namespace HaCore.ContactCenter.Tests;
+
+public sealed class SnapshotTests
+{
+    /// <summary>A state holding at least one of every entity kind, and every nested collection filled.</summary>
+    internal static Harness FullFixture()
+    {
+        var h = new Harness();
+        h.Ok(new ConfigApplied { Version = 2, Hash = ByteString.CopyFromUtf8("v2"), LoginConflictPolicy = LoginConflictPolicy.ForceLogout, Options = { Kv("addp-timeout", "10") }, DnUpserts = { new Dn { Id = Dn("1011"), Type = AddressType.Dn, Place = "P1", PeerDn = Dn("1001") } } });
+        h.Ok(new AgentLoggedIn { AgentId = "a1", Dn = Dn("1001"), Queue = Dn("7000"), WorkMode = AgentWorkMode.ManualIn, Place = "P1", PreferredSite = "A", EmployeeId = "e1" });
+        h.Ok(new AgentNotReady { AgentId = "a1", WorkMode = AgentWorkMode.AuxWork, Reasons = { Kv("ReasonCode", "5") } });
+        h.Ok(new ForwardSet { Dn = Dn("1003"), Mode = ForwardMode.OnNoAnswer, Destination = Dn("1004") });
+        h.Ok(new AddressRegistered { Dn = Dn("1001"), ControlMode = ControlMode.RegisterMonitor }, Session, 1);
+        h.Ok(new DnsReassigned { Assignments = { new DnAssignment { Dn = Dn("1001"), ConnectorId = ConnectorA } } });
+
+        ulong id = h.ConnectedCall();
+        var nested = new KvPair { Key = "n", Value = new KvValue { List = new KvList { Pairs = { Kv("inner", "x") } } } };
+        h.Ok(new UserDataAttached { ConnId = id, Pairs = { nested, Kv("s", "t") } }, Session, 2);
+        h.Ok(new TransferStarted { ConnId = id, Controller = Dn("1001"), Target = Dn("1002"), Kind = TransferKind.TwoStep });
+        h.Ok(new RouteRequested { ConnId = id, RoutePoint = Dn("8000"), TimeoutMs = 4000 });
+        h.Ok(new TreatmentRequested { ConnId = id, Dn = Dn("8000"), Type = TreatmentType.Music, Parameters = { Kv("MUSIC_DN", "9500") } });
+        h.Ok(new IsccRequested { ConnId = id, TransactionId = 3, RemoteLocation = "B", TimeoutMs = 5000, Token = "tok" });
+        h.Ok(new IsccResourceAllocated { TransactionId = 3, AccessResource = Dn("9600") });
+        h.Ok(new ConnConferenceUpserted { Record = new ConnectorConference { ConferenceUri = "sip:c", ConnId = id, ConnectorId = ConnectorA, ScheduledAt = 5 } });
+        h.Ok(new ConnConversationUpserted { Record = new ConnectorConversation { ConversationId = "cv", ConnId = id, ConferenceUri = "sip:c", Modalities = 7, Participants = { "sip:a" }, ConnectorId = ConnectorA } });
+        h.Ok(new ConnCallUpserted { Record = new ConnectorCall { CallId = "uc", ConnId = id, ConversationId = "cv", ConnectorId = ConnectorA, Parties = { new ConnectorParty { SipUri = "sip:a", Dn = Dn("1001"), State = PartyState.Connected } } } });
+        h.Ok(new B2BUpserted { Record = new B2BCall { B2BId = "bb", ConnId = id, FrontLegCallId = "f", BackLegCallId = "b", ConnectorId = ConnectorA } });
+        return h;
+    }
+
+    private static ContactCenterStateMachine RoundTrip(ContactCenterStateMachine sm)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        sm.WriteSnapshot(buffer);
+        var copy = new ContactCenterStateMachine(sm.Options);
+        copy.RestoreSnapshot(new ReadOnlySequence<byte>(buffer.WrittenMemory));
+        return copy;
+    }
+
+    [Fact]
+    public void Snapshot_of_every_entity_kind_round_trips()
+    {
+        Harness h = FullFixture();
+        ContactCenterStateMachine copy = RoundTrip(h.Sm);
+        Snapshot original = h.Sm.CreateSnapshot();
+        Assert.Equal(original, copy.CreateSnapshot());
+        Assert.Equal(h.Sm.ComputeStateHashHex(), copy.ComputeStateHashHex());
+        Assert.Empty(copy.FindInvariantViolations());
+
+        // Every collection of the snapshot schema is populated by the fixture and survives.
+        foreach (FieldDescriptor field in Snapshot.Descriptor.Fields.InFieldNumberOrder())
+        {
+            object value = field.Accessor.GetValue(original);
+            if (field.IsRepeated)
+            {
+                Assert.True(((System.Collections.IList)value).Count > 0, "fixture leaves snapshot field empty: " + field.Name);
+            }
+        }
+    }
+
+    [Fact]
+    public void Snapshot_schema_lists_exactly_the_entity_types()
+    {
+        string[] expected =
+        [
+            "B2BCall", "Call", "ClientSession", "Connector", "ConnectorCall", "ConnectorConference",
+            "ConnectorConversation", "DedupeEntry", "DnAssignment", "Agent", "Dn", "Subscription",
+        ];
+        string[] actual = Snapshot.Descriptor.Fields.InFieldNumberOrder()
+            .Where(f => f.IsRepeated).Select(f => f.MessageType.Name).ToArray();
+        Assert.Equal(expected.Order(StringComparer.Ordinal), actual.Order(StringComparer.Ordinal));
+        // Entities nested in a call (they live and die with it) are in the schema too.
+        string[] nested = Call.Descriptor.Fields.InFieldNumberOrder().Where(f => f.FieldType == FieldType.Message).Select(f => f.MessageType.Name).ToArray();
+        Assert.Subset(nested.ToHashSet(), new HashSet<string> { "Party", "TreatmentSession", "IsccRef", "KvPair", "TransferInfo", "RouteRequest" });
+    }
+
+    [Fact]
+    public void Every_state_collection_is_an_entity_in_the_snapshot_or_a_derived_index()
+    {
+        // Entity collections: written to the snapshot. Indexes: rebuilt by RestoreSnapshot.
+        string[] entities = ["_calls", "_agents", "_dns", "_sessions", "_connectors", "_assignments", "_conferences", "_conversations", "_connectorCalls", "_b2bCalls"];
+        string[] indexes = ["_dnsByConnector", "_recordsByCall", "_isccByTransaction", "_isccResourceHolders", "_subscriberCounts"];
+        string[] actual = typeof(ContactCenterStateMachine).GetFields(BindingFlags.Instance | BindingFlags.NonPublic)
+            .Where(f => f.FieldType.IsGenericType && f.FieldType.GetGenericTypeDefinition() == typeof(Dictionary<,>))
+            .Select(f => f.Name).ToArray();
+        Assert.Equal(entities.Concat(indexes).Order(StringComparer.Ordinal), actual.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Every_nested_field_of_the_fixture_is_populated_somewhere()
+    {
+        // A field of an entity type left empty by the fixture would escape the round-trip test.
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        Visit(FullFixture().Sm.CreateSnapshot(), seen);
+        var missing = new List<string>();
+        foreach (MessageDescriptor type in Reachable(Snapshot.Descriptor))
+        {
+            foreach (FieldDescriptor f in type.Fields.InFieldNumberOrder())
+            {
+                bool container = f.IsRepeated || f.FieldType == FieldType.Message;
+                if (container && !seen.Contains(type.Name + "." + f.Name) && !NotEntityData(type, f))
+                {
+                    missing.Add(type.Name + "." + f.Name);
+                }
+            }
+        }
+
+        Assert.Empty(missing);
+    }
+
+    // Inside stored results (DedupeEntry.result) are events, not entities; a one-of-many value
+    // (KvValue) holds one alternative per instance.
+    private static bool NotEntityData(MessageDescriptor type, FieldDescriptor f) =>
+        type.Name is "Event" or "CommandResult" or "KvValue";
+
+    private static IEnumerable<MessageDescriptor> Reachable(MessageDescriptor root)
+    {
+        var seen = new HashSet<string>();
+        var stack = new Stack<MessageDescriptor>([root]);
+        while (stack.Count > 0)
+        {
+            MessageDescriptor d = stack.Pop();
+            if (!seen.Add(d.FullName))
+            {
+                continue;
+            }
+
+            yield return d;
+            foreach (FieldDescriptor f in d.Fields.InFieldNumberOrder())
+            {
+                if (f.FieldType == FieldType.Message)
+                {
+                    stack.Push(f.MessageType);
+                }
+            }
+        }
+    }
+
+    private static void Visit(IMessage message, HashSet<string> seen)
+    {
+        foreach (FieldDescriptor f in message.Descriptor.Fields.InFieldNumberOrder())
+        {
+            object? value = f.Accessor.GetValue(message);
+            if (f.IsRepeated)
+            {
+                var list = (System.Collections.IList)value!;
+                if (list.Count > 0)
+                {
+                    seen.Add(message.Descriptor.Name + "." + f.Name);
+                }
+
+                foreach (object item in list)
+                {
+                    if (item is IMessage m)
+                    {
+                        Visit(m, seen);
+                    }
+                }
+            }
+            else if (f.FieldType == FieldType.Message && value is IMessage child)
+            {
+                seen.Add(message.Descriptor.Name + "." + f.Name);
+                Visit(child, seen);
+            }
+        }
+    }
+
+    [Fact]
+    public void Restore_replaces_the_whole_state()
+    {
+        Harness full = FullFixture();
+        var other = new Harness();
+        other.ConnectedCall("1004");
+        var buffer = new ArrayBufferWriter<byte>();
+        full.Sm.WriteSnapshot(buffer);
+        other.Sm.RestoreSnapshot(new ReadOnlySequence<byte>(buffer.WrittenMemory));
+        Assert.Equal(full.Sm.ComputeStateHashHex(), other.Sm.ComputeStateHashHex());
+    }
+
+    [Fact]
+    public void Restore_rejects_an_unknown_format_version()
+    {
+        var bytes = new Snapshot { FormatVersion = 99 }.ToByteArray();
+        Assert.Throws<InvalidDataException>(() => new ContactCenterStateMachine().RestoreSnapshot(new ReadOnlySequence<byte>(bytes)));
+    }
+
+    [Fact]
+    public void State_hash_is_independent_of_insertion_order()
+    {
+        ConfigApplied forward = StandardConfig(1);
+        ConfigApplied reversed = StandardConfig(1);
+        var dns = reversed.DnUpserts.Reverse().ToArray();
+        reversed.DnUpserts.Clear();
+        reversed.DnUpserts.Add(dns);
+        var a = new Harness(populated: false);
+        var b = new Harness(populated: false);
+        a.Ok(forward);
+        b.Ok(reversed);
+        Assert.Equal(a.Sm.ComputeStateHashHex(), b.Sm.ComputeStateHashHex());
+        b.Ok(new DndOn { Dn = Dn("1001") });
+        Assert.NotEqual(a.Sm.ComputeStateHashHex(), b.Sm.ComputeStateHashHex());
+    }
+
+    [Fact]
+    public void Codec_round_trips_commands_and_results()
+    {
+        Harness h = FullFixture();
+        Command command = Wrap(new UserDataUpdated { ConnId = 1, Pairs = { Kv("a", "b") } }, Session, 9);
+        var buffer = new ArrayBufferWriter<byte>();
+        ProtobufCodec<Command>.Instance.Encode(command, buffer);
+        Assert.Equal(command, ProtobufCodec<Command>.Instance.Decode(buffer.WrittenSpan));
+        Assert.Equal(command, ProtobufCodec<Command>.Instance.Decode(new ReadOnlySequence<byte>(buffer.WrittenMemory)));
+        CommandResult result = h.Ok(new DndOn { Dn = Dn("1002") }, Session, 10);
+        var rb = new ArrayBufferWriter<byte>();
+        ProtobufCodec<CommandResult>.Instance.Encode(result, rb);
+        Assert.Equal(result, ProtobufCodec<CommandResult>.Instance.Decode(rb.WrittenSpan));
+    }
+}
