@@ -1,0 +1,105 @@
+using System.Net;
+
+namespace HaCore;
+
+/// <summary>Settings of one HaCore node. Validated by <see cref="Validate"/> when the node starts.</summary>
+public sealed class HaCoreNodeOptions
+{
+    /// <summary>This node's id (non-zero, unique in the cluster).</summary>
+    public ulong NodeId { get; set; }
+
+    /// <summary>The cluster's id: every node of one cluster uses the same; storage and transport refuse others.</summary>
+    public ulong ClusterId { get; set; }
+
+    /// <summary>Where the write-ahead log and snapshots live. Required.</summary>
+    public string DataDirectory { get; set; } = string.Empty;
+
+    /// <summary>The voters of a brand-new cluster. A node whose data directory is empty and that is listed here
+    /// bootstraps the cluster with them; a node not listed waits to be added (<c>AddLearnerAsync</c>).</summary>
+    public IList<ulong> InitialVoters { get; } = [];
+
+    /// <summary>Addresses of the initial members (later members' addresses are replicated with the membership change).</summary>
+    public IDictionary<ulong, EndPoint> Peers { get; } = new Dictionary<ulong, EndPoint>();
+
+    /// <summary>Length of one Raft tick. Default 50 ms.</summary>
+    public TimeSpan TickInterval { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Election timeout in ticks (randomized in [n, 2n)). Default 10 (500 ms with the default tick).</summary>
+    public int ElectionTicks { get; set; } = 10;
+
+    /// <summary>Heartbeat interval in ticks. Default 1.</summary>
+    public int HeartbeatTicks { get; set; } = 1;
+
+    /// <summary>Pre-vote (thesis §9.6). Default on.</summary>
+    public bool PreVote { get; set; } = true;
+
+    /// <summary>Check-quorum and leader stickiness. Default on; required for lease reads.</summary>
+    public bool CheckQuorum { get; set; } = true;
+
+    /// <summary>Proposals, reads and admin requests waiting for the node loop; callers wait when it is full. Default 10,000.</summary>
+    public int MaxPendingRequests { get; set; } = 10_000;
+
+    /// <summary>Raft messages received and not yet handled; more are dropped (Raft retransmits). Default 10,000.</summary>
+    public int MaxInboundMessages { get; set; } = 10_000;
+
+    /// <summary>Uncommitted payload bytes the leader accepts before refusing proposals. Default 64 MiB.</summary>
+    public long MaxUncommittedBytes { get; set; } = 64L << 20;
+
+    /// <summary>Take a snapshot after this many applied entries. Default 50,000.</summary>
+    public long SnapshotEveryEntries { get; set; } = 50_000;
+
+    /// <summary>Entries kept in the log behind a snapshot, so slightly lagging followers catch up without one. Default 5,000.</summary>
+    public long CompactionMargin { get; set; } = 5_000;
+
+    /// <summary>How long a proposal may wait for its outcome before it fails with <see cref="TimeoutException"/>. Default 10 s.</summary>
+    public TimeSpan ProposalTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Client sessions unused for this long (by leader-stamped time) are forgotten. Default 1 hour.</summary>
+    public TimeSpan SessionTimeout { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Results kept per client session for retries. Default 64.</summary>
+    public int ResultsPerSession { get; set; } = 64;
+
+    /// <summary>Applied commands kept in memory for subscribers to resume from. Default 100,000.</summary>
+    public int RetainedCommands { get; set; } = 100_000;
+
+    /// <summary>Events buffered per subscriber; a subscriber that falls further behind is disconnected. Default 10,000.</summary>
+    public int SubscriberBuffer { get; set; } = 10_000;
+
+    /// <summary>Storage settings: segment size, record size limit and so on. <c>DirectoryPath</c> and <c>ClusterId</c> are set from this object.</summary>
+    public Storage.StorageOptions Storage { get; set; } = new();
+
+    /// <summary>Seed of the election jitter; 0 derives one from the node id and the clock.</summary>
+    public ulong RandomSeed { get; set; }
+
+    /// <summary>Checks the settings.</summary>
+    /// <exception cref="ArgumentException">A setting is invalid; the message names it.</exception>
+    public void Validate()
+    {
+        static void Require(bool ok, string name, string message)
+        {
+            if (!ok)
+            {
+                throw new ArgumentException($"HaCoreNodeOptions.{name}: {message}", name);
+            }
+        }
+
+        Require(NodeId != 0, nameof(NodeId), "must not be 0.");
+        Require(!string.IsNullOrWhiteSpace(DataDirectory), nameof(DataDirectory), "is required.");
+        Require(TickInterval >= TimeSpan.FromMilliseconds(1), nameof(TickInterval), $"must be at least 1 ms, got {TickInterval}.");
+        Require(HeartbeatTicks >= 1, nameof(HeartbeatTicks), $"must be at least 1, got {HeartbeatTicks}.");
+        Require(ElectionTicks > HeartbeatTicks, nameof(ElectionTicks), $"({ElectionTicks}) must be greater than HeartbeatTicks ({HeartbeatTicks}).");
+        Require(MaxPendingRequests > 0, nameof(MaxPendingRequests), "must be positive.");
+        Require(MaxInboundMessages > 0, nameof(MaxInboundMessages), "must be positive.");
+        Require(MaxUncommittedBytes >= 0, nameof(MaxUncommittedBytes), "must be 0 (no limit) or positive.");
+        Require(SnapshotEveryEntries > 0, nameof(SnapshotEveryEntries), "must be positive.");
+        Require(CompactionMargin >= 0, nameof(CompactionMargin), "must not be negative.");
+        Require(ProposalTimeout > TimeSpan.Zero, nameof(ProposalTimeout), "must be positive.");
+        Require(SessionTimeout > TimeSpan.Zero, nameof(SessionTimeout), "must be positive.");
+        Require(ResultsPerSession > 0, nameof(ResultsPerSession), "must be positive.");
+        Require(RetainedCommands > 0, nameof(RetainedCommands), "must be positive.");
+        Require(SubscriberBuffer > 0, nameof(SubscriberBuffer), "must be positive.");
+        Require(InitialVoters.Distinct().Count() == InitialVoters.Count && !InitialVoters.Contains(0UL), nameof(InitialVoters), "must be distinct non-zero ids.");
+        ArgumentNullException.ThrowIfNull(Storage, nameof(Storage));
+    }
+}
