@@ -187,13 +187,14 @@ public sealed class LinearizabilityChecker
 
         // List states are nodes of a trie of appended elements: node 0 is the empty list.
         private readonly Dictionary<long, int> _trieChildren = [];
-        private readonly List<(int Parent, int Element)> _trieNodes = [(-1, 0)];
+        private readonly List<(int Parent, int Element, int Depth)> _trieNodes = [(-1, 0, 0)];
 
         private HistoryOperation[] _ops = [];
         private OpKind[] _kind = [];
         private int[] _a = [];
         private int[] _b = [];
 
+        private (HistoryOperation Shorter, HistoryOperation Longer)? _conflict;
         private Frame? _bestFrame;
         private int _bestDepth = -1;
 
@@ -244,6 +245,12 @@ public sealed class LinearizabilityChecker
 
             var sb = new StringBuilder();
             sb.Append(ic, $"not linearizable: key {HistoryValue.Quote(_key)} ({model}, {_ops.Length} operations that count) has no linearization.");
+            if (_conflict is var (shorter, longer))
+            {
+                sb.Append(ic, $"\nTwo reads saw lists that are not prefixes of one another (a list only grows): {shorter}; {longer}");
+                return sb.ToString();
+            }
+
             var prefix = BestPrefix();
             sb.Append(ic, $"\nLongest linearizable prefix: {prefix.Count} operations");
             var shown = Math.Max(0, _options.PrefixOperationsShown);
@@ -279,6 +286,20 @@ public sealed class LinearizabilityChecker
             return HistoryValue.ListOf(items).ToString();
         }
 
+        private int Depth(int node) => _trieNodes[node].Depth;
+
+        private bool IsPrefix(int shorter, int longer)
+        {
+            var ds = Depth(shorter);
+            var dl = Depth(longer);
+            for (; dl > ds; dl--)
+            {
+                longer = _trieNodes[longer].Parent;
+            }
+
+            return longer == shorter;
+        }
+
         private int ValueId(string? value)
         {
             if (value is null)
@@ -302,7 +323,7 @@ public sealed class LinearizabilityChecker
             if (!_trieChildren.TryGetValue(k, out var child))
             {
                 child = _trieNodes.Count;
-                _trieNodes.Add((node, element));
+                _trieNodes.Add((node, element, _trieNodes[node].Depth + 1));
                 _trieChildren.Add(k, child);
             }
 
@@ -358,11 +379,13 @@ public sealed class LinearizabilityChecker
                 ops.Add(o);
             }
 
+            DropUnobservedInfoOperations(ops);
             _ops = [.. ops];
             var n = _ops.Length;
             _kind = new OpKind[n];
             _a = new int[n];
             _b = new int[n];
+            var returnTime = ReturnTimes();
             var required = 0;
             for (var i = 0; i < n; i++)
             {
@@ -400,16 +423,41 @@ public sealed class LinearizabilityChecker
                 return LinearizabilityOutcome.Linearizable;
             }
 
-            // Call and return entries in history order; returns of info operations at +infinity.
+            // Lists only grow, so the lists seen by ok reads must be prefixes of one another, and while
+            // an ok read is still to be placed, every state must be a prefix of the longest one.
+            HashSet<int>? chain = null;
+            var pendingReads = 0;
+            if (_isList)
+            {
+                var reads = Enumerable.Range(0, n).Where(i => _kind[i] == OpKind.Read).OrderBy(i => Depth(_a[i])).ToList();
+                pendingReads = reads.Count;
+                for (var r = 1; r < reads.Count; r++)
+                {
+                    if (!IsPrefix(_a[reads[r - 1]], _a[reads[r]]))
+                    {
+                        _conflict = (_ops[reads[r - 1]], _ops[reads[r]]);
+                        Unplaceable = _ops[reads[r]];
+                        return LinearizabilityOutcome.NotLinearizable;
+                    }
+                }
+
+                chain = [];
+                for (var node = reads.Count > 0 ? _a[reads[^1]] : 0; node >= 0; node = _trieNodes[node].Parent)
+                {
+                    chain.Add(node);
+                }
+            }
+
+            // Call and return entries in history order; returns of optional info operations at +infinity.
             var entries = new List<(long Time, Entry Entry)>(2 * n);
             for (var i = 0; i < n; i++)
             {
                 var call = new Entry(i, isCall: true, infinite: false);
-                var infinite = _ops[i].Status != HistoryEventType.Ok;
+                var infinite = returnTime[i] < 0;
                 var ret = new Entry(i, isCall: false, infinite: infinite);
                 call.Match = ret;
-                entries.Add((_ops[i].InvokeIndex, call));
-                entries.Add((infinite ? (long.MaxValue / 2) + i : _ops[i].CompleteIndex!.Value, ret));
+                entries.Add(((2L * _ops[i].InvokeIndex) + 1, call));
+                entries.Add((infinite ? (long.MaxValue / 2) + i : returnTime[i], ret));
             }
 
             entries.Sort((x, y) => x.Time.CompareTo(y.Time));
@@ -466,7 +514,7 @@ public sealed class LinearizabilityChecker
                 if (entry.IsCall)
                 {
                     var op = entry.Op;
-                    if (Step(state, op, out var next))
+                    if (Step(state, op, out var next) && (pendingReads == 0 || chain is null || chain.Contains(next)))
                     {
                         bits[op >> 6] |= 1UL << (op & 63);
                         setHash ^= zobrist[op];
@@ -476,6 +524,11 @@ public sealed class LinearizabilityChecker
                         {
                             cache.Add(new CacheEntry((ulong[])bits.Clone(), next, probe.Hash));
                             stack = new Frame(entry, state, next, stack);
+                            if (_kind[op] == OpKind.Read)
+                            {
+                                pendingReads--;
+                            }
+
                             depth++;
                             if (depth > _bestDepth)
                             {
@@ -514,6 +567,11 @@ public sealed class LinearizabilityChecker
                     depth--;
                     state = top.StateBefore;
                     var op = top.Entry.Op;
+                    if (_kind[op] == OpKind.Read)
+                    {
+                        pendingReads++;
+                    }
+
                     bits[op >> 6] &= ~(1UL << (op & 63));
                     setHash ^= zobrist[op];
                     Unlift(top.Entry);
@@ -521,6 +579,128 @@ public sealed class LinearizabilityChecker
                 }
             }
         }
+
+        /// <summary>
+        /// Drops info updates whose effect nothing could observe: an info write or cas whose new value
+        /// no ok read returns and no cas expects, an info append whose element no ok read contains.
+        /// Such an operation can always be placed after every operation that could see it, so the
+        /// history is linearizable with it exactly when it is linearizable without it; dropping them
+        /// keeps unresolved timeouts from multiplying the search space.
+        /// </summary>
+        private void DropUnobservedInfoOperations(List<HistoryOperation> ops)
+        {
+            var changed = true;
+            while (changed)
+            {
+                changed = false;
+                var observed = new HashSet<string?>(StringComparer.Ordinal);
+                foreach (var o in ops)
+                {
+                    if (o.F == HistoryFunction.Read && o.Status == HistoryEventType.Ok)
+                    {
+                        var seen = o.Output ?? HistoryValue.Null;
+                        if (_isList)
+                        {
+                            observed.UnionWith(seen.Items);
+                        }
+                        else
+                        {
+                            observed.Add(seen.Text);
+                        }
+                    }
+                    else if (o.F == HistoryFunction.Cas && o.Input.Items.Count > 0)
+                    {
+                        observed.Add(o.Input.Items[0]);
+                    }
+                }
+
+                var removed = ops.RemoveAll(o => o.Status != HistoryEventType.Ok && !observed.Contains(NewValue(o)));
+                changed = removed > 0;
+            }
+        }
+
+        /// <summary>
+        /// Return times on a doubled scale (event i is at 2i+1): an ok operation returns at its
+        /// completion; an info update is optional (-1, return at +infinity), except when it is the only
+        /// operation that produces its (non-null) value or element and an ok operation observes that
+        /// value: then it certainly took effect, before the first observer's completion, so it must be
+        /// linearized just before that completion. Resolving such timeouts keeps the search narrow.
+        /// </summary>
+        private long[] ReturnTimes()
+        {
+            var n = _ops.Length;
+            var times = new long[n];
+            var producers = new Dictionary<string, int>(StringComparer.Ordinal);
+            for (var i = 0; i < n; i++)
+            {
+                var o = _ops[i];
+                times[i] = o.Status == HistoryEventType.Ok ? (2L * o.CompleteIndex!.Value) + 1 : -1;
+                if (o.F != HistoryFunction.Read && NewValue(o) is { } produced)
+                {
+                    producers[produced] = producers.GetValueOrDefault(produced) + 1;
+                }
+            }
+
+            // Earliest completion of an ok operation observing each value.
+            var firstObserved = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var o in _ops)
+            {
+                if (o.Status != HistoryEventType.Ok)
+                {
+                    continue;
+                }
+
+                if (o.F == HistoryFunction.Read)
+                {
+                    var seen = o.Output ?? HistoryValue.Null;
+                    if (_isList)
+                    {
+                        foreach (var item in seen.Items)
+                        {
+                            Observe(item, o.CompleteIndex!.Value);
+                        }
+                    }
+                    else
+                    {
+                        Observe(seen.Text, o.CompleteIndex!.Value);
+                    }
+                }
+                else if (o.F == HistoryFunction.Cas && o.Input.Items.Count > 0)
+                {
+                    Observe(o.Input.Items[0], o.CompleteIndex!.Value);
+                }
+            }
+
+            for (var i = 0; i < n; i++)
+            {
+                var o = _ops[i];
+                if (times[i] < 0
+                    && NewValue(o) is { } v
+                    && producers.GetValueOrDefault(v) == 1
+                    && firstObserved.TryGetValue(v, out var observer)
+                    && observer > o.InvokeIndex)
+                {
+                    times[i] = 2L * observer;
+                }
+            }
+
+            return times;
+
+            void Observe(string? value, int completeIndex)
+            {
+                if (value is not null && (!firstObserved.TryGetValue(value, out var earliest) || completeIndex < earliest))
+                {
+                    firstObserved[value] = completeIndex;
+                }
+            }
+        }
+
+        private static string? NewValue(HistoryOperation o) => o.F switch
+        {
+            HistoryFunction.Read => null,
+            HistoryFunction.Cas => o.Input.Items.Count > 1 ? o.Input.Items[1] : null,
+            _ => o.Input.Text,
+        };
 
         private static void Lift(Entry call)
         {
