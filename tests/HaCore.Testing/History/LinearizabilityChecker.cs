@@ -283,7 +283,7 @@ public sealed class LinearizabilityChecker
             }
 
             items.Reverse();
-            return HistoryValue.ListOf(items).ToString();
+            return HistoryValue.ListOf(items).ToShortString();
         }
 
         private int Depth(int node) => _trieNodes[node].Depth;
