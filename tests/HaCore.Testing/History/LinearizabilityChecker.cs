@@ -330,12 +330,12 @@ public sealed class LinearizabilityChecker
             return child;
         }
 
-        private int ListNode(HistoryValue value)
+        private int ListNode(int[] items)
         {
             var node = 0;
-            foreach (var item in value.Items)
+            foreach (var item in items)
             {
-                node = Child(node, ValueId(item));
+                node = Child(node, item);
             }
 
             return node;
@@ -363,7 +363,7 @@ public sealed class LinearizabilityChecker
         private LinearizabilityOutcome Search()
         {
             // Operations that count: ok ones (must be placed) and info/pending updates (may be placed).
-            var ops = new List<HistoryOperation>();
+            var candidates = new List<HistoryOperation>();
             foreach (var o in _all)
             {
                 if (o.Status == HistoryEventType.Fail)
@@ -376,16 +376,32 @@ public sealed class LinearizabilityChecker
                     continue;
                 }
 
-                ops.Add(o);
+                candidates.Add(o);
             }
 
-            DropUnobservedInfoOperations(ops);
-            _ops = [.. ops];
+            // Intern every value once: ids[i] is a read's value (register) or items (list), a write's
+            // or append's value, or a cas's [expected, new].
+            var candidateIds = new int[candidates.Count][];
+            for (var i = 0; i < candidates.Count; i++)
+            {
+                var o = candidates[i];
+                candidateIds[i] = o.F switch
+                {
+                    HistoryFunction.Read when _isList => (o.Output ?? HistoryValue.Null).Items.Select(ValueId).ToArray(),
+                    HistoryFunction.Read => [ValueId((o.Output ?? HistoryValue.Null).Text)],
+                    HistoryFunction.Cas => [ValueId(o.Input.Items.Count > 0 ? o.Input.Items[0] : null), ValueId(o.Input.Items.Count > 1 ? o.Input.Items[1] : null)],
+                    _ => [ValueId(o.Input.Text)],
+                };
+            }
+
+            var keep = KeepObservable(candidates, candidateIds);
+            _ops = keep.Select(i => candidates[i]).ToArray();
+            var ids = keep.Select(i => candidateIds[i]).ToArray();
             var n = _ops.Length;
             _kind = new OpKind[n];
             _a = new int[n];
             _b = new int[n];
-            var returnTime = ReturnTimes();
+            var returnTime = ReturnTimes(ids);
             var required = 0;
             for (var i = 0; i < n; i++)
             {
@@ -399,21 +415,20 @@ public sealed class LinearizabilityChecker
                 {
                     case HistoryFunction.Read:
                         _kind[i] = OpKind.Read;
-                        var seen = o.Output ?? HistoryValue.Null;
-                        _a[i] = _isList ? ListNode(seen) : ValueId(seen.Text);
+                        _a[i] = _isList ? ListNode(ids[i]) : ids[i][0];
                         break;
                     case HistoryFunction.Write:
                         _kind[i] = OpKind.Write;
-                        _b[i] = ValueId(o.Input.Text);
+                        _b[i] = ids[i][0];
                         break;
                     case HistoryFunction.Cas:
                         _kind[i] = OpKind.Cas;
-                        _a[i] = ValueId(o.Input.Items.Count > 0 ? o.Input.Items[0] : null);
-                        _b[i] = ValueId(o.Input.Items.Count > 1 ? o.Input.Items[1] : null);
+                        _a[i] = ids[i][0];
+                        _b[i] = ids[i][1];
                         break;
                     default:
                         _kind[i] = OpKind.Append;
-                        _a[i] = ValueId(o.Input.Text);
+                        _a[i] = ids[i][0];
                         break;
                 }
             }
@@ -557,66 +572,88 @@ public sealed class LinearizabilityChecker
                         Unplaceable = _ops[entry.Op];
                     }
 
-                    if (stack is null)
+                    // A read placed where it matched the state never needs to be tried later: a
+                    // linearization that places it later can place it there instead (it is already
+                    // invoked and changes nothing). So a failure after such a read is a failure
+                    // before it, and backtracking continues past reads.
+                    while (true)
                     {
-                        return LinearizabilityOutcome.NotLinearizable;
-                    }
+                        if (stack is null)
+                        {
+                            return LinearizabilityOutcome.NotLinearizable;
+                        }
 
-                    var top = stack;
-                    stack = top.Parent;
-                    depth--;
-                    state = top.StateBefore;
-                    var op = top.Entry.Op;
-                    if (_kind[op] == OpKind.Read)
-                    {
+                        var top = stack;
+                        stack = top.Parent;
+                        depth--;
+                        state = top.StateBefore;
+                        var op = top.Entry.Op;
+                        bits[op >> 6] &= ~(1UL << (op & 63));
+                        setHash ^= zobrist[op];
+                        Unlift(top.Entry);
+                        entry = top.Entry.Next;
+                        if (_kind[op] != OpKind.Read)
+                        {
+                            break;
+                        }
+
                         pendingReads++;
                     }
-
-                    bits[op >> 6] &= ~(1UL << (op & 63));
-                    setHash ^= zobrist[op];
-                    Unlift(top.Entry);
-                    entry = top.Entry.Next;
                 }
             }
         }
 
         /// <summary>
-        /// Drops info updates whose effect nothing could observe: an info write or cas whose new value
-        /// no ok read returns and no cas expects, an info append whose element no ok read contains.
-        /// Such an operation can always be placed after every operation that could see it, so the
-        /// history is linearizable with it exactly when it is linearizable without it; dropping them
-        /// keeps unresolved timeouts from multiplying the search space.
+        /// Keeps ok operations and drops info updates whose effect nothing could observe: an info write
+        /// or cas whose new value no ok read returns and no cas expects, an info append whose element no
+        /// ok read contains. Such an operation can always be placed after every operation that could
+        /// see it, so the history is linearizable with it exactly when it is linearizable without it;
+        /// dropping them keeps unresolved timeouts from multiplying the search space.
         /// </summary>
-        private void DropUnobservedInfoOperations(List<HistoryOperation> ops)
+        /// <returns>Indices of the operations kept, in order.</returns>
+        private List<int> KeepObservable(List<HistoryOperation> ops, int[][] ids)
         {
+            var readObserved = new bool[_values.Count];
+            for (var i = 0; i < ops.Count; i++)
+            {
+                if (ops[i].F == HistoryFunction.Read)
+                {
+                    foreach (var id in ids[i])
+                    {
+                        readObserved[id] = true;
+                    }
+                }
+            }
+
+            var alive = Enumerable.Repeat(true, ops.Count).ToArray();
             var changed = true;
             while (changed)
             {
                 changed = false;
-                var observed = new HashSet<string?>(StringComparer.Ordinal);
-                foreach (var o in ops)
+                var casExpected = new bool[_values.Count];
+                for (var i = 0; i < ops.Count; i++)
                 {
-                    if (o.F == HistoryFunction.Read && o.Status == HistoryEventType.Ok)
+                    if (alive[i] && ops[i].F == HistoryFunction.Cas)
                     {
-                        var seen = o.Output ?? HistoryValue.Null;
-                        if (_isList)
-                        {
-                            observed.UnionWith(seen.Items);
-                        }
-                        else
-                        {
-                            observed.Add(seen.Text);
-                        }
-                    }
-                    else if (o.F == HistoryFunction.Cas && o.Input.Items.Count > 0)
-                    {
-                        observed.Add(o.Input.Items[0]);
+                        casExpected[ids[i][0]] = true;
                     }
                 }
 
-                var removed = ops.RemoveAll(o => o.Status != HistoryEventType.Ok && !observed.Contains(NewValue(o)));
-                changed = removed > 0;
+                for (var i = 0; i < ops.Count; i++)
+                {
+                    if (alive[i] && ops[i].Status != HistoryEventType.Ok)
+                    {
+                        var produced = NewValueId(ops[i], ids[i]);
+                        if (!readObserved[produced] && !casExpected[produced])
+                        {
+                            alive[i] = false;
+                            changed = true;
+                        }
+                    }
+                }
             }
+
+            return Enumerable.Range(0, ops.Count).Where(i => alive[i]).ToList();
         }
 
         /// <summary>
@@ -626,81 +663,58 @@ public sealed class LinearizabilityChecker
         /// value: then it certainly took effect, before the first observer's completion, so it must be
         /// linearized just before that completion. Resolving such timeouts keeps the search narrow.
         /// </summary>
-        private long[] ReturnTimes()
+        private long[] ReturnTimes(int[][] ids)
         {
             var n = _ops.Length;
             var times = new long[n];
-            var producers = new Dictionary<string, int>(StringComparer.Ordinal);
+            var producers = new int[_values.Count];
+            var firstObserved = Enumerable.Repeat(int.MaxValue, _values.Count).ToArray();
             for (var i = 0; i < n; i++)
             {
                 var o = _ops[i];
-                times[i] = o.Status == HistoryEventType.Ok ? (2L * o.CompleteIndex!.Value) + 1 : -1;
-                if (o.F != HistoryFunction.Read && NewValue(o) is { } produced)
+                if (o.F != HistoryFunction.Read)
                 {
-                    producers[produced] = producers.GetValueOrDefault(produced) + 1;
+                    producers[NewValueId(o, ids[i])]++;
                 }
-            }
 
-            // Earliest completion of an ok operation observing each value.
-            var firstObserved = new Dictionary<string, int>(StringComparer.Ordinal);
-            foreach (var o in _ops)
-            {
                 if (o.Status != HistoryEventType.Ok)
                 {
+                    times[i] = -1;
                     continue;
                 }
 
+                var completed = o.CompleteIndex!.Value;
+                times[i] = (2L * completed) + 1;
                 if (o.F == HistoryFunction.Read)
                 {
-                    var seen = o.Output ?? HistoryValue.Null;
-                    if (_isList)
+                    foreach (var id in ids[i])
                     {
-                        foreach (var item in seen.Items)
-                        {
-                            Observe(item, o.CompleteIndex!.Value);
-                        }
-                    }
-                    else
-                    {
-                        Observe(seen.Text, o.CompleteIndex!.Value);
+                        firstObserved[id] = Math.Min(firstObserved[id], completed);
                     }
                 }
-                else if (o.F == HistoryFunction.Cas && o.Input.Items.Count > 0)
+                else if (o.F == HistoryFunction.Cas)
                 {
-                    Observe(o.Input.Items[0], o.CompleteIndex!.Value);
+                    firstObserved[ids[i][0]] = Math.Min(firstObserved[ids[i][0]], completed);
                 }
             }
 
             for (var i = 0; i < n; i++)
             {
                 var o = _ops[i];
-                if (times[i] < 0
-                    && NewValue(o) is { } v
-                    && producers.GetValueOrDefault(v) == 1
-                    && firstObserved.TryGetValue(v, out var observer)
-                    && observer > o.InvokeIndex)
+                if (times[i] < 0 && o.F != HistoryFunction.Read)
                 {
-                    times[i] = 2L * observer;
+                    var v = NewValueId(o, ids[i]);
+                    if (v != 0 && producers[v] == 1 && firstObserved[v] != int.MaxValue && firstObserved[v] > o.InvokeIndex)
+                    {
+                        times[i] = 2L * firstObserved[v];
+                    }
                 }
             }
 
             return times;
-
-            void Observe(string? value, int completeIndex)
-            {
-                if (value is not null && (!firstObserved.TryGetValue(value, out var earliest) || completeIndex < earliest))
-                {
-                    firstObserved[value] = completeIndex;
-                }
-            }
         }
 
-        private static string? NewValue(HistoryOperation o) => o.F switch
-        {
-            HistoryFunction.Read => null,
-            HistoryFunction.Cas => o.Input.Items.Count > 1 ? o.Input.Items[1] : null,
-            _ => o.Input.Text,
-        };
+        private static int NewValueId(HistoryOperation o, int[] ids) => o.F == HistoryFunction.Cas ? ids[1] : ids[0];
 
         private static void Lift(Entry call)
         {
