@@ -332,22 +332,31 @@ public sealed class LinearizabilityCheckerTests
     [Fact]
     public void PathologicalHistoryWithManyInfoWritesEndsWithinTheTimeLimit()
     {
-        // 20 concurrent info writes, then reads that alternate between values: the search space is
-        // huge (2^20 subsets); the time limit turns it into Unknown instead of hanging.
+        // 24 concurrent info writes, 12 of "a" and 12 of "b", then 30 sequential reads alternating
+        // between them: 15 switches to "a" need 15 writes of "a", so it is not linearizable, but the
+        // search has to try subsets of interchangeable writes. The time limit makes that Unknown.
         var h = new HistoryBuilder();
-        for (var p = 0; p < 20; p++)
+        for (var p = 0; p < 24; p++)
         {
-            h.Write(p, "x", "v" + p).Info(p);
+            h.Write(p, "x", p % 2 == 0 ? "a" : "b");
         }
 
-        for (var i = 0; i < 40; i++)
+        for (var p = 0; p < 24; p++)
         {
-            h.ReadOk(100, "x", "v" + (i % 20));
+            h.Info(p);
         }
 
-        h.ReadOk(100, "x", "never");
-        var result = new LinearizabilityChecker(new LinearizabilityCheckerOptions { TimeLimit = TimeSpan.FromMilliseconds(200) }).Check(h.Events);
-        Assert.NotEqual(LinearizabilityOutcome.Linearizable, result.Outcome);
+        for (var i = 0; i < 30; i++)
+        {
+            h.ReadOk(100, "x", i % 2 == 0 ? "a" : "b");
+        }
+
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        var result = new LinearizabilityChecker(new LinearizabilityCheckerOptions { TimeLimit = TimeSpan.FromMilliseconds(300) }).Check(h.Events);
+        Assert.Equal(LinearizabilityOutcome.Unknown, result.Outcome);
+        Assert.Equal("x", result.Key);
+        Assert.Contains("TimeLimit=00:00:00.3", result.Explanation, StringComparison.Ordinal);
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(10), $"took {sw.ElapsedMilliseconds} ms");
     }
 
     [Fact]
