@@ -94,6 +94,17 @@ public static class DataDrivenRunner
     }
 
     /// <summary>
+    /// The files under <paramref name="directory"/> (recursively) matching <paramref name="searchPattern"/>,
+    /// sorted by ordinal path, for example to feed a <c>[Theory]</c> with one data-driven file per case.
+    /// </summary>
+    public static IReadOnlyList<string> ListFiles(string directory, string searchPattern = "*.txt")
+    {
+        var files = Directory.GetFiles(directory, searchPattern, SearchOption.AllDirectories);
+        Array.Sort(files, StringComparer.Ordinal);
+        return files;
+    }
+
+    /// <summary>
     /// The path of a file relative to the directory of the calling source file (via
     /// <see cref="CallerFilePathAttribute"/>), so tests read and rewrite files in the source tree.
     /// </summary>

@@ -202,6 +202,43 @@ public sealed class DataDrivenTests
     }
 
     [Fact]
+    public void RewriteKeepsNonCanonicalButMatchingOutputsByteForByte()
+    {
+        // Trailing spaces, a ----/---- block without blank lines, several blank lines between cases,
+        // a comment at the end and no final newline: all kept when the outputs match.
+        const string Text = "# header\n\n\n\na x=1   \n----\nok   \nfine\t\n\n\nb\n----\n----\none\ntwo\n----\n----\n\n# trailer";
+        using var tmp = new TempFile(Text);
+        DataDrivenRunner.RunFile(tmp.Path, tc => tc.Command == "a" ? "ok\nfine" : "one\ntwo\n", rewrite: true);
+        Assert.Equal(Text, File.ReadAllText(tmp.Path));
+
+        // Changing one output rewrites only that block.
+        DataDrivenRunner.RunFile(tmp.Path, tc => tc.Command == "a" ? "ok\nfine" : "three", rewrite: true);
+        Assert.Equal("# header\n\n\n\na x=1   \n----\nok   \nfine\t\n\n\nb\n----\nthree\n\n# trailer", File.ReadAllText(tmp.Path));
+    }
+
+    [Fact]
+    public void ListFilesFindsDataFilesInOrder()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "hacore-dd-dir-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Path.Combine(dir, "sub"));
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "b.txt"), string.Empty);
+            File.WriteAllText(Path.Combine(dir, "a.txt"), string.Empty);
+            File.WriteAllText(Path.Combine(dir, "sub", "c.txt"), string.Empty);
+            File.WriteAllText(Path.Combine(dir, "ignored.md"), string.Empty);
+            var files = DataDrivenRunner.ListFiles(dir);
+            Assert.Equal(
+                [Path.Combine(dir, "a.txt"), Path.Combine(dir, "b.txt"), Path.Combine(dir, "sub", "c.txt")],
+                files);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void RewriteReplacesOutputsAndKeepsEverythingElse()
     {
         using var tmp = new TempFile(Sample);

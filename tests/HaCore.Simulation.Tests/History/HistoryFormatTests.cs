@@ -246,5 +246,7 @@ public sealed class HistoryFormatTests
         Assert.Equal(HistoryValue.ListOf("a", "b").GetHashCode(), HistoryValue.ListOf("a", "b").GetHashCode());
         Assert.Equal("[\"a\", null]", HistoryValue.CasPair("a", null).ToString());
         Assert.Equal("null", HistoryValue.Null.ToString());
+        Assert.Equal("[\"1\", \"2\", ...2 more..., \"5\", \"6\"]", HistoryValue.ListOf("1", "2", "3", "4", "5", "6").ToShortString(4));
+        Assert.Equal("[\"1\", \"2\"]", HistoryValue.ListOf("1", "2").ToShortString(4));
     }
 }

@@ -260,6 +260,55 @@ public sealed class LinearizabilityCheckerTests
     }
 
     [Fact]
+    public void ObservedInfoWriteMustTakeEffectBeforeItsFirstObserverCompletes()
+    {
+        AssertLinearizable(new HistoryBuilder().Write(2, "x", "b").Info(2).ReadOk(3, "x", "b").ReadOk(3, "x", "b"));
+        AssertNotLinearizable(new HistoryBuilder().Write(2, "x", "b").Info(2).ReadOk(3, "x", "b").WriteOk(1, "x", "c").ReadOk(3, "x", "b"), "x");
+        var result = AssertNotLinearizable(new HistoryBuilder().ReadOk(3, "x", "b").Write(2, "x", "b").Info(2), "x");
+        Assert.Equal(3, result.UnplaceableOperation?.Process);
+    }
+
+    [Fact]
+    public void InfoWritesOfTheSameValueMayEachTakeEffect() =>
+        AssertLinearizable(new HistoryBuilder()
+            .WriteOk(1, "x", "a")
+            .Write(2, "x", "b").Info(2)
+            .Write(3, "x", "b").Info(3)
+            .ReadOk(4, "x", "b")
+            .WriteOk(1, "x", "c")
+            .ReadOk(4, "x", "b"));
+
+    [Fact]
+    public void InfoWriteExpectedByAnInfoCasIsKept()
+    {
+        // The write of "v" is only observed through the cas that expects it; the cas's "n" is read.
+        AssertLinearizable(new HistoryBuilder().WriteOk(1, "x", "a").Write(2, "x", "v").Info(2).Cas(3, "x", "v", "n").Info(3).ReadOk(4, "x", "n"));
+        AssertNotLinearizable(
+            new HistoryBuilder().WriteOk(1, "x", "a").Write(2, "x", "v").Info(2).Cas(3, "x", "v", "n").Info(3).ReadOk(4, "x", "n").ReadOk(4, "x", "v"),
+            "x");
+
+        // Without the write of "v" the cas can never apply.
+        AssertNotLinearizable(new HistoryBuilder().WriteOk(1, "x", "a").Cas(3, "x", "v", "n").Info(3).ReadOk(4, "x", "n"), "x");
+    }
+
+    [Fact]
+    public void ListReadsThatAreNotPrefixesOfOneAnotherAreRejected()
+    {
+        var h = new HistoryBuilder()
+            .Append(1, "l", "a")
+            .Append(2, "l", "b")
+            .Read(3, "l")
+            .Read(4, "l")
+            .OkList(3, "a")
+            .OkList(4, "b")
+            .Ok(1)
+            .Ok(2);
+        var result = AssertNotLinearizable(h, "l");
+        Assert.Contains("not prefixes of one another", result.Explanation, StringComparison.Ordinal);
+        Assert.NotNull(result.UnplaceableOperation);
+    }
+
+    [Fact]
     public void SearchBudgetExceededIsUnknownNotAHang()
     {
         var history = HistoryGenerator.Registers(seed: 7, clients: 10, keys: 1, operations: 400);
@@ -283,22 +332,31 @@ public sealed class LinearizabilityCheckerTests
     [Fact]
     public void PathologicalHistoryWithManyInfoWritesEndsWithinTheTimeLimit()
     {
-        // 20 concurrent info writes, then reads that alternate between values: the search space is
-        // huge (2^20 subsets); the time limit turns it into Unknown instead of hanging.
+        // 24 concurrent info writes, 12 of "a" and 12 of "b", then 30 sequential reads alternating
+        // between them: 15 switches to "a" need 15 writes of "a", so it is not linearizable, but the
+        // search has to try subsets of interchangeable writes. The time limit makes that Unknown.
         var h = new HistoryBuilder();
-        for (var p = 0; p < 20; p++)
+        for (var p = 0; p < 24; p++)
         {
-            h.Write(p, "x", "v" + p).Info(p);
+            h.Write(p, "x", p % 2 == 0 ? "a" : "b");
         }
 
-        for (var i = 0; i < 40; i++)
+        for (var p = 0; p < 24; p++)
         {
-            h.ReadOk(100, "x", "v" + (i % 20));
+            h.Info(p);
         }
 
-        h.ReadOk(100, "x", "never");
-        var result = new LinearizabilityChecker(new LinearizabilityCheckerOptions { TimeLimit = TimeSpan.FromMilliseconds(200) }).Check(h.Events);
-        Assert.NotEqual(LinearizabilityOutcome.Linearizable, result.Outcome);
+        for (var i = 0; i < 30; i++)
+        {
+            h.ReadOk(100, "x", i % 2 == 0 ? "a" : "b");
+        }
+
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        var result = new LinearizabilityChecker(new LinearizabilityCheckerOptions { TimeLimit = TimeSpan.FromMilliseconds(300) }).Check(h.Events);
+        Assert.Equal(LinearizabilityOutcome.Unknown, result.Outcome);
+        Assert.Equal("x", result.Key);
+        Assert.Contains("TimeLimit=00:00:00.3", result.Explanation, StringComparison.Ordinal);
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(10), $"took {sw.ElapsedMilliseconds} ms");
     }
 
     [Fact]

@@ -125,6 +125,18 @@ public sealed class LinearizabilityRandomTests
     }
 
     [Fact]
+    public void BusyListKeyChecksQuickly()
+    {
+        var history = HistoryGenerator.Lists(seed: 45, clients: 10, keys: 1, operations: 2_000, infoRate: 0.1);
+        var sw = Stopwatch.StartNew();
+        var result = new LinearizabilityChecker().Check(history);
+        sw.Stop();
+        _output.WriteLine($"{result.OperationCount} ops on one list key: {sw.ElapsedMilliseconds} ms, {result.Steps} steps");
+        Assert.True(result.IsLinearizable, result.Explanation);
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(10), $"took {sw.ElapsedMilliseconds} ms");
+    }
+
+    [Fact]
     public void CorruptedLargeHistoryIsRejectedQuickly()
     {
         var history = HistoryGenerator.Registers(seed: 44, clients: 10, keys: 100, operations: 10_000, infoRate: 0.02).ToArray();

@@ -150,6 +150,22 @@ public sealed class HistoryValue : IEquatable<HistoryValue>
         };
     }
 
+    /// <summary>Like <see cref="ToString"/>, but a long list shows only its first and last items.</summary>
+    public string ToShortString(int maxItems = 12)
+    {
+        if (Kind != HistoryValueKind.List || ItemsArray.Length <= maxItems || maxItems < 2)
+        {
+            return ToString();
+        }
+
+        var head = maxItems / 2;
+        var tail = maxItems - head;
+        var omitted = ItemsArray.Length - head - tail;
+        return "[" + string.Join(", ", ItemsArray.Take(head).Select(Quote))
+            + $", ...{omitted.ToString(System.Globalization.CultureInfo.InvariantCulture)} more..., "
+            + string.Join(", ", ItemsArray.Skip(ItemsArray.Length - tail).Select(Quote)) + "]";
+    }
+
     internal static string Quote(string? s)
     {
         if (s is null)

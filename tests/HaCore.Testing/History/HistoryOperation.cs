@@ -117,7 +117,7 @@ public sealed class HistoryOperation
     {
         var fn = HistoryJson.Name(F);
         var text = F == HistoryFunction.Read
-            ? $"p{Process.ToString(CultureInfo.InvariantCulture)} read -> {(Status == HistoryEventType.Ok ? Output?.ToString() : "?")}"
+            ? $"p{Process.ToString(CultureInfo.InvariantCulture)} read -> {(Status == HistoryEventType.Ok ? Output?.ToShortString() : "?")}"
             : $"p{Process.ToString(CultureInfo.InvariantCulture)} {fn} {Input}";
         var end = CompleteIndex is { } c ? (c + 1).ToString(CultureInfo.InvariantCulture) : "end";
         return $"{text} {HistoryJson.Name(Status)} [events {(InvokeIndex + 1).ToString(CultureInfo.InvariantCulture)}..{end}]";

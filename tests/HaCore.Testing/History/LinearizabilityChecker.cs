@@ -187,13 +187,14 @@ public sealed class LinearizabilityChecker
 
         // List states are nodes of a trie of appended elements: node 0 is the empty list.
         private readonly Dictionary<long, int> _trieChildren = [];
-        private readonly List<(int Parent, int Element)> _trieNodes = [(-1, 0)];
+        private readonly List<(int Parent, int Element, int Depth)> _trieNodes = [(-1, 0, 0)];
 
         private HistoryOperation[] _ops = [];
         private OpKind[] _kind = [];
         private int[] _a = [];
         private int[] _b = [];
 
+        private (HistoryOperation Shorter, HistoryOperation Longer)? _conflict;
         private Frame? _bestFrame;
         private int _bestDepth = -1;
 
@@ -244,6 +245,12 @@ public sealed class LinearizabilityChecker
 
             var sb = new StringBuilder();
             sb.Append(ic, $"not linearizable: key {HistoryValue.Quote(_key)} ({model}, {_ops.Length} operations that count) has no linearization.");
+            if (_conflict is var (shorter, longer))
+            {
+                sb.Append(ic, $"\nTwo reads saw lists that are not prefixes of one another (a list only grows): {shorter}; {longer}");
+                return sb.ToString();
+            }
+
             var prefix = BestPrefix();
             sb.Append(ic, $"\nLongest linearizable prefix: {prefix.Count} operations");
             var shown = Math.Max(0, _options.PrefixOperationsShown);
@@ -276,7 +283,21 @@ public sealed class LinearizabilityChecker
             }
 
             items.Reverse();
-            return HistoryValue.ListOf(items).ToString();
+            return HistoryValue.ListOf(items).ToShortString();
+        }
+
+        private int Depth(int node) => _trieNodes[node].Depth;
+
+        private bool IsPrefix(int shorter, int longer)
+        {
+            var ds = Depth(shorter);
+            var dl = Depth(longer);
+            for (; dl > ds; dl--)
+            {
+                longer = _trieNodes[longer].Parent;
+            }
+
+            return longer == shorter;
         }
 
         private int ValueId(string? value)
@@ -302,19 +323,19 @@ public sealed class LinearizabilityChecker
             if (!_trieChildren.TryGetValue(k, out var child))
             {
                 child = _trieNodes.Count;
-                _trieNodes.Add((node, element));
+                _trieNodes.Add((node, element, _trieNodes[node].Depth + 1));
                 _trieChildren.Add(k, child);
             }
 
             return child;
         }
 
-        private int ListNode(HistoryValue value)
+        private int ListNode(int[] items)
         {
             var node = 0;
-            foreach (var item in value.Items)
+            foreach (var item in items)
             {
-                node = Child(node, ValueId(item));
+                node = Child(node, item);
             }
 
             return node;
@@ -342,7 +363,7 @@ public sealed class LinearizabilityChecker
         private LinearizabilityOutcome Search()
         {
             // Operations that count: ok ones (must be placed) and info/pending updates (may be placed).
-            var ops = new List<HistoryOperation>();
+            var candidates = new List<HistoryOperation>();
             foreach (var o in _all)
             {
                 if (o.Status == HistoryEventType.Fail)
@@ -355,14 +376,32 @@ public sealed class LinearizabilityChecker
                     continue;
                 }
 
-                ops.Add(o);
+                candidates.Add(o);
             }
 
-            _ops = [.. ops];
+            // Intern every value once: ids[i] is a read's value (register) or items (list), a write's
+            // or append's value, or a cas's [expected, new].
+            var candidateIds = new int[candidates.Count][];
+            for (var i = 0; i < candidates.Count; i++)
+            {
+                var o = candidates[i];
+                candidateIds[i] = o.F switch
+                {
+                    HistoryFunction.Read when _isList => (o.Output ?? HistoryValue.Null).Items.Select(ValueId).ToArray(),
+                    HistoryFunction.Read => [ValueId((o.Output ?? HistoryValue.Null).Text)],
+                    HistoryFunction.Cas => [ValueId(o.Input.Items.Count > 0 ? o.Input.Items[0] : null), ValueId(o.Input.Items.Count > 1 ? o.Input.Items[1] : null)],
+                    _ => [ValueId(o.Input.Text)],
+                };
+            }
+
+            var keep = KeepObservable(candidates, candidateIds);
+            _ops = keep.Select(i => candidates[i]).ToArray();
+            var ids = keep.Select(i => candidateIds[i]).ToArray();
             var n = _ops.Length;
             _kind = new OpKind[n];
             _a = new int[n];
             _b = new int[n];
+            var returnTime = ReturnTimes(ids);
             var required = 0;
             for (var i = 0; i < n; i++)
             {
@@ -376,21 +415,20 @@ public sealed class LinearizabilityChecker
                 {
                     case HistoryFunction.Read:
                         _kind[i] = OpKind.Read;
-                        var seen = o.Output ?? HistoryValue.Null;
-                        _a[i] = _isList ? ListNode(seen) : ValueId(seen.Text);
+                        _a[i] = _isList ? ListNode(ids[i]) : ids[i][0];
                         break;
                     case HistoryFunction.Write:
                         _kind[i] = OpKind.Write;
-                        _b[i] = ValueId(o.Input.Text);
+                        _b[i] = ids[i][0];
                         break;
                     case HistoryFunction.Cas:
                         _kind[i] = OpKind.Cas;
-                        _a[i] = ValueId(o.Input.Items.Count > 0 ? o.Input.Items[0] : null);
-                        _b[i] = ValueId(o.Input.Items.Count > 1 ? o.Input.Items[1] : null);
+                        _a[i] = ids[i][0];
+                        _b[i] = ids[i][1];
                         break;
                     default:
                         _kind[i] = OpKind.Append;
-                        _a[i] = ValueId(o.Input.Text);
+                        _a[i] = ids[i][0];
                         break;
                 }
             }
@@ -400,16 +438,41 @@ public sealed class LinearizabilityChecker
                 return LinearizabilityOutcome.Linearizable;
             }
 
-            // Call and return entries in history order; returns of info operations at +infinity.
+            // Lists only grow, so the lists seen by ok reads must be prefixes of one another, and while
+            // an ok read is still to be placed, every state must be a prefix of the longest one.
+            HashSet<int>? chain = null;
+            var pendingReads = 0;
+            if (_isList)
+            {
+                var reads = Enumerable.Range(0, n).Where(i => _kind[i] == OpKind.Read).OrderBy(i => Depth(_a[i])).ToList();
+                pendingReads = reads.Count;
+                for (var r = 1; r < reads.Count; r++)
+                {
+                    if (!IsPrefix(_a[reads[r - 1]], _a[reads[r]]))
+                    {
+                        _conflict = (_ops[reads[r - 1]], _ops[reads[r]]);
+                        Unplaceable = _ops[reads[r]];
+                        return LinearizabilityOutcome.NotLinearizable;
+                    }
+                }
+
+                chain = [];
+                for (var node = reads.Count > 0 ? _a[reads[^1]] : 0; node >= 0; node = _trieNodes[node].Parent)
+                {
+                    chain.Add(node);
+                }
+            }
+
+            // Call and return entries in history order; returns of optional info operations at +infinity.
             var entries = new List<(long Time, Entry Entry)>(2 * n);
             for (var i = 0; i < n; i++)
             {
                 var call = new Entry(i, isCall: true, infinite: false);
-                var infinite = _ops[i].Status != HistoryEventType.Ok;
+                var infinite = returnTime[i] < 0;
                 var ret = new Entry(i, isCall: false, infinite: infinite);
                 call.Match = ret;
-                entries.Add((_ops[i].InvokeIndex, call));
-                entries.Add((infinite ? (long.MaxValue / 2) + i : _ops[i].CompleteIndex!.Value, ret));
+                entries.Add(((2L * _ops[i].InvokeIndex) + 1, call));
+                entries.Add((infinite ? (long.MaxValue / 2) + i : returnTime[i], ret));
             }
 
             entries.Sort((x, y) => x.Time.CompareTo(y.Time));
@@ -466,7 +529,7 @@ public sealed class LinearizabilityChecker
                 if (entry.IsCall)
                 {
                     var op = entry.Op;
-                    if (Step(state, op, out var next))
+                    if (Step(state, op, out var next) && (pendingReads == 0 || chain is null || chain.Contains(next)))
                     {
                         bits[op >> 6] |= 1UL << (op & 63);
                         setHash ^= zobrist[op];
@@ -476,6 +539,11 @@ public sealed class LinearizabilityChecker
                         {
                             cache.Add(new CacheEntry((ulong[])bits.Clone(), next, probe.Hash));
                             stack = new Frame(entry, state, next, stack);
+                            if (_kind[op] == OpKind.Read)
+                            {
+                                pendingReads--;
+                            }
+
                             depth++;
                             if (depth > _bestDepth)
                             {
@@ -504,23 +572,149 @@ public sealed class LinearizabilityChecker
                         Unplaceable = _ops[entry.Op];
                     }
 
-                    if (stack is null)
+                    // A read placed where it matched the state never needs to be tried later: a
+                    // linearization that places it later can place it there instead (it is already
+                    // invoked and changes nothing). So a failure after such a read is a failure
+                    // before it, and backtracking continues past reads.
+                    while (true)
                     {
-                        return LinearizabilityOutcome.NotLinearizable;
-                    }
+                        if (stack is null)
+                        {
+                            return LinearizabilityOutcome.NotLinearizable;
+                        }
 
-                    var top = stack;
-                    stack = top.Parent;
-                    depth--;
-                    state = top.StateBefore;
-                    var op = top.Entry.Op;
-                    bits[op >> 6] &= ~(1UL << (op & 63));
-                    setHash ^= zobrist[op];
-                    Unlift(top.Entry);
-                    entry = top.Entry.Next;
+                        var top = stack;
+                        stack = top.Parent;
+                        depth--;
+                        state = top.StateBefore;
+                        var op = top.Entry.Op;
+                        bits[op >> 6] &= ~(1UL << (op & 63));
+                        setHash ^= zobrist[op];
+                        Unlift(top.Entry);
+                        entry = top.Entry.Next;
+                        if (_kind[op] != OpKind.Read)
+                        {
+                            break;
+                        }
+
+                        pendingReads++;
+                    }
                 }
             }
         }
+
+        /// <summary>
+        /// Keeps ok operations and drops info updates whose effect nothing could observe: an info write
+        /// or cas whose new value no ok read returns and no cas expects, an info append whose element no
+        /// ok read contains. Such an operation can always be placed after every operation that could
+        /// see it, so the history is linearizable with it exactly when it is linearizable without it;
+        /// dropping them keeps unresolved timeouts from multiplying the search space.
+        /// </summary>
+        /// <returns>Indices of the operations kept, in order.</returns>
+        private List<int> KeepObservable(List<HistoryOperation> ops, int[][] ids)
+        {
+            var readObserved = new bool[_values.Count];
+            for (var i = 0; i < ops.Count; i++)
+            {
+                if (ops[i].F == HistoryFunction.Read)
+                {
+                    foreach (var id in ids[i])
+                    {
+                        readObserved[id] = true;
+                    }
+                }
+            }
+
+            var alive = Enumerable.Repeat(true, ops.Count).ToArray();
+            var changed = true;
+            while (changed)
+            {
+                changed = false;
+                var casExpected = new bool[_values.Count];
+                for (var i = 0; i < ops.Count; i++)
+                {
+                    if (alive[i] && ops[i].F == HistoryFunction.Cas)
+                    {
+                        casExpected[ids[i][0]] = true;
+                    }
+                }
+
+                for (var i = 0; i < ops.Count; i++)
+                {
+                    if (alive[i] && ops[i].Status != HistoryEventType.Ok)
+                    {
+                        var produced = NewValueId(ops[i], ids[i]);
+                        if (!readObserved[produced] && !casExpected[produced])
+                        {
+                            alive[i] = false;
+                            changed = true;
+                        }
+                    }
+                }
+            }
+
+            return Enumerable.Range(0, ops.Count).Where(i => alive[i]).ToList();
+        }
+
+        /// <summary>
+        /// Return times on a doubled scale (event i is at 2i+1): an ok operation returns at its
+        /// completion; an info update is optional (-1, return at +infinity), except when it is the only
+        /// operation that produces its (non-null) value or element and an ok operation observes that
+        /// value: then it certainly took effect, before the first observer's completion, so it must be
+        /// linearized just before that completion. Resolving such timeouts keeps the search narrow.
+        /// </summary>
+        private long[] ReturnTimes(int[][] ids)
+        {
+            var n = _ops.Length;
+            var times = new long[n];
+            var producers = new int[_values.Count];
+            var firstObserved = Enumerable.Repeat(int.MaxValue, _values.Count).ToArray();
+            for (var i = 0; i < n; i++)
+            {
+                var o = _ops[i];
+                if (o.F != HistoryFunction.Read)
+                {
+                    producers[NewValueId(o, ids[i])]++;
+                }
+
+                if (o.Status != HistoryEventType.Ok)
+                {
+                    times[i] = -1;
+                    continue;
+                }
+
+                var completed = o.CompleteIndex!.Value;
+                times[i] = (2L * completed) + 1;
+                if (o.F == HistoryFunction.Read)
+                {
+                    foreach (var id in ids[i])
+                    {
+                        firstObserved[id] = Math.Min(firstObserved[id], completed);
+                    }
+                }
+                else if (o.F == HistoryFunction.Cas)
+                {
+                    firstObserved[ids[i][0]] = Math.Min(firstObserved[ids[i][0]], completed);
+                }
+            }
+
+            for (var i = 0; i < n; i++)
+            {
+                var o = _ops[i];
+                if (times[i] < 0 && o.F != HistoryFunction.Read)
+                {
+                    var v = NewValueId(o, ids[i]);
+                    if (v != 0 && producers[v] == 1 && firstObserved[v] != int.MaxValue && firstObserved[v] > o.InvokeIndex)
+                    {
+                        times[i] = 2L * firstObserved[v];
+                    }
+                }
+            }
+
+            return times;
+        }
+
+        private static int NewValueId(HistoryOperation o, int[] ids) => o.F == HistoryFunction.Cas ? ids[1] : ids[0];
 
         private static void Lift(Entry call)
         {
