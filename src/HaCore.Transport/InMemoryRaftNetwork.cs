@@ -219,6 +219,17 @@ internal sealed class InMemoryRaftTransport : IRaftTransport
             return false;
         }
 
+        if (_network.IsCut(LocalId, message.To))
+        {
+            // Lost on the wire, as across a real partition: the sender cannot tell.
+            if (message.Type == MessageType.Snapshot)
+            {
+                sink.OnSnapshotStatus(message.To, false);
+            }
+
+            return true;
+        }
+
         var length = RaftMessageCodec.GetEncodedLength(message);
         var buffer = ArrayPool<byte>.Shared.Rent(length);
         RaftMessageCodec.Encode(message, buffer);
