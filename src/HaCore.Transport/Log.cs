@@ -48,6 +48,9 @@ internal static partial class Log
     [LoggerMessage(3013, LogLevel.Error, "Node {NodeId}: accept loop failed")]
     public static partial void AcceptFailed(ILogger logger, ulong nodeId, Exception exception);
 
+    [LoggerMessage(3015, LogLevel.Warning, "Node {NodeId}: inbound connection from {Remote} (peer {PeerId}) failed")]
+    public static partial void InboundFailed(ILogger logger, ulong nodeId, EndPoint? remote, ulong peerId, Exception exception);
+
     [LoggerMessage(3014, LogLevel.Warning, "Node {NodeId}: giving up snapshot {Term}/{Index} to peer {PeerId} after {Failures} failed connections")]
     public static partial void SnapshotGaveUp(ILogger logger, ulong nodeId, ulong peerId, ulong term, ulong index, int failures);
 }

@@ -442,6 +442,12 @@ public sealed partial class TcpRaftTransport : IRaftTransport
         {
             Log.InboundClosed(_logger, LocalId, remote, peer, ex);
         }
+#pragma warning disable CA1031 // One connection's failure, whatever it is, must not fault the transport.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Log.InboundFailed(_logger, LocalId, remote, peer, ex);
+        }
         finally
         {
             reader?.Dispose();

@@ -191,6 +191,7 @@ public sealed class TcpTransportContractTests : TransportContractTests
         await Wait.UntilAsync(() => _loggers[1].Has(3012, "rogue") && _loggers[2].Has(3012, "rogue"), "rogue certificate rejected");
         Assert.DoesNotContain(Sink(1).Messages, m => m.From == 3);
         Assert.DoesNotContain(Sink(2).Messages, m => m.From == 3);
+        await StopAllAsync(); // before the certificates are disposed
     }
 
     [Fact]
@@ -222,6 +223,7 @@ public sealed class TcpTransportContractTests : TransportContractTests
         Connect(1, 2);
         Assert.True(Transport(1).TrySend(Messages.Heartbeat(1, 2, 5)));
         await Wait.UntilAsync(() => Sink(2).Messages.Any(m => m.Context == 5), "a message over TLS");
+        await StopAllAsync(); // before the certificates are disposed
     }
 
     [Fact]

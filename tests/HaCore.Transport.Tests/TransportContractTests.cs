@@ -47,6 +47,14 @@ public abstract class TransportContractTests : IAsyncLifetime
         return sink;
     }
 
+    private protected async Task StopAllAsync()
+    {
+        foreach (var id in _nodes.Keys.ToArray())
+        {
+            await StopAsync(id);
+        }
+    }
+
     private protected async Task StopAsync(ulong id)
     {
         await _nodes[id].Transport.DisposeAsync();
