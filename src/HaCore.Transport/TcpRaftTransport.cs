@@ -1,0 +1,545 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using HaCore.Raft;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace HaCore.Transport;
+
+/// <summary>
+/// Raft transport over TCP, optionally mutual TLS. Frames are length-prefixed and checksummed
+/// (<see cref="RaftMessageCodec"/>); each connection starts with a handshake carrying the protocol
+/// version, cluster id and both node ids, refused on any mismatch.
+/// </summary>
+/// <remarks>
+/// <para><b>Dial rule:</b> every node dials every peer it sends to, so each pair of nodes has two
+/// connections, one per direction. A node's outbound connection to a peer carries only its own
+/// messages to that peer (and, backwards, the peer's snapshot acknowledgements); what the peer sends
+/// arrives on the connection the peer dialled. There is no simultaneous-dial race to break and no
+/// shared connection state between directions.</para>
+/// <para><b>Threads:</b> <see cref="TrySend"/> never blocks: it encodes into the peer's queue, bounded by
+/// <see cref="TcpTransportOptions.PeerQueueBytesLimit"/>. One sender task per peer connects (with
+/// exponential backoff and jitter), drains the queue in batches of up to 64 KiB per socket write, and
+/// streams snapshots in chunks. Inbound frames are decoded and handed to the sink on I/O threads.</para>
+/// <para>A malformed or oversized inbound frame closes that connection and is logged; the transport keeps running.</para>
+/// </remarks>
+public sealed partial class TcpRaftTransport : IRaftTransport
+{
+    private readonly TcpTransportOptions _options;
+    private readonly ILogger _logger;
+    private readonly IMeterFactory? _meterFactory;
+    private readonly CancellationTokenSource _cts = new();
+    private readonly Lock _gate = new();
+    private readonly Random _random;
+    private readonly ConcurrentDictionary<Task, byte> _inbound = new();
+    private readonly SnapshotAssembler _assembler;
+    private Dictionary<ulong, OutboundPeer> _peers = [];
+    private IReadOnlyCollection<PeerAddress> _pendingPeers;
+    private TransportMetrics? _metrics;
+    private Socket? _listener;
+    private Task _acceptLoop = Task.CompletedTask;
+    private IRaftMessageSink? _sink;
+    private int _disposed;
+
+    /// <summary>Creates a transport; nothing happens until <see cref="StartAsync"/>.</summary>
+    /// <param name="options">The settings; validated by <see cref="StartAsync"/>.</param>
+    /// <param name="logger">Where to log; none by default.</param>
+    /// <param name="meterFactory">Creates the "HaCore.Transport" meter; when null the transport owns a plain <see cref="Meter"/>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    public TcpRaftTransport(TcpTransportOptions options, ILogger<TcpRaftTransport>? logger = null, IMeterFactory? meterFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _meterFactory = meterFactory;
+        _random = options.RandomSeed is { } seed ? new Random(seed) : new Random();
+        _pendingPeers = options.Peers ?? [];
+        _assembler = new SnapshotAssembler(this);
+    }
+
+    /// <inheritdoc />
+    public ulong LocalId => _options.NodeId;
+
+    /// <summary>The bound listening address once started (with the actual port when 0 was asked for).</summary>
+    public IPEndPoint? LocalEndPoint => _listener?.LocalEndPoint as IPEndPoint;
+
+    internal TcpTransportOptions Options => _options;
+
+    internal ILogger Logger => _logger;
+
+    internal TransportMetrics Metrics => _metrics!;
+
+    internal IRaftMessageSink Sink => _sink!;
+
+    /// <summary>Test hook: called with (peer, received bytes) for every snapshot acknowledgement.</summary>
+    internal Action<ulong, long>? SnapshotAckObserved { get; set; }
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">The options are invalid (<see cref="TcpTransportOptions.Validate"/>).</exception>
+    /// <exception cref="InvalidOperationException">The transport was already started.</exception>
+    /// <exception cref="ObjectDisposedException">The transport was disposed.</exception>
+    /// <exception cref="SocketException">The listen address cannot be bound.</exception>
+    public ValueTask StartAsync(IRaftMessageSink sink, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        cancellationToken.ThrowIfCancellationRequested();
+        _options.Validate();
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed != 0, this);
+            if (_sink is not null)
+            {
+                throw new InvalidOperationException("The transport is already started.");
+            }
+
+            var listener = new Socket(_options.ListenEndPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                // Lets a restarted node rebind its port while old connections sit in TIME_WAIT.
+                listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+                listener.Bind(_options.ListenEndPoint);
+                listener.Listen(128);
+            }
+            catch
+            {
+                listener.Dispose();
+                throw;
+            }
+
+            _listener = listener;
+            _metrics = new TransportMetrics(_meterFactory, LocalId, QueuedBytes);
+            _sink = sink;
+            Log.Listening(_logger, LocalId, listener.LocalEndPoint!, _options.UseTls);
+            _acceptLoop = Task.Run(() => AcceptLoopAsync(_cts.Token), CancellationToken.None);
+        }
+
+        SetPeers(_pendingPeers);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">A peer is null, has id 0 or this node's id, or is listed twice.</exception>
+    public void SetPeers(IReadOnlyCollection<PeerAddress> peers)
+    {
+        ArgumentNullException.ThrowIfNull(peers);
+        TcpTransportOptions.ValidatePeers(LocalId, peers, nameof(peers));
+        List<OutboundPeer> removed = [];
+        List<OutboundPeer> added = [];
+        lock (_gate)
+        {
+            if (_disposed != 0)
+            {
+                return;
+            }
+
+            if (_sink is null)
+            {
+                _pendingPeers = [.. peers];
+                return;
+            }
+
+            var next = new Dictionary<ulong, OutboundPeer>();
+            foreach (var address in peers)
+            {
+                if (_peers.TryGetValue(address.NodeId, out var existing) && existing.EndPoint.Equals(address.EndPoint))
+                {
+                    next.Add(address.NodeId, existing);
+                }
+                else
+                {
+                    var peer = new OutboundPeer(this, address.NodeId, address.EndPoint);
+                    next.Add(address.NodeId, peer);
+                    added.Add(peer);
+                }
+            }
+
+            removed.AddRange(_peers.Values.Where(p => !next.TryGetValue(p.Id, out var kept) || !ReferenceEquals(kept, p)));
+            Volatile.Write(ref _peers, next);
+        }
+
+        foreach (var peer in removed)
+        {
+            _ = peer.StopAsync();
+        }
+
+        foreach (var peer in added)
+        {
+            peer.Start(_cts.Token);
+        }
+    }
+
+    /// <inheritdoc />
+    public bool TrySend(in Message message)
+    {
+        if (Volatile.Read(ref _sink) is null || Volatile.Read(ref _disposed) != 0)
+        {
+            return false;
+        }
+
+        if (!Volatile.Read(ref _peers).TryGetValue(message.To, out var peer))
+        {
+            _metrics!.Dropped.Add(1);
+            return false;
+        }
+
+        return peer.TrySend(message);
+    }
+
+    /// <summary>Stops listening, closes every connection and waits for every task the transport started.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        OutboundPeer[] peers;
+        lock (_gate)
+        {
+            if (_disposed != 0)
+            {
+                return;
+            }
+
+            _disposed = 1;
+            peers = [.. _peers.Values];
+            _peers = [];
+        }
+
+        await _cts.CancelAsync().ConfigureAwait(false);
+        _listener?.Dispose();
+        await _acceptLoop.ConfigureAwait(false);
+        foreach (var peer in peers)
+        {
+            await peer.StopAsync().ConfigureAwait(false);
+        }
+
+        await Task.WhenAll(_inbound.Keys).ConfigureAwait(false);
+        _metrics?.Dispose();
+        _cts.Dispose();
+    }
+
+    internal OutboundPeer? FindPeer(ulong id) => Volatile.Read(ref _peers).GetValueOrDefault(id);
+
+    internal TimeSpan NextBackoff(int attempt)
+    {
+        var min = _options.ReconnectBackoffMin.TotalMilliseconds;
+        var max = Math.Min(_options.ReconnectBackoffMax.TotalMilliseconds, min * Math.Pow(2, Math.Min(attempt, 30)));
+        double fraction;
+        lock (_random)
+        {
+            fraction = _random.NextDouble();
+        }
+
+        return TimeSpan.FromMilliseconds((max / 2) + (fraction * max / 2));
+    }
+
+    private long QueuedBytes()
+    {
+        long total = 0;
+        foreach (var peer in Volatile.Read(ref _peers).Values)
+        {
+            total += peer.Queue.Bytes;
+        }
+
+        return total;
+    }
+
+    private async Task AcceptLoopAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            Socket socket;
+            try
+            {
+                socket = await _listener!.AcceptAsync(ct).ConfigureAwait(false);
+            }
+            catch (Exception) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (SocketException ex)
+            {
+                // Transient accept errors (a connection reset before we took it) must not stop the node.
+                Log.AcceptFailed(_logger, LocalId, ex);
+                continue;
+            }
+
+            var task = Task.Run(() => HandleInboundAsync(socket, ct), CancellationToken.None);
+            _inbound.TryAdd(task, 0);
+            _ = task.ContinueWith(static (t, state) => ((ConcurrentDictionary<Task, byte>)state!).TryRemove(t, out _), _inbound, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+    }
+
+    /// <summary>Connects, authenticates and handshakes with <paramref name="peer"/>; returns the ready stream.</summary>
+    internal async Task<Stream> ConnectAsync(OutboundPeer peer, CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(_options.ConnectTimeout);
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        Stream? stream = null;
+        try
+        {
+            await socket.ConnectAsync(peer.EndPoint, timeout.Token).ConfigureAwait(false);
+            stream = new NetworkStream(socket, ownsSocket: true);
+            if (_options.Certificate is { } certificate)
+            {
+                var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
+                stream = ssl;
+                var tls = new SslClientAuthenticationOptions
+                {
+                    TargetHost = $"hacore-node-{peer.Id}",
+                    ClientCertificates = [certificate],
+                    RemoteCertificateValidationCallback = ValidatePeerCertificate,
+                    CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+                };
+                await ssl.AuthenticateAsClientAsync(tls, timeout.Token).ConfigureAwait(false);
+            }
+
+            var buffer = new byte[ControlFrames.MaxHandshakeFrameBytes];
+            var n = ControlFrames.EncodeHello(new Hello(ControlFrames.Magic, ControlFrames.ProtocolVersion, _options.ClusterId, LocalId, peer.Id), buffer);
+            await stream.WriteAsync(buffer.AsMemory(0, n), timeout.Token).ConfigureAwait(false);
+            using var reader = new FrameReader(stream, ControlFrames.MaxHandshakeFrameBytes);
+            var reply = await reader.ReadAsync(timeout.Token).ConfigureAwait(false)
+                ?? throw new HandshakeRefusedException("the peer closed the connection during the handshake");
+            if (reply.Kind != FrameKind.HelloReply)
+            {
+                throw new RaftFrameException($"Expected a handshake reply, got frame kind {reply.Kind}.");
+            }
+
+            var (status, responder) = ControlFrames.DecodeHelloReply(reply.Payload.Span);
+            if (status != HandshakeStatus.Accepted)
+            {
+                var reason = $"{status} (we are node {LocalId} of cluster '{_options.ClusterId}', expecting node {peer.Id}; it is node {responder})";
+                Log.HandshakeRefusedOutbound(_logger, LocalId, peer.Id, peer.EndPoint, reason);
+                throw new HandshakeRefusedException(reason);
+            }
+
+            return stream;
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            await DisposeAsync(stream, socket).ConfigureAwait(false);
+            throw new TimeoutException($"Connecting to peer {peer.Id} at {peer.EndPoint} took longer than {_options.ConnectTimeout}.");
+        }
+        catch
+        {
+            await DisposeAsync(stream, socket).ConfigureAwait(false);
+            throw;
+        }
+
+        static async ValueTask DisposeAsync(Stream? stream, Socket socket)
+        {
+            if (stream is not null)
+            {
+                await stream.DisposeAsync().ConfigureAwait(false);
+            }
+
+            socket.Dispose();
+        }
+    }
+
+    private bool ValidatePeerCertificate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
+    {
+        if (certificate is null)
+        {
+            Log.CertificateRejected(_logger, LocalId, "(unknown)", "no certificate presented");
+            return false;
+        }
+
+        var cert = certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+        try
+        {
+            foreach (var thumbprint in _options.TrustedThumbprints)
+            {
+                if (string.Equals(thumbprint, cert.Thumbprint, StringComparison.OrdinalIgnoreCase))
+                {
+                    return true;
+                }
+            }
+
+            if (_options.TrustedCaCertificate is { } ca)
+            {
+                // Only the configured CA is trusted, not the machine's store; names are not checked, as
+                // peers are identified by their certificate's trust and by the node id of the handshake.
+                using var custom = new X509Chain();
+                custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                custom.ChainPolicy.CustomTrustStore.Add(ca);
+                custom.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                if (custom.Build(cert))
+                {
+                    return true;
+                }
+            }
+
+            Log.CertificateRejected(_logger, LocalId, cert.Subject, $"thumbprint {cert.Thumbprint} is neither trusted nor issued by the trusted CA");
+            return false;
+        }
+        finally
+        {
+            if (!ReferenceEquals(cert, certificate))
+            {
+                cert.Dispose();
+            }
+        }
+    }
+
+    private async Task HandleInboundAsync(Socket socket, CancellationToken ct)
+    {
+        socket.NoDelay = true;
+        var remote = socket.RemoteEndPoint;
+        Stream stream = new NetworkStream(socket, ownsSocket: true);
+        FrameReader? reader = null;
+        ulong peer = 0;
+        try
+        {
+            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct))
+            {
+                timeout.CancelAfter(_options.ConnectTimeout);
+                if (_options.Certificate is { } certificate)
+                {
+                    var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
+                    stream = ssl;
+                    var tls = new SslServerAuthenticationOptions
+                    {
+                        ServerCertificate = certificate,
+                        ClientCertificateRequired = true,
+                        RemoteCertificateValidationCallback = ValidatePeerCertificate,
+                        CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+                    };
+                    try
+                    {
+                        await ssl.AuthenticateAsServerAsync(tls, timeout.Token).ConfigureAwait(false);
+                    }
+                    catch (Exception ex) when (ex is AuthenticationException or IOException)
+                    {
+                        Log.TlsFailed(_logger, LocalId, remote, ex);
+                        return;
+                    }
+                }
+
+                reader = new FrameReader(stream, ControlFrames.MaxHandshakeFrameBytes);
+                peer = await AcceptHandshakeAsync(stream, reader, remote, timeout.Token).ConfigureAwait(false);
+                if (peer == 0)
+                {
+                    return;
+                }
+            }
+
+            reader.MaxFrameBytes = _options.MaxFrameBytes;
+            await ReceiveAsync(stream, reader, peer, ct).ConfigureAwait(false);
+            Log.InboundClosed(_logger, LocalId, remote, peer, null);
+        }
+        catch (RaftFrameException ex)
+        {
+            _metrics!.MalformedFrames.Add(1);
+            Log.MalformedFrame(_logger, LocalId, remote, peer, ex);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            Log.InboundClosed(_logger, LocalId, remote, peer, ex);
+        }
+#pragma warning disable CA1031 // One connection's failure, whatever it is, must not fault the transport.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Log.InboundFailed(_logger, LocalId, remote, peer, ex);
+        }
+        finally
+        {
+            reader?.Dispose();
+            await stream.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Reads and checks the dialer's hello and answers it; the peer's id, or 0 when refused.</summary>
+    private async Task<ulong> AcceptHandshakeAsync(Stream stream, FrameReader reader, EndPoint? remote, CancellationToken ct)
+    {
+        var frame = await reader.ReadAsync(ct).ConfigureAwait(false)
+            ?? throw new EndOfStreamException("The connection closed before its handshake.");
+        if (frame.Kind != FrameKind.Hello)
+        {
+            throw new RaftFrameException($"Expected a handshake, got frame kind {frame.Kind}.");
+        }
+
+        var hello = ControlFrames.DecodeHello(frame.Payload.Span);
+        var (status, reason) = CheckHello(hello);
+        var reply = new byte[64];
+        var n = ControlFrames.EncodeHelloReply(status, LocalId, reply);
+        await stream.WriteAsync(reply.AsMemory(0, n), ct).ConfigureAwait(false);
+        if (status != HandshakeStatus.Accepted)
+        {
+            Log.HandshakeRefusedInbound(_logger, LocalId, remote, reason);
+            return 0;
+        }
+
+        return hello.From;
+    }
+
+    private (HandshakeStatus Status, string Reason) CheckHello(in Hello hello)
+    {
+        if (hello.Magic != ControlFrames.Magic)
+        {
+            return (HandshakeStatus.BadMagic, $"bad magic 0x{hello.Magic:x8}");
+        }
+
+        if (hello.ProtocolVersion != ControlFrames.ProtocolVersion)
+        {
+            return (HandshakeStatus.ProtocolVersionMismatch, $"protocol version {hello.ProtocolVersion}, this node speaks {ControlFrames.ProtocolVersion}");
+        }
+
+        if (!string.Equals(hello.ClusterId, _options.ClusterId, StringComparison.Ordinal))
+        {
+            return (HandshakeStatus.ClusterIdMismatch, $"cluster id '{hello.ClusterId}' from node {hello.From}, this node is in cluster '{_options.ClusterId}'");
+        }
+
+        if (hello.To != LocalId || hello.From == 0 || hello.From == LocalId)
+        {
+            return (HandshakeStatus.WrongNodeId, $"node {hello.From} dialled node {hello.To}, but this is node {LocalId}");
+        }
+
+        if (!Volatile.Read(ref _peers).ContainsKey(hello.From))
+        {
+            return (HandshakeStatus.UnknownPeer, $"node {hello.From} is not a peer of node {LocalId}");
+        }
+
+        return (HandshakeStatus.Accepted, string.Empty);
+    }
+
+    private async Task ReceiveAsync(Stream stream, FrameReader reader, ulong peer, CancellationToken ct)
+    {
+        var ackBuffer = new byte[64];
+        while (await reader.ReadAsync(ct).ConfigureAwait(false) is { } frame)
+        {
+            _metrics!.FramesReceived.Add(1);
+            _metrics.BytesReceived.Add(frame.Length);
+            switch (frame.Kind)
+            {
+                case FrameKind.Message:
+                    // The copy is the message's own memory: the sink keeps it after this buffer is reused.
+                    var message = RaftMessageCodec.ReadMessageBody(frame.Payload.ToArray());
+                    if (message.From != peer)
+                    {
+                        throw new RaftFrameException($"Message claims to be from node {message.From} on node {peer}'s connection.");
+                    }
+
+                    if (!_sink!.OnMessage(message))
+                    {
+                        _metrics.Dropped.Add(1);
+                    }
+
+                    break;
+                case FrameKind.SnapshotChunk:
+                    var ack = _assembler.OnChunk(peer, frame.Payload);
+                    var n = ControlFrames.EncodeAck(ack, ackBuffer);
+                    await stream.WriteAsync(ackBuffer.AsMemory(0, n), ct).ConfigureAwait(false);
+                    break;
+                default:
+                    throw new RaftFrameException($"Unexpected frame kind {frame.Kind} on an inbound connection.");
+            }
+        }
+    }
+}

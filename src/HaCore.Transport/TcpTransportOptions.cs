@@ -1,0 +1,128 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+
+namespace HaCore.Transport;
+
+/// <summary>
+/// Settings of a <see cref="TcpRaftTransport"/>. Checked together by <see cref="Validate"/>, which
+/// <see cref="TcpRaftTransport.StartAsync"/> calls.
+/// </summary>
+public sealed class TcpTransportOptions
+{
+    /// <summary>Where this node listens. Port 0 picks a free port (see <see cref="TcpRaftTransport.LocalEndPoint"/>).
+    /// The default is 127.0.0.1:0.</summary>
+    public IPEndPoint ListenEndPoint { get; init; } = new(IPAddress.Loopback, 0);
+
+    /// <summary>The cluster's id; a peer presenting another id is refused. At most 255 UTF-8 bytes.
+    /// Use <see cref="ClusterIdFromGuid"/> for a <see cref="Guid"/>. Required.</summary>
+    public string ClusterId { get; init; } = string.Empty;
+
+    /// <summary>This node's Raft id (not 0). Required.</summary>
+    public ulong NodeId { get; init; }
+
+    /// <summary>The peers to connect to at start (replaced later with <see cref="TcpRaftTransport.SetPeers"/>). Default none.</summary>
+    public IReadOnlyCollection<PeerAddress> Peers { get; init; } = [];
+
+    /// <summary>The largest frame sent or accepted, header included; a larger inbound frame closes its
+    /// connection, a larger outbound message is dropped. Default 16 MiB; at least 4 KiB.</summary>
+    public int MaxFrameBytes { get; init; } = 16 << 20;
+
+    /// <summary>Bytes of encoded messages that may wait for one peer; further sends are dropped and
+    /// the peer reported unreachable. Default 32 MiB; at least <see cref="MaxFrameBytes"/>.</summary>
+    public long PeerQueueBytesLimit { get; init; } = 32L << 20;
+
+    /// <summary>Snapshot payload bytes per chunk frame. Default 1 MiB; between 1 KiB and half of <see cref="MaxFrameBytes"/>.</summary>
+    public int SnapshotChunkBytes { get; init; } = 1 << 20;
+
+    /// <summary>Chunks a sender may have unacknowledged. Default 4; between 1 and 64.</summary>
+    public int SnapshotWindowChunks { get; init; } = 4;
+
+    /// <summary>The largest snapshot a receiver reassembles. Default 1 GiB; at most 2 GiB - 1.</summary>
+    public long MaxSnapshotBytes { get; init; } = 1L << 30;
+
+    /// <summary>Consecutive lost connections, without progress, after which a snapshot transfer is
+    /// reported failed. Default 5; at least 1.</summary>
+    public int MaxSnapshotAttempts { get; init; } = 5;
+
+    /// <summary>Time allowed to connect, authenticate and handshake. Default 5 s.</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The first reconnect delay; each failure doubles it up to <see cref="ReconnectBackoffMax"/>,
+    /// and each delay is drawn uniformly from its upper half (jitter). Default 100 ms.</summary>
+    public TimeSpan ReconnectBackoffMin { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>The longest reconnect delay. Default 5 s; at least <see cref="ReconnectBackoffMin"/>.</summary>
+    public TimeSpan ReconnectBackoffMax { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Seed of the reconnect jitter; null draws one at random.</summary>
+    public int? RandomSeed { get; init; }
+
+    /// <summary>With TLS: this node's certificate, with its private key, presented both as server and
+    /// as client (mutual TLS). Null (the default) means plain TCP.</summary>
+    public X509Certificate2? Certificate { get; init; }
+
+    /// <summary>With TLS: peers whose certificate chains to this CA are accepted.</summary>
+    public X509Certificate2? TrustedCaCertificate { get; init; }
+
+    /// <summary>With TLS: peers presenting a certificate with one of these SHA-1 thumbprints (hex, any case) are accepted.</summary>
+    public IReadOnlyCollection<string> TrustedThumbprints { get; init; } = [];
+
+    /// <summary>True when <see cref="Certificate"/> is set.</summary>
+    public bool UseTls => Certificate is not null;
+
+    /// <summary>The canonical cluster id string for a <see cref="Guid"/>.</summary>
+    public static string ClusterIdFromGuid(Guid clusterId) => clusterId.ToString("D");
+
+    /// <summary>Checks every setting and their relationships.</summary>
+    /// <exception cref="ArgumentException">A setting is missing, out of range, or inconsistent with another; the message names it.</exception>
+    public void Validate()
+    {
+        Require(NodeId != 0, "NodeId must be set (0 is reserved for 'none').", nameof(NodeId));
+        Require(ListenEndPoint is not null, "ListenEndPoint is required.", nameof(ListenEndPoint));
+        Require(!string.IsNullOrEmpty(ClusterId), "ClusterId is required.", nameof(ClusterId));
+        Require(Encoding.UTF8.GetByteCount(ClusterId) <= ControlFrames.MaxClusterIdBytes, $"ClusterId must be at most {ControlFrames.MaxClusterIdBytes} UTF-8 bytes.", nameof(ClusterId));
+        Require(MaxFrameBytes >= 4096, $"MaxFrameBytes must be at least 4096, got {MaxFrameBytes}.", nameof(MaxFrameBytes));
+        Require(PeerQueueBytesLimit >= MaxFrameBytes, $"PeerQueueBytesLimit ({PeerQueueBytesLimit}) must be at least MaxFrameBytes ({MaxFrameBytes}).", nameof(PeerQueueBytesLimit));
+        Require(SnapshotChunkBytes >= 1024 && SnapshotChunkBytes <= MaxFrameBytes / 2, $"SnapshotChunkBytes ({SnapshotChunkBytes}) must be between 1024 and half of MaxFrameBytes ({MaxFrameBytes / 2}).", nameof(SnapshotChunkBytes));
+        Require(SnapshotWindowChunks is >= 1 and <= 64, $"SnapshotWindowChunks must be between 1 and 64, got {SnapshotWindowChunks}.", nameof(SnapshotWindowChunks));
+        Require(MaxSnapshotBytes is > 0 and <= int.MaxValue, $"MaxSnapshotBytes must be between 1 and {int.MaxValue}, got {MaxSnapshotBytes}.", nameof(MaxSnapshotBytes));
+        Require(MaxSnapshotAttempts >= 1, $"MaxSnapshotAttempts must be at least 1, got {MaxSnapshotAttempts}.", nameof(MaxSnapshotAttempts));
+        Require(ConnectTimeout > TimeSpan.Zero, "ConnectTimeout must be positive.", nameof(ConnectTimeout));
+        Require(ReconnectBackoffMin > TimeSpan.Zero, "ReconnectBackoffMin must be positive.", nameof(ReconnectBackoffMin));
+        Require(ReconnectBackoffMax >= ReconnectBackoffMin, $"ReconnectBackoffMax ({ReconnectBackoffMax}) must be at least ReconnectBackoffMin ({ReconnectBackoffMin}).", nameof(ReconnectBackoffMax));
+        Require(Peers is not null, "Peers must not be null.", nameof(Peers));
+        ValidatePeers(NodeId, Peers!, nameof(Peers));
+        Require(TrustedThumbprints is not null, "TrustedThumbprints must not be null.", nameof(TrustedThumbprints));
+        var hasTrust = TrustedCaCertificate is not null || TrustedThumbprints!.Count > 0;
+        if (Certificate is null)
+        {
+            Require(!hasTrust, "TrustedCaCertificate or TrustedThumbprints is set but Certificate is not: TLS needs this node's certificate.", nameof(Certificate));
+        }
+        else
+        {
+            Require(Certificate.HasPrivateKey, "Certificate must include its private key.", nameof(Certificate));
+            Require(hasTrust, "With a Certificate (TLS), set TrustedCaCertificate or TrustedThumbprints: otherwise no peer could be accepted.", nameof(TrustedCaCertificate));
+        }
+    }
+
+    internal static void ValidatePeers(ulong self, IReadOnlyCollection<PeerAddress> peers, string paramName)
+    {
+        var seen = new HashSet<ulong>();
+        foreach (var peer in peers)
+        {
+            Require(peer is not null && peer.EndPoint is not null, "A peer address and its end point must not be null.", paramName);
+            Require(peer!.NodeId != 0, "Peer node id 0 is reserved for 'none'.", paramName);
+            Require(peer.NodeId != self, $"Peer {peer.NodeId} is this node itself.", paramName);
+            Require(seen.Add(peer.NodeId), $"Peer {peer.NodeId} is listed twice.", paramName);
+        }
+    }
+
+    private static void Require(bool condition, string message, string paramName)
+    {
+        if (!condition)
+        {
+            throw new ArgumentException("TcpTransportOptions." + paramName + ": " + message, paramName);
+        }
+    }
+}

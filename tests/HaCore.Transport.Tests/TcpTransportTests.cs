@@ -1,0 +1,301 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using HaCore.Raft;
+
+namespace HaCore.Transport.Tests;
+
+/// <summary>The contract over TCP on 127.0.0.1, plus what only TCP has: handshake, framing, TLS, resume.</summary>
+public sealed class TcpTransportContractTests : TransportContractTests
+{
+    private readonly Dictionary<ulong, int> _ports = [];
+    private readonly Dictionary<ulong, TcpRaftTransport> _tcp = [];
+    private readonly Dictionary<ulong, CapturingLogger> _loggers = [];
+
+    private Func<ulong, NodeSettings, TcpTransportOptions>? OptionsOverride { get; set; }
+
+    private protected override IRaftTransport Create(ulong id, NodeSettings settings)
+    {
+        var options = OptionsOverride?.Invoke(id, settings) ?? Options(id, settings);
+        var logger = new CapturingLogger();
+        var transport = new TcpRaftTransport(options, logger);
+        _tcp[id] = transport;
+        _loggers[id] = logger;
+        return transport;
+    }
+
+    private protected override PeerAddress AddressOf(ulong id)
+    {
+        var endPoint = _tcp[id].LocalEndPoint!;
+        _ports[id] = endPoint.Port;
+        return new PeerAddress(id, endPoint);
+    }
+
+    private protected override PeerAddress AbsentAddress(ulong id) => new(id, new IPEndPoint(IPAddress.Loopback, 1));
+
+    private TcpTransportOptions Options(ulong id, NodeSettings settings, string cluster = "test-cluster")
+    {
+        var maxFrame = (int)Math.Min(4 << 20, settings.QueueBytes);
+        return new TcpTransportOptions
+        {
+            NodeId = id,
+            ClusterId = cluster,
+            ListenEndPoint = new IPEndPoint(IPAddress.Loopback, _ports.GetValueOrDefault(id)),
+            MaxFrameBytes = maxFrame,
+            PeerQueueBytesLimit = settings.QueueBytes,
+            SnapshotChunkBytes = Math.Min(settings.SnapshotChunkBytes, maxFrame / 2),
+            ConnectTimeout = TimeSpan.FromSeconds(3),
+            ReconnectBackoffMin = TimeSpan.FromMilliseconds(10),
+            ReconnectBackoffMax = TimeSpan.FromMilliseconds(100),
+            RandomSeed = (int)id,
+        };
+    }
+
+    [Fact]
+    public async Task A_handshake_with_the_wrong_cluster_id_is_refused_and_logged_on_both_sides()
+    {
+        OptionsOverride = (id, s) => Options(id, s, cluster: id == 1 ? "cluster-a" : "cluster-b");
+        await StartAsync(1);
+        await StartAsync(2);
+        Connect(1, 2);
+        Transport(1).TrySend(Messages.Heartbeat(1, 2));
+        await Wait.UntilAsync(() => _loggers[2].Has(3003, "cluster id 'cluster-a'"), "refusal logged by the acceptor");
+        await Wait.UntilAsync(() => _loggers[1].Has(3004, "ClusterIdMismatch"), "refusal logged by the dialer");
+        Assert.Empty(Sink(2).Messages);
+    }
+
+    [Fact]
+    public async Task A_handshake_with_the_wrong_node_id_is_refused_and_logged_on_both_sides()
+    {
+        await StartAsync(1);
+        await StartAsync(3);
+        Transport(3).SetPeers([AddressOf(1)]);
+
+        // Node 1 believes node 2 lives where node 3 listens.
+        Transport(1).SetPeers([new PeerAddress(2, AddressOf(3).EndPoint)]);
+        Transport(1).TrySend(Messages.Heartbeat(1, 2));
+        await Wait.UntilAsync(() => _loggers[3].Has(3003, "dialled node 2, but this is node 3"), "refusal logged by the acceptor");
+        await Wait.UntilAsync(() => _loggers[1].Has(3004, "WrongNodeId"), "refusal logged by the dialer");
+        Assert.Empty(Sink(3).Messages);
+    }
+
+    [Fact]
+    public async Task A_malformed_frame_closes_only_that_connection()
+    {
+        await StartAsync(1);
+        await StartAsync(2);
+        Connect(1, 2);
+        Transport(2).SetPeers([AddressOf(1), AbsentAddress(3)]);
+
+        using var rogue = await HandshakeAsAsync(3, 2);
+        var junk = new byte[64];
+        BinaryPrimitives.WriteUInt32LittleEndian(junk, 60);
+        junk[4] = RaftMessageCodec.FormatVersion;
+        junk[5] = 1; // a message frame whose checksum is wrong
+        await rogue.GetStream().WriteAsync(junk, TestContext.Current.CancellationToken);
+        await AssertClosedAsync(rogue);
+        await Wait.UntilAsync(() => _loggers[2].Has(3005, "checksum"), "malformed frame logged");
+
+        Assert.True(Transport(1).TrySend(Messages.Heartbeat(1, 2, 42)));
+        await Wait.UntilAsync(() => Sink(2).Messages.Any(m => m.Context == 42), "node 1 still delivers");
+    }
+
+    [Fact]
+    public async Task A_frame_over_the_limit_is_refused()
+    {
+        await StartAsync(1);
+        await StartAsync(2);
+        Connect(1, 2);
+        Transport(2).SetPeers([AddressOf(1), AbsentAddress(3)]);
+
+        using var rogue = await HandshakeAsAsync(3, 2);
+        var prefix = new byte[4];
+        BinaryPrimitives.WriteUInt32LittleEndian(prefix, 1u << 30); // claims 1 GiB: refused before any allocation
+        await rogue.GetStream().WriteAsync(prefix, TestContext.Current.CancellationToken);
+        await AssertClosedAsync(rogue);
+        await Wait.UntilAsync(() => _loggers[2].Has(3005, "exceeds"), "oversized frame logged");
+
+        // The sender refuses to queue what the receiver would refuse.
+        Assert.False(Transport(1).TrySend(Messages.Append(1, 2, 1, payloadBytes: 5 << 20)));
+        Assert.True(_loggers[1].Has(3007));
+        Assert.True(Transport(1).TrySend(Messages.Heartbeat(1, 2, 43)));
+        await Wait.UntilAsync(() => Sink(2).Messages.Any(m => m.Context == 43), "node 1 still delivers");
+    }
+
+    [Fact]
+    public async Task An_interrupted_snapshot_resumes_from_the_acknowledged_offset()
+    {
+        const int size = 4 << 20;
+        const int chunk = 64 << 10;
+        await StartAsync(1, new NodeSettings(SnapshotChunkBytes: chunk));
+        await StartAsync(2, new NodeSettings(SnapshotChunkBytes: chunk));
+        Connect(1, 2);
+        var sender = _tcp[1];
+        var aborted = 0;
+        sender.SnapshotAckObserved = (peer, received) =>
+        {
+            if (received >= size / 3 && Interlocked.Exchange(ref aborted, 1) == 0)
+            {
+                sender.FindPeer(peer)!.AbortConnection();
+            }
+        };
+
+        var data = Messages.RandomBytes(size, seed: 11);
+        Assert.True(Transport(1).TrySend(Messages.Snapshot(1, 2, data)));
+        await Wait.UntilAsync(() => Sink(1).SnapshotStatuses.Contains((2ul, true)), "snapshot delivered");
+
+        var peer2 = sender.FindPeer(2)!;
+        Assert.Equal(1, aborted);
+        Assert.True(peer2.LastResumeOffset >= size / 3, $"resumed from {peer2.LastResumeOffset}, not from the acknowledged offset");
+        Assert.True(peer2.SnapshotBytesSent <= size + (5L * chunk), $"sent {peer2.SnapshotBytesSent} bytes for a {size}-byte snapshot: it restarted");
+        Assert.True(_loggers[1].Has(3008), "resume logged");
+        var received = Sink(2).Messages.Single(m => m.Type == MessageType.Snapshot);
+        Assert.True(received.Snapshot!.Data.Span.SequenceEqual(data));
+    }
+
+    [Fact]
+    public async Task Mutual_tls_accepts_trusted_certificates_and_refuses_an_untrusted_one()
+    {
+        using var cert1 = SelfSigned("node1");
+        using var cert2 = SelfSigned("node2");
+        using var rogueCert = SelfSigned("rogue");
+        string[] trusted = [cert1.Thumbprint, cert2.Thumbprint];
+        OptionsOverride = (id, s) =>
+        {
+            var o = Options(id, s);
+            return new TcpTransportOptions
+            {
+                NodeId = o.NodeId,
+                ClusterId = o.ClusterId,
+                ListenEndPoint = o.ListenEndPoint,
+                ReconnectBackoffMin = o.ReconnectBackoffMin,
+                ReconnectBackoffMax = o.ReconnectBackoffMax,
+                Certificate = id switch { 1 => cert1, 2 => cert2, _ => rogueCert },
+                TrustedThumbprints = id == 3 ? [.. trusted, rogueCert.Thumbprint] : trusted,
+            };
+        };
+        await StartAsync(1);
+        await StartAsync(2);
+        await StartAsync(3);
+        Connect(1, 2, 3);
+
+        Assert.True(Transport(1).TrySend(Messages.Heartbeat(1, 2, 5)));
+        Assert.True(Transport(2).TrySend(Messages.Heartbeat(2, 1, 6)));
+        await Wait.UntilAsync(() => Sink(2).Messages.Any(m => m.Context == 5) && Sink(1).Messages.Any(m => m.Context == 6), "trusted peers exchange messages");
+
+        // The rogue node holds a certificate nobody trusts: it cannot send votes or entries.
+        Transport(3).TrySend(new Message { Type = MessageType.Vote, From = 3, To = 1, Term = 99 });
+        Transport(3).TrySend(Messages.Append(3, 2, 1));
+        await Wait.UntilAsync(() => _loggers[1].Has(3012, "rogue") && _loggers[2].Has(3012, "rogue"), "rogue certificate rejected");
+        Assert.DoesNotContain(Sink(1).Messages, m => m.From == 3);
+        Assert.DoesNotContain(Sink(2).Messages, m => m.From == 3);
+        await StopAllAsync(); // before the certificates are disposed
+    }
+
+    [Fact]
+    public async Task Mutual_tls_accepts_certificates_issued_by_the_trusted_ca()
+    {
+        using var caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var caRequest = new CertificateRequest("CN=HaCore test CA", caKey, HashAlgorithmName.SHA256);
+        caRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        caRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign, true));
+        using var ca = caRequest.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        using var cert1 = IssuedBy(ca, "node1", 1);
+        using var cert2 = IssuedBy(ca, "node2", 2);
+        OptionsOverride = (id, s) =>
+        {
+            var o = Options(id, s);
+            return new TcpTransportOptions
+            {
+                NodeId = o.NodeId,
+                ClusterId = o.ClusterId,
+                ListenEndPoint = o.ListenEndPoint,
+                ReconnectBackoffMin = o.ReconnectBackoffMin,
+                ReconnectBackoffMax = o.ReconnectBackoffMax,
+                Certificate = id == 1 ? cert1 : cert2,
+                TrustedCaCertificate = ca,
+            };
+        };
+        await StartAsync(1);
+        await StartAsync(2);
+        Connect(1, 2);
+        Assert.True(Transport(1).TrySend(Messages.Heartbeat(1, 2, 5)));
+        await Wait.UntilAsync(() => Sink(2).Messages.Any(m => m.Context == 5), "a message over TLS");
+        await StopAllAsync(); // before the certificates are disposed
+    }
+
+    [Fact]
+    public void Invalid_options_are_refused_with_a_clear_message()
+    {
+        var ok = Options(1, new NodeSettings());
+        ok.Validate();
+        Assert.Contains("NodeId", Assert.Throws<ArgumentException>(() => new TcpTransportOptions { ClusterId = "c" }.Validate()).Message, StringComparison.Ordinal);
+        Assert.Contains("ClusterId", Assert.Throws<ArgumentException>(() => new TcpTransportOptions { NodeId = 1 }.Validate()).Message, StringComparison.Ordinal);
+        Assert.Contains("PeerQueueBytesLimit", Assert.Throws<ArgumentException>(() => new TcpTransportOptions { NodeId = 1, ClusterId = "c", PeerQueueBytesLimit = 10 }.Validate()).Message, StringComparison.Ordinal);
+        Assert.Contains("ReconnectBackoffMax", Assert.Throws<ArgumentException>(() => new TcpTransportOptions { NodeId = 1, ClusterId = "c", ReconnectBackoffMax = TimeSpan.FromMilliseconds(1) }.Validate()).Message, StringComparison.Ordinal);
+        Assert.Contains("twice", Assert.Throws<ArgumentException>(() => new TcpTransportOptions
+        {
+            NodeId = 1,
+            ClusterId = "c",
+            Peers = [new PeerAddress(2, new IPEndPoint(IPAddress.Loopback, 1)), new PeerAddress(2, new IPEndPoint(IPAddress.Loopback, 2))],
+        }.Validate()).Message, StringComparison.Ordinal);
+        Assert.Contains("Certificate", Assert.Throws<ArgumentException>(() => new TcpTransportOptions { NodeId = 1, ClusterId = "c", TrustedThumbprints = ["00"] }.Validate()).Message, StringComparison.Ordinal);
+        Assert.Equal(TcpTransportOptions.ClusterIdFromGuid(Guid.Empty), Guid.Empty.ToString());
+    }
+
+    [Fact]
+    public async Task StartAsync_validates_the_options()
+    {
+        await using var transport = new TcpRaftTransport(new TcpTransportOptions { NodeId = 1 });
+        await Assert.ThrowsAsync<ArgumentException>(async () => await transport.StartAsync(new RecordingSink(), TestContext.Current.CancellationToken));
+    }
+
+    /// <summary>Opens a raw connection to node <paramref name="to"/> and passes the handshake as node <paramref name="from"/>.</summary>
+    private async Task<TcpClient> HandshakeAsAsync(ulong from, ulong to)
+    {
+        var client = new TcpClient();
+        await client.ConnectAsync(_tcp[to].LocalEndPoint!, TestContext.Current.CancellationToken);
+        var buffer = new byte[256];
+        var n = ControlFrames.EncodeHello(new Hello(ControlFrames.Magic, ControlFrames.ProtocolVersion, "test-cluster", from, to), buffer);
+        var stream = client.GetStream();
+        await stream.WriteAsync(buffer.AsMemory(0, n), TestContext.Current.CancellationToken);
+        await stream.ReadExactlyAsync(buffer.AsMemory(0, 21), TestContext.Current.CancellationToken);
+        var payload = RaftMessageCodec.ValidateFrame(buffer.AsSpan(0, 21), 1024, out _);
+        Assert.Equal(HandshakeStatus.Accepted, ControlFrames.DecodeHelloReply(payload).Status);
+        return client;
+    }
+
+    private static async Task AssertClosedAsync(TcpClient client)
+    {
+        var buffer = new byte[16];
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(10));
+        try
+        {
+            Assert.Equal(0, await client.GetStream().ReadAsync(buffer, timeout.Token));
+        }
+        catch (IOException)
+        {
+            // A reset is a close too.
+        }
+    }
+
+    private static X509Certificate2 SelfSigned(string name)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
+        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+    }
+
+    private static X509Certificate2 IssuedBy(X509Certificate2 ca, string name, byte serial)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
+        using var issued = request.Create(ca, DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddHours(12), [serial, 1, 2, 3]);
+        return issued.CopyWithPrivateKey(key);
+    }
+}
