@@ -252,7 +252,7 @@ public static class RaftMessageCodec
         }
 
         var type = (MessageType)span[0];
-        if (type is < MessageType.Append or > MessageType.TransferLeader)
+        if (type is < MessageType.Append or > MessageType.Propose)
         {
             throw new RaftFrameException($"Unknown message type {span[0]}.");
         }

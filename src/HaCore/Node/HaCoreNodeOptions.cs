@@ -21,6 +21,10 @@ public sealed class HaCoreNodeOptions
     /// <summary>Addresses of the initial members (later members' addresses are replicated with the membership change).</summary>
     public IDictionary<ulong, EndPoint> Peers { get; } = new Dictionary<ulong, EndPoint>();
 
+    /// <summary>Turns a replicated address (the text form of the address given to
+    /// <c>AddLearnerAsync</c>) back into an endpoint. Default: an IP endpoint, or a DNS name with a port.</summary>
+    public Func<string, EndPoint?> AddressResolver { get; set; } = DefaultResolve;
+
     /// <summary>Length of one Raft tick. Default 50 ms.</summary>
     public TimeSpan TickInterval { get; set; } = TimeSpan.FromMilliseconds(50);
 
@@ -71,6 +75,19 @@ public sealed class HaCoreNodeOptions
 
     /// <summary>Seed of the election jitter; 0 derives one from the node id and the clock.</summary>
     public ulong RandomSeed { get; set; }
+
+    private static EndPoint? DefaultResolve(string address)
+    {
+        if (IPEndPoint.TryParse(address, out var ip))
+        {
+            return ip;
+        }
+
+        var colon = address.LastIndexOf(':');
+        return colon > 0 && int.TryParse(address[(colon + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port)
+            ? new DnsEndPoint(address[..colon], port)
+            : null;
+    }
 
     /// <summary>Checks the settings.</summary>
     /// <exception cref="ArgumentException">A setting is invalid; the message names it.</exception>

@@ -476,7 +476,7 @@ public sealed partial class ReplicatedStateMachine<TStateMachine, TCommand, TRes
 
         foreach (var (id, address) in _runtime.Addresses)
         {
-            if (id != NodeId && !_options.Peers.ContainsKey(id) && members.Contains(id) && IPEndPoint.TryParse(address, out var endPoint))
+            if (id != NodeId && !_options.Peers.ContainsKey(id) && members.Contains(id) && _options.AddressResolver(address) is { } endPoint)
             {
                 peers.Add(new PeerAddress(id, endPoint));
             }

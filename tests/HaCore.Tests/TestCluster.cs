@@ -1,0 +1,180 @@
+using System.Buffers;
+using System.Text;
+using HaCore.Raft;
+using HaCore.Transport;
+
+namespace HaCore.Tests;
+
+/// <summary>A string register store: "set key value" returns the previous value; "get key" reads through the log.</summary>
+public sealed class KvStateMachine : IStateMachine<string, string>
+{
+    private readonly SortedDictionary<string, string> _values = new(StringComparer.Ordinal);
+
+    public int Applied { get; private set; }
+
+    public string? Get(string key) => _values.TryGetValue(key, out var v) ? v : null;
+
+    public string Apply(in CommandContext context, string command)
+    {
+        Applied++;
+        var parts = command.Split(' ', 3);
+        if (parts[0] == "set" && parts.Length == 3)
+        {
+            var previous = Get(parts[1]) ?? "";
+            _values[parts[1]] = parts[2];
+            return previous;
+        }
+
+        return "error: unknown command";
+    }
+
+    public void WriteSnapshot(IBufferWriter<byte> writer)
+    {
+        var text = string.Join("\n", _values.Select(kv => $"{kv.Key}={kv.Value}")) + $"\n#{Applied}";
+        writer.Write(Encoding.UTF8.GetBytes(text));
+    }
+
+    public void RestoreSnapshot(ReadOnlySequence<byte> snapshot)
+    {
+        _values.Clear();
+        foreach (var line in Encoding.UTF8.GetString(snapshot.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (line.StartsWith('#'))
+            {
+                Applied = int.Parse(line[1..], System.Globalization.CultureInfo.InvariantCulture);
+                continue;
+            }
+
+            var eq = line.IndexOf('=', StringComparison.Ordinal);
+            _values[line[..eq]] = line[(eq + 1)..];
+        }
+    }
+}
+
+/// <summary>UTF-8 strings.</summary>
+public sealed class StringCodec : ICommandCodec<string>
+{
+    public static readonly StringCodec Instance = new();
+
+    public void Encode(string value, IBufferWriter<byte> writer) => writer.Write(Encoding.UTF8.GetBytes(value));
+
+    public string Decode(ReadOnlySequence<byte> payload) => Encoding.UTF8.GetString(payload.ToArray());
+
+    public string Decode(ReadOnlySpan<byte> payload) => Encoding.UTF8.GetString(payload);
+}
+
+/// <summary>Several nodes in this process over the in-memory transport, each with its own data directory.</summary>
+public sealed class TestCluster : IAsyncDisposable
+{
+    private readonly InMemoryRaftNetwork _network = new();
+    private readonly string _root = Path.Combine(Path.GetTempPath(), $"hacore-tests-{Guid.NewGuid():N}");
+    private readonly Action<HaCoreNodeOptions>? _configure;
+
+    public TestCluster(Action<HaCoreNodeOptions>? configure = null) => _configure = configure;
+
+    public Dictionary<ulong, ReplicatedStateMachine<KvStateMachine, string, string>> Nodes { get; } = [];
+
+    public Dictionary<ulong, KvStateMachine> StateMachines { get; } = [];
+
+    public InMemoryRaftNetwork Network => _network;
+
+    public IReadOnlyList<ulong> InitialVoters { get; private set; } = [];
+
+    public HaCoreNodeOptions OptionsFor(ulong id)
+    {
+        var options = new HaCoreNodeOptions
+        {
+            NodeId = id,
+            ClusterId = 7,
+            DataDirectory = Path.Combine(_root, $"node-{id}"),
+            TickInterval = TimeSpan.FromMilliseconds(20),
+            ElectionTicks = 10,
+            RandomSeed = id * 7919,
+            ProposalTimeout = TimeSpan.FromSeconds(10),
+            AddressResolver = address => new InMemoryEndPoint(ulong.Parse(address["inmemory:".Length..], System.Globalization.CultureInfo.InvariantCulture)),
+        };
+        options.Storage = new Storage.StorageOptions { SegmentSizeBytes = 1 << 20, MaxRecordBytes = 256 << 10, ZeroFillSegments = false };
+        foreach (var v in InitialVoters)
+        {
+            options.InitialVoters.Add(v);
+            options.Peers[v] = new InMemoryEndPoint(v);
+        }
+
+        _configure?.Invoke(options);
+        return options;
+    }
+
+    public static async Task<TestCluster> StartAsync(int voters, Action<HaCoreNodeOptions>? configure = null)
+    {
+        var cluster = new TestCluster(configure) { InitialVoters = Enumerable.Range(1, voters).Select(i => (ulong)i).ToArray() };
+        foreach (var id in cluster.InitialVoters)
+        {
+            await cluster.StartNodeAsync(id);
+        }
+
+        return cluster;
+    }
+
+    public async Task<ReplicatedStateMachine<KvStateMachine, string, string>> StartNodeAsync(ulong id)
+    {
+        var sm = new KvStateMachine();
+        var node = await ReplicatedStateMachine<KvStateMachine, string, string>.StartAsync(
+            OptionsFor(id), sm, StringCodec.Instance, StringCodec.Instance, _network.CreateTransport(id));
+        Nodes[id] = node;
+        StateMachines[id] = sm;
+        return node;
+    }
+
+    public async Task StopNodeAsync(ulong id)
+    {
+        await Nodes[id].DisposeAsync();
+        Nodes.Remove(id);
+    }
+
+    /// <summary>Waits until a running node leads, and returns it.</summary>
+    public async Task<ReplicatedStateMachine<KvStateMachine, string, string>> LeaderAsync(TimeSpan? timeout = null)
+    {
+        ReplicatedStateMachine<KvStateMachine, string, string>? leader = null;
+        await Eventually.TrueAsync(() =>
+        {
+            leader = Nodes.Values.Where(n => n.Status.Role == RaftRole.Leader).MaxBy(n => n.Status.Term);
+            return leader is not null;
+        }, timeout ?? TimeSpan.FromSeconds(20), "a leader is elected");
+        return leader!;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var node in Nodes.Values)
+        {
+            await node.DisposeAsync();
+        }
+
+        try
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
+
+/// <summary>Waits for a condition with a deadline (never a fixed sleep).</summary>
+public static class Eventually
+{
+    public static async Task TrueAsync(Func<bool> condition, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(5));
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Timed out after {timeout} waiting until {what}.");
+            }
+
+            await poll.WaitForNextTickAsync();
+        }
+    }
+}
