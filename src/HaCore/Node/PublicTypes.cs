@@ -32,9 +32,10 @@ public readonly record struct ClientRequestId(Guid Session, ulong Sequence);
 /// <typeparam name="TResult">The result type.</typeparam>
 /// <param name="Index">The log index: the position to resume from is <c>Index + 1</c>.</param>
 /// <param name="Context">The apply context (index, term, timestamp).</param>
+/// <param name="Request">The client request that proposed it.</param>
 /// <param name="Command">The command.</param>
 /// <param name="Result">What the state machine returned.</param>
-public sealed record AppliedCommand<TCommand, TResult>(ulong Index, CommandContext Context, TCommand Command, TResult Result);
+public sealed record AppliedCommand<TCommand, TResult>(ulong Index, CommandContext Context, ClientRequestId Request, TCommand Command, TResult Result);
 
 /// <summary>A point-in-time view of a node.</summary>
 /// <param name="NodeId">This node.</param>

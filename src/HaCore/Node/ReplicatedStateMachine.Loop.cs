@@ -23,6 +23,7 @@ public sealed partial class ReplicatedStateMachine<TStateMachine, TCommand, TRes
     private ulong _retainedFrom = 1;
     private DateTimeOffset _leaderLostAt;
     private ConfState _knownMembers = ConfState.Empty;
+    private bool _leaderChanged;
 
     private void Open()
     {
@@ -98,6 +99,11 @@ public sealed partial class ReplicatedStateMachine<TStateMachine, TCommand, TRes
                 while (_raw.HasReady)
                 {
                     HandleReady();
+                    if (_leaderChanged)
+                    {
+                        _leaderChanged = false;
+                        ReproposeAfterLeaderChange();
+                    }
                 }
 
                 ServeConfirmedReads();
@@ -204,15 +210,10 @@ public sealed partial class ReplicatedStateMachine<TStateMachine, TCommand, TRes
         {
             _leaderLostAt = _time.GetUtcNow();
         }
-        else if (_waitingForLeader.Count > 0)
+        else if (soft.Leader != previous.Leader)
         {
-            // A leader is known again: propose what waited for one.
-            var waiting = _waitingForLeader.ToArray();
-            _waitingForLeader.Clear();
-            foreach (var p in waiting)
-            {
-                StartProposal(p);
-            }
+            // Re-propose once the Ready is advanced (the core takes no requests in between).
+            _leaderChanged = true;
         }
 
         _status = previous with { Role = soft.Role, Leader = soft.Leader };
@@ -270,7 +271,7 @@ public sealed partial class ReplicatedStateMachine<TStateMachine, TCommand, TRes
             _resultCodec.Encode(result, writer);
             resultBytes = writer.WrittenSpan.ToArray();
             _runtime.Record(envelope.Request, resultBytes, timestamp);
-            Publish(new AppliedCommand<TCommand, TResult>(entry.Index, context, command, result));
+            Publish(new AppliedCommand<TCommand, TResult>(entry.Index, context, envelope.Request, command, result));
         }
 
         CompleteProposals(envelope.Request, resultBytes);
@@ -326,6 +327,29 @@ public sealed partial class ReplicatedStateMachine<TStateMachine, TCommand, TRes
             default:
                 proposal.Done.TrySetException(new ProposalRejectedException($"Raft refused the proposal: {result.Status}."));
                 break;
+        }
+    }
+
+    /// <summary>
+    /// A new leader is known: propose again what waited for one, and what is still pending here (it may
+    /// have died with the old leader). Applying a request twice is impossible: the session table
+    /// answers a duplicate with the first result.
+    /// </summary>
+    private void ReproposeAfterLeaderChange()
+    {
+        var waiting = _waitingForLeader.ToArray();
+        _waitingForLeader.Clear();
+        foreach (var p in waiting)
+        {
+            StartProposal(p);
+        }
+
+        foreach (var list in _proposals.Values)
+        {
+            if (list.Count > 0)
+            {
+                _raw.Propose(list[0].Data);
+            }
         }
     }
 
