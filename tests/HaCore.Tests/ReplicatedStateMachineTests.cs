@@ -206,13 +206,13 @@ public sealed class ReplicatedStateMachineTests
     public async Task Invalid_options_are_refused_at_start_with_the_setting_named()
     {
         var network = new InMemoryRaftNetwork();
-        var options = new HaCoreNodeOptions { NodeId = 1, DataDirectory = Path.GetTempPath(), ElectionTicks = 1 };
+        var options = new HaCoreNodeOptions { NodeId = 1, ClusterId = 1, DataDirectory = Path.GetTempPath(), ElectionTicks = 1 };
         var error = await Assert.ThrowsAsync<ArgumentException>(async () =>
             await ReplicatedStateMachine<KvStateMachine, string, string>.StartAsync(
                 options, new KvStateMachine(), StringCodec.Instance, StringCodec.Instance, network.CreateTransport(1), cancellationToken: Ct));
         Assert.Contains("ElectionTicks", error.Message, StringComparison.Ordinal);
 
-        options = new HaCoreNodeOptions { NodeId = 1, DataDirectory = "" };
+        options = new HaCoreNodeOptions { NodeId = 1, ClusterId = 1, DataDirectory = "" };
         network = new InMemoryRaftNetwork();
         error = await Assert.ThrowsAsync<ArgumentException>(async () =>
             await ReplicatedStateMachine<KvStateMachine, string, string>.StartAsync(

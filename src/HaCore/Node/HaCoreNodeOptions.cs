@@ -102,6 +102,7 @@ public sealed class HaCoreNodeOptions
         }
 
         Require(NodeId != 0, nameof(NodeId), "must not be 0.");
+        Require(ClusterId != 0, nameof(ClusterId), "must not be 0 (storage and transport check it).");
         Require(!string.IsNullOrWhiteSpace(DataDirectory), nameof(DataDirectory), "is required.");
         Require(TickInterval >= TimeSpan.FromMilliseconds(1), nameof(TickInterval), $"must be at least 1 ms, got {TickInterval}.");
         Require(HeartbeatTicks >= 1, nameof(HeartbeatTicks), $"must be at least 1, got {HeartbeatTicks}.");

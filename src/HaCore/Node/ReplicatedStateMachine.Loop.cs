@@ -24,6 +24,7 @@ public sealed partial class ReplicatedStateMachine<TStateMachine, TCommand, TRes
     private DateTimeOffset _leaderLostAt;
     private ConfState _knownMembers = ConfState.Empty;
     private bool _leaderChanged;
+    private readonly List<(TaskCompletionSource Done, bool Applied)> _appliedConfChanges = [];
 
     private void Open()
     {
@@ -185,6 +186,24 @@ public sealed partial class ReplicatedStateMachine<TStateMachine, TCommand, TRes
             UpdatePeers();
         }
 
+        if (_appliedConfChanges.Count > 0)
+        {
+            PublishStatus();
+            foreach (var (done, applied) in _appliedConfChanges)
+            {
+                if (applied)
+                {
+                    done.TrySetResult();
+                }
+                else
+                {
+                    done.TrySetException(new NotLeaderException(_raw.Leader, "Leadership changed before the membership change committed; it was not applied."));
+                }
+            }
+
+            _appliedConfChanges.Clear();
+        }
+
         MaybeSnapshot();
     }
 
@@ -224,14 +243,8 @@ public sealed partial class ReplicatedStateMachine<TStateMachine, TCommand, TRes
     {
         if (_confChanges.Remove(entry.Index, out var change))
         {
-            if (entry.Term == change.Term)
-            {
-                change.Done.TrySetResult();
-            }
-            else
-            {
-                change.Done.TrySetException(new NotLeaderException(_raw.Leader, "Leadership changed before the membership change committed; it was not applied."));
-            }
+            // Completed after Advance, once the core has switched to the new membership.
+            _appliedConfChanges.Add((change.Done, entry.Term == change.Term));
         }
 
         if (entry.Type != EntryType.Normal || entry.Data.IsEmpty)
