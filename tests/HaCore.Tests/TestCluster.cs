@@ -1,67 +1,8 @@
-using System.Buffers;
-using System.Text;
 using HaCore.Raft;
+using HaCore.Testing.Runtime;
 using HaCore.Transport;
 
 namespace HaCore.Tests;
-
-/// <summary>A string register store: "set key value" returns the previous value; "get key" reads through the log.</summary>
-public sealed class KvStateMachine : IStateMachine<string, string>
-{
-    private readonly SortedDictionary<string, string> _values = new(StringComparer.Ordinal);
-
-    public int Applied { get; private set; }
-
-    public string? Get(string key) => _values.TryGetValue(key, out var v) ? v : null;
-
-    public string Apply(in CommandContext context, string command)
-    {
-        Applied++;
-        var parts = command.Split(' ', 3);
-        if (parts[0] == "set" && parts.Length == 3)
-        {
-            var previous = Get(parts[1]) ?? "";
-            _values[parts[1]] = parts[2];
-            return previous;
-        }
-
-        return "error: unknown command";
-    }
-
-    public void WriteSnapshot(IBufferWriter<byte> writer)
-    {
-        var text = string.Join("\n", _values.Select(kv => $"{kv.Key}={kv.Value}")) + $"\n#{Applied}";
-        writer.Write(Encoding.UTF8.GetBytes(text));
-    }
-
-    public void RestoreSnapshot(ReadOnlySequence<byte> snapshot)
-    {
-        _values.Clear();
-        foreach (var line in Encoding.UTF8.GetString(snapshot.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries))
-        {
-            if (line.StartsWith('#'))
-            {
-                Applied = int.Parse(line[1..], System.Globalization.CultureInfo.InvariantCulture);
-                continue;
-            }
-
-            var eq = line.IndexOf('=', StringComparison.Ordinal);
-            _values[line[..eq]] = line[(eq + 1)..];
-        }
-    }
-}
-
-/// <summary>UTF-8 strings.</summary>
-public sealed class StringCodec : ICommandCodec<string>
-{
-    public static readonly StringCodec Instance = new();
-
-    public void Encode(string value, IBufferWriter<byte> writer) => writer.Write(Encoding.UTF8.GetBytes(value));
-
-    public string Decode(ReadOnlySequence<byte> payload) => Encoding.UTF8.GetString(payload.ToArray());
-
-    public string Decode(ReadOnlySpan<byte> payload) => Encoding.UTF8.GetString(payload);
-}
 
 /// <summary>Several nodes in this process over the in-memory transport, each with its own data directory.</summary>
 public sealed class TestCluster : IAsyncDisposable
@@ -160,21 +101,3 @@ public sealed class TestCluster : IAsyncDisposable
     }
 }
 
-/// <summary>Waits for a condition with a deadline (never a fixed sleep).</summary>
-public static class Eventually
-{
-    public static async Task TrueAsync(Func<bool> condition, TimeSpan timeout, string what)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(5));
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"Timed out after {timeout} waiting until {what}.");
-            }
-
-            await poll.WaitForNextTickAsync();
-        }
-    }
-}

@@ -1,0 +1,74 @@
+using System.Buffers;
+using System.Text;
+using HaCore;
+
+namespace HaCore.Testing.Runtime;
+
+/// <summary>A string register store for tests: <c>set key value</c> returns the previous value;
+/// <c>inc key</c> increments a counter and returns the new count (so a double apply shows).</summary>
+public sealed class KvStateMachine : IStateMachine<string, string>
+{
+    private readonly SortedDictionary<string, string> _values = new(StringComparer.Ordinal);
+
+    public int Applied { get; private set; }
+
+    public string? Get(string key) => _values.TryGetValue(key, out var v) ? v : null;
+
+    public IReadOnlyDictionary<string, string> Values => _values;
+
+    public string Apply(in CommandContext context, string command)
+    {
+        Applied++;
+        var parts = command.Split(' ', 3);
+        if (parts[0] == "set" && parts.Length == 3)
+        {
+            var previous = Get(parts[1]) ?? "";
+            _values[parts[1]] = parts[2];
+            return previous;
+        }
+
+        if (parts[0] == "inc" && parts.Length == 2)
+        {
+            var count = (long.TryParse(Get(parts[1]), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : 0) + 1;
+            _values[parts[1]] = count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return _values[parts[1]];
+        }
+
+        return "error: unknown command";
+    }
+
+    public void WriteSnapshot(IBufferWriter<byte> writer)
+    {
+        var text = string.Join("\n", _values.Select(kv => $"{kv.Key}={kv.Value}")) + $"\n#{Applied}";
+        writer.Write(Encoding.UTF8.GetBytes(text));
+    }
+
+    public void RestoreSnapshot(ReadOnlySequence<byte> snapshot)
+    {
+        _values.Clear();
+        foreach (var line in Encoding.UTF8.GetString(snapshot.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (line.StartsWith('#'))
+            {
+                Applied = int.Parse(line[1..], System.Globalization.CultureInfo.InvariantCulture);
+                continue;
+            }
+
+            var eq = line.IndexOf('=', StringComparison.Ordinal);
+            _values[line[..eq]] = line[(eq + 1)..];
+        }
+    }
+}
+
+/// <summary>UTF-8 strings.</summary>
+public sealed class StringCodec : ICommandCodec<string>
+{
+    public static readonly StringCodec Instance = new();
+
+    public void Encode(string value, IBufferWriter<byte> writer) => writer.Write(Encoding.UTF8.GetBytes(value));
+
+    public string Decode(ReadOnlySequence<byte> payload) => Encoding.UTF8.GetString(payload.ToArray());
+
+    public string Decode(ReadOnlySpan<byte> payload) => Encoding.UTF8.GetString(payload);
+}
+
