@@ -30,6 +30,7 @@ internal sealed partial class WriteAheadLog : IDisposable
     // A zero-filled file being prepared (or ready) for the next segment; see PrepareSpare.
     private Task<string>? _spare;
     private ulong _lastIndex;
+    private long _appendedBytes;
 
     private WriteAheadLog(IStorageDevice device, StorageOptions options, ILogger logger)
     {
@@ -73,6 +74,8 @@ internal sealed partial class WriteAheadLog : IDisposable
     /// </summary>
     public void Append(ReadOnlySpan<Entry> entries, HardState? hardState)
     {
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        long bytesBefore = _appendedBytes;
         if (!entries.IsEmpty && entries[0].Index <= _lastIndex)
         {
             TruncateFrom(entries[0].Index);
@@ -101,6 +104,7 @@ internal sealed partial class WriteAheadLog : IDisposable
             }
 
             WalFormat.WriteRecord(_buffer.AsSpan(buffered), active.Salt, WalFormat.ToRecordType(entry.Type), entry.Term, entry.Index, entry.Data.Span);
+            _appendedBytes += size;
             active.Add(new RecordLocation(checked((int)(fileOffset + buffered)), entry.Data.Length, entry.Term));
             buffered += size;
             _lastIndex = entry.Index;
@@ -115,6 +119,7 @@ internal sealed partial class WriteAheadLog : IDisposable
                 _active!.Flush();
                 HardState = hs;
                 StartSegment(_lastIndex + 1);
+                StorageMetrics.RecordAppend(entries.Length, _appendedBytes - bytesBefore, started);
                 return;
             }
 
@@ -130,6 +135,8 @@ internal sealed partial class WriteAheadLog : IDisposable
         {
             HardState = saved;
         }
+
+        StorageMetrics.RecordAppend(entries.Length, _appendedBytes - bytesBefore, started);
     }
 
     /// <summary>Writes the bootstrap membership record (a brand-new log only) and fsyncs it.</summary>
@@ -467,6 +474,7 @@ internal sealed partial class WriteAheadLog : IDisposable
         _active = _device.OpenFile(path, StorageFileMode.OpenExisting);
         _segments.Add(segment);
         Log.SegmentCreated(_logger, path, firstIndex);
+        StorageMetrics.SegmentsCreated.Add(1);
         PrepareSpare();
     }
 
