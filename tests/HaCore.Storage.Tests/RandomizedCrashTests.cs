@@ -12,7 +12,10 @@ namespace HaCore.Storage.Tests;
 /// </summary>
 public sealed class RandomizedCrashTests
 {
-    public static TheoryData<int> Seeds => new(Enumerable.Range(1, 40));
+    /// <summary>40 seeds; <c>HACORE_SEED=n</c> replays one, <c>HACORE_SEEDS=n</c> runs seeds 1..n.</summary>
+    public static TheoryData<int> Seeds =>
+        Environment.GetEnvironmentVariable("HACORE_SEED") is { } one ? new([int.Parse(one, System.Globalization.CultureInfo.InvariantCulture)])
+        : new(Enumerable.Range(1, int.Parse(Environment.GetEnvironmentVariable("HACORE_SEEDS") ?? "40", System.Globalization.CultureInfo.InvariantCulture)));
 
     [Theory]
     [MemberData(nameof(Seeds))]
@@ -52,7 +55,7 @@ public sealed class RandomizedCrashTests
                     device.Crash();
                     storage = DurableRaftStorage.Open(Options(), device);
                     var recovered = new Model(storage);
-                    string context = $"seed {seed}, step {step}";
+                    string context = $"HACORE_SEED={seed}, step {step}";
                     if (acknowledged)
                     {
                         after.AssertSame(recovered, context);
@@ -82,7 +85,7 @@ public sealed class RandomizedCrashTests
                     model = after;
                     if (step % 5 == 0)
                     {
-                        model.AssertSame(new Model(storage), $"seed {seed}, step {step}");
+                        model.AssertSame(new Model(storage), $"HACORE_SEED={seed}, step {step}");
                     }
                 }
             }
