@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using HaCore.Raft;
 using Microsoft.Extensions.Logging;
 
@@ -89,7 +88,7 @@ internal sealed partial class WriteAheadLog : IDisposable
             int size = WalFormat.RecordBytes(entry.Data.Length);
             if (!Fits(fileOffset + buffered, size))
             {
-                WriteOut(active, fileOffset, buffered, endMarker: true);
+                WriteOut(fileOffset, buffered, endMarker: true);
                 _active!.Flush();
                 StartSegment(entry.Index);
                 active = Active;
@@ -98,7 +97,7 @@ internal sealed partial class WriteAheadLog : IDisposable
             }
             else if (buffered + size > _buffer.Length - TailReserveBytes)
             {
-                WriteOut(active, fileOffset, buffered, endMarker: false);
+                WriteOut(fileOffset, buffered, endMarker: false);
                 fileOffset += buffered;
                 buffered = 0;
             }
@@ -115,7 +114,7 @@ internal sealed partial class WriteAheadLog : IDisposable
             int size = WalFormat.RecordBytes(WalFormat.HardStatePayloadBytes);
             if (!Fits(fileOffset + buffered, size))
             {
-                WriteOut(active, fileOffset, buffered, endMarker: true);
+                WriteOut(fileOffset, buffered, endMarker: true);
                 _active!.Flush();
                 HardState = hs;
                 StartSegment(_lastIndex + 1);
@@ -128,7 +127,7 @@ internal sealed partial class WriteAheadLog : IDisposable
             buffered += WalFormat.WriteRecord(_buffer.AsSpan(buffered), active.Salt, RecordType.HardState, 0, 0, payload);
         }
 
-        WriteOut(active, fileOffset, buffered, endMarker: true);
+        WriteOut(fileOffset, buffered, endMarker: true);
         active.WriteOffset = fileOffset + buffered;
         _active!.Flush();
         if (hardState is { } saved)
@@ -146,7 +145,7 @@ internal sealed partial class WriteAheadLog : IDisposable
         var active = Active;
         int size = WalFormat.WriteRecord(_buffer, active.Salt, RecordType.BootstrapConfState, 0, 0, payload);
         Invariant(Fits(active.WriteOffset, size), "a bootstrap record fits in the first segment");
-        WriteOut(active, active.WriteOffset, size, endMarker: true);
+        WriteOut(active.WriteOffset, size, endMarker: true);
         active.WriteOffset += size;
         _active!.Flush();
         BootstrapConfState = conf;
@@ -364,7 +363,7 @@ internal sealed partial class WriteAheadLog : IDisposable
         offset + recordBytes + WalFormat.RecordHeaderBytes <= _options.SegmentSizeBytes;
 
     /// <summary>Writes the buffered records, followed by a zero record header that marks the end of the data.</summary>
-    private void WriteOut(Segment segment, long fileOffset, int buffered, bool endMarker)
+    private void WriteOut(long fileOffset, int buffered, bool endMarker)
     {
         if (endMarker && fileOffset + buffered + WalFormat.RecordHeaderBytes <= _options.SegmentSizeBytes)
         {
@@ -377,8 +376,6 @@ internal sealed partial class WriteAheadLog : IDisposable
             Invariant(fileOffset + buffered <= _options.SegmentSizeBytes, "appends never grow a segment");
             _active!.Write(fileOffset, _buffer.AsSpan(0, buffered));
         }
-
-        _ = segment;
     }
 
     /// <summary>Starts a segment whose entries supersede every entry at or after <paramref name="firstIndex"/>.</summary>
@@ -556,6 +553,4 @@ internal sealed partial class WriteAheadLog : IDisposable
             throw new InvalidOperationException("Storage invariant violated: " + message);
         }
     }
-
-    private static ulong ReadU64(ReadOnlySpan<byte> span) => BinaryPrimitives.ReadUInt64LittleEndian(span);
 }
