@@ -328,7 +328,7 @@ public sealed class DurableRaftStorage : IRaftLogStorage, IDisposable, IAsyncDis
         }
 
         ulong index = metadata.Index;
-        bool keepLog = _wal.TryGetTerm(index, out ulong term) && term == metadata.Term;
+        bool keepLog = TryGetTerm(index, out ulong term) == LogReadStatus.Ok && term == metadata.Term;
         Write(() =>
         {
             if (keepLog)
@@ -416,7 +416,7 @@ public sealed class DurableRaftStorage : IRaftLogStorage, IDisposable, IAsyncDis
             throw new ArgumentException($"Snapshot {metadata.Term}/{metadata.Index} is older than the log, which starts at index {_firstIndex}.", nameof(metadata));
         }
 
-        bool matches = _wal.TryGetTerm(metadata.Index, out ulong term) && term == metadata.Term;
+        bool matches = TryGetTerm(metadata.Index, out ulong term) == LogReadStatus.Ok && term == metadata.Term;
         if (!matches && metadata.Index < _wal.HardState.Commit)
         {
             throw new InvalidOperationException($"Snapshot {metadata.Term}/{metadata.Index} conflicts with the log below the commit index {_wal.HardState.Commit}: committed entries cannot be replaced.");

@@ -331,6 +331,23 @@ public abstract class DurableRaftStorageTests : IDisposable
     }
 
     [Fact]
+    public void Installing_the_snapshot_the_log_already_starts_after_keeps_the_log()
+    {
+        using var storage = Open();
+        storage.Append(Entries(1, 1, 20), new HardState(1, 0, 10));
+        var snapshot = new Snapshot(new SnapshotMetadata(50, 2, new ConfState([1], [])), Payload(2, 50, 10));
+        storage.InstallSnapshot(snapshot);
+        storage.SaveHardState(new HardState(2, 0, 50));
+        var log = Entries(2, 51, 10);
+        storage.Append(log);
+
+        // The same snapshot again (a retransmission): the entry before the log matches it, so the log stays.
+        storage.InstallSnapshot(snapshot);
+        Assert.Equal(51ul, storage.FirstIndex);
+        AssertLog(log, storage);
+    }
+
+    [Fact]
     public void Installing_a_snapshot_that_conflicts_with_the_log_discards_it()
     {
         using var storage = Open();

@@ -89,6 +89,7 @@ internal sealed partial class WriteAheadLog
             }
 
             Log.TornTailTruncated(_logger, t.Path, t.Offset, t.Reason, _lastIndex);
+            StorageMetrics.TornTails.Add(1);
         }
 
         // Delete segments whose entries all were superseded by a later conflicting append.

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using HaCore.Raft;
 using Microsoft.Extensions.Logging;
 
@@ -30,6 +29,7 @@ internal sealed partial class WriteAheadLog : IDisposable
     // A zero-filled file being prepared (or ready) for the next segment; see PrepareSpare.
     private Task<string>? _spare;
     private ulong _lastIndex;
+    private long _appendedBytes;
 
     private WriteAheadLog(IStorageDevice device, StorageOptions options, ILogger logger)
     {
@@ -73,6 +73,8 @@ internal sealed partial class WriteAheadLog : IDisposable
     /// </summary>
     public void Append(ReadOnlySpan<Entry> entries, HardState? hardState)
     {
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        long bytesBefore = _appendedBytes;
         if (!entries.IsEmpty && entries[0].Index <= _lastIndex)
         {
             TruncateFrom(entries[0].Index);
@@ -86,7 +88,7 @@ internal sealed partial class WriteAheadLog : IDisposable
             int size = WalFormat.RecordBytes(entry.Data.Length);
             if (!Fits(fileOffset + buffered, size))
             {
-                WriteOut(active, fileOffset, buffered, endMarker: true);
+                WriteOut(fileOffset, buffered, endMarker: true);
                 _active!.Flush();
                 StartSegment(entry.Index);
                 active = Active;
@@ -95,12 +97,13 @@ internal sealed partial class WriteAheadLog : IDisposable
             }
             else if (buffered + size > _buffer.Length - TailReserveBytes)
             {
-                WriteOut(active, fileOffset, buffered, endMarker: false);
+                WriteOut(fileOffset, buffered, endMarker: false);
                 fileOffset += buffered;
                 buffered = 0;
             }
 
             WalFormat.WriteRecord(_buffer.AsSpan(buffered), active.Salt, WalFormat.ToRecordType(entry.Type), entry.Term, entry.Index, entry.Data.Span);
+            _appendedBytes += size;
             active.Add(new RecordLocation(checked((int)(fileOffset + buffered)), entry.Data.Length, entry.Term));
             buffered += size;
             _lastIndex = entry.Index;
@@ -111,10 +114,11 @@ internal sealed partial class WriteAheadLog : IDisposable
             int size = WalFormat.RecordBytes(WalFormat.HardStatePayloadBytes);
             if (!Fits(fileOffset + buffered, size))
             {
-                WriteOut(active, fileOffset, buffered, endMarker: true);
+                WriteOut(fileOffset, buffered, endMarker: true);
                 _active!.Flush();
                 HardState = hs;
                 StartSegment(_lastIndex + 1);
+                StorageMetrics.RecordAppend(entries.Length, _appendedBytes - bytesBefore, started);
                 return;
             }
 
@@ -123,13 +127,15 @@ internal sealed partial class WriteAheadLog : IDisposable
             buffered += WalFormat.WriteRecord(_buffer.AsSpan(buffered), active.Salt, RecordType.HardState, 0, 0, payload);
         }
 
-        WriteOut(active, fileOffset, buffered, endMarker: true);
+        WriteOut(fileOffset, buffered, endMarker: true);
         active.WriteOffset = fileOffset + buffered;
         _active!.Flush();
         if (hardState is { } saved)
         {
             HardState = saved;
         }
+
+        StorageMetrics.RecordAppend(entries.Length, _appendedBytes - bytesBefore, started);
     }
 
     /// <summary>Writes the bootstrap membership record (a brand-new log only) and fsyncs it.</summary>
@@ -139,7 +145,7 @@ internal sealed partial class WriteAheadLog : IDisposable
         var active = Active;
         int size = WalFormat.WriteRecord(_buffer, active.Salt, RecordType.BootstrapConfState, 0, 0, payload);
         Invariant(Fits(active.WriteOffset, size), "a bootstrap record fits in the first segment");
-        WriteOut(active, active.WriteOffset, size, endMarker: true);
+        WriteOut(active.WriteOffset, size, endMarker: true);
         active.WriteOffset += size;
         _active!.Flush();
         BootstrapConfState = conf;
@@ -357,7 +363,7 @@ internal sealed partial class WriteAheadLog : IDisposable
         offset + recordBytes + WalFormat.RecordHeaderBytes <= _options.SegmentSizeBytes;
 
     /// <summary>Writes the buffered records, followed by a zero record header that marks the end of the data.</summary>
-    private void WriteOut(Segment segment, long fileOffset, int buffered, bool endMarker)
+    private void WriteOut(long fileOffset, int buffered, bool endMarker)
     {
         if (endMarker && fileOffset + buffered + WalFormat.RecordHeaderBytes <= _options.SegmentSizeBytes)
         {
@@ -370,8 +376,6 @@ internal sealed partial class WriteAheadLog : IDisposable
             Invariant(fileOffset + buffered <= _options.SegmentSizeBytes, "appends never grow a segment");
             _active!.Write(fileOffset, _buffer.AsSpan(0, buffered));
         }
-
-        _ = segment;
     }
 
     /// <summary>Starts a segment whose entries supersede every entry at or after <paramref name="firstIndex"/>.</summary>
@@ -467,6 +471,7 @@ internal sealed partial class WriteAheadLog : IDisposable
         _active = _device.OpenFile(path, StorageFileMode.OpenExisting);
         _segments.Add(segment);
         Log.SegmentCreated(_logger, path, firstIndex);
+        StorageMetrics.SegmentsCreated.Add(1);
         PrepareSpare();
     }
 
@@ -548,6 +553,4 @@ internal sealed partial class WriteAheadLog : IDisposable
             throw new InvalidOperationException("Storage invariant violated: " + message);
         }
     }
-
-    private static ulong ReadU64(ReadOnlySpan<byte> span) => BinaryPrimitives.ReadUInt64LittleEndian(span);
 }
