@@ -37,6 +37,10 @@ public sealed partial class TcpRaftTransport : IRaftTransport
     private readonly Lock _gate = new();
     private readonly Random _random;
     private readonly ConcurrentDictionary<Task, byte> _inbound = new();
+    private readonly ConcurrentDictionary<Task, byte> _stopping = new();
+
+    // Accepted connections by the peer they came from, so that removing a peer closes them too.
+    private readonly ConcurrentDictionary<CancellationTokenSource, ulong> _inboundPeers = new();
     private readonly SnapshotAssembler _assembler;
     private Dictionary<ulong, OutboundPeer> _peers = [];
     private IReadOnlyCollection<PeerAddress> _pendingPeers;
@@ -112,7 +116,7 @@ public sealed partial class TcpRaftTransport : IRaftTransport
             }
 
             _listener = listener;
-            _metrics = new TransportMetrics(_meterFactory, LocalId, QueuedBytes);
+            _metrics = new TransportMetrics(_meterFactory, LocalId, QueuedBytes, QueuedFrames);
             _sink = sink;
             Log.Listening(_logger, LocalId, listener.LocalEndPoint!, _options.UseTls);
             _acceptLoop = Task.Run(() => AcceptLoopAsync(_cts.Token), CancellationToken.None);
@@ -164,7 +168,15 @@ public sealed partial class TcpRaftTransport : IRaftTransport
 
         foreach (var peer in removed)
         {
-            _ = peer.StopAsync();
+            Track(_stopping, peer.StopAsync());
+        }
+
+        foreach (var (connection, peerId) in _inboundPeers)
+        {
+            if (removed.Any(p => p.Id == peerId) && !peers.Any(p => p.NodeId == peerId))
+            {
+                connection.Cancel();
+            }
         }
 
         foreach (var peer in added)
@@ -215,6 +227,7 @@ public sealed partial class TcpRaftTransport : IRaftTransport
         }
 
         await Task.WhenAll(_inbound.Keys).ConfigureAwait(false);
+        await Task.WhenAll(_stopping.Keys).ConfigureAwait(false);
         _metrics?.Dispose();
         _cts.Dispose();
     }
@@ -245,6 +258,17 @@ public sealed partial class TcpRaftTransport : IRaftTransport
         return total;
     }
 
+    private long QueuedFrames()
+    {
+        long total = 0;
+        foreach (var peer in Volatile.Read(ref _peers).Values)
+        {
+            total += peer.Queue.Count;
+        }
+
+        return total;
+    }
+
     private async Task AcceptLoopAsync(CancellationToken ct)
     {
         while (!ct.IsCancellationRequested)
@@ -266,9 +290,15 @@ public sealed partial class TcpRaftTransport : IRaftTransport
             }
 
             var task = Task.Run(() => HandleInboundAsync(socket, ct), CancellationToken.None);
-            _inbound.TryAdd(task, 0);
-            _ = task.ContinueWith(static (t, state) => ((ConcurrentDictionary<Task, byte>)state!).TryRemove(t, out _), _inbound, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            Track(_inbound, task);
         }
+    }
+
+    /// <summary>Keeps <paramref name="task"/> in <paramref name="set"/> until it ends, so disposal can wait for it.</summary>
+    private static void Track(ConcurrentDictionary<Task, byte> set, Task task)
+    {
+        set.TryAdd(task, 0);
+        _ = task.ContinueWith(static (t, state) => ((ConcurrentDictionary<Task, byte>)state!).TryRemove(t, out _), set, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     /// <summary>Connects, authenticates and handshakes with <paramref name="peer"/>; returns the ready stream.</summary>
@@ -427,7 +457,17 @@ public sealed partial class TcpRaftTransport : IRaftTransport
             }
 
             reader.MaxFrameBytes = _options.MaxFrameBytes;
-            await ReceiveAsync(stream, reader, peer, ct).ConfigureAwait(false);
+            using var connection = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            _inboundPeers.TryAdd(connection, peer);
+            try
+            {
+                await ReceiveAsync(stream, reader, peer, connection.Token).ConfigureAwait(false);
+            }
+            finally
+            {
+                _inboundPeers.TryRemove(connection, out _);
+            }
+
             Log.InboundClosed(_logger, LocalId, remote, peer, null);
         }
         catch (RaftFrameException ex)
@@ -521,9 +561,9 @@ public sealed partial class TcpRaftTransport : IRaftTransport
                 case FrameKind.Message:
                     // The copy is the message's own memory: the sink keeps it after this buffer is reused.
                     var message = RaftMessageCodec.ReadMessageBody(frame.Payload.ToArray());
-                    if (message.From != peer)
+                    if (message.From != peer || message.To != LocalId)
                     {
-                        throw new RaftFrameException($"Message claims to be from node {message.From} on node {peer}'s connection.");
+                        throw new RaftFrameException($"Message {message.From}->{message.To} on the connection from node {peer} to node {LocalId}.");
                     }
 
                     if (!_sink!.OnMessage(message))

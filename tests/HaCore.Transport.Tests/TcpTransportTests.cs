@@ -246,6 +246,62 @@ public sealed class TcpTransportContractTests : TransportContractTests
     }
 
     [Fact]
+    public async Task Metrics_count_frames_bytes_and_reconnects()
+    {
+        var totals = new System.Collections.Concurrent.ConcurrentDictionary<string, long>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "HaCore.Transport")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) => totals.AddOrUpdate(instrument.Name, value, (_, v) => v + value));
+        listener.Start();
+
+        await StartAsync(1);
+        await StartAsync(2);
+        Connect(1, 2);
+        for (ulong i = 0; i < 10; i++)
+        {
+            Assert.True(Transport(1).TrySend(Messages.Heartbeat(1, 2, i)));
+        }
+
+        await Wait.UntilAsync(() => Sink(2).Messages.Count == 10, "messages");
+        // Counters are updated after the socket call returns, so the receiver may be a little ahead.
+        await Wait.UntilAsync(
+            () => totals.GetValueOrDefault("hacore.transport.frames_received") >= 10
+                && totals.GetValueOrDefault("hacore.transport.frames_sent") >= 10
+                && totals.GetValueOrDefault("hacore.transport.bytes_sent") >= 10 * 82
+                && totals.GetValueOrDefault("hacore.transport.bytes_received") >= 10 * 82,
+            "frames and bytes counted");
+        listener.RecordObservableInstruments();
+        Assert.True(totals.ContainsKey("hacore.transport.queue_bytes"));
+
+        await StopAsync(2);
+        await Wait.UntilAsync(() => totals.GetValueOrDefault("hacore.transport.reconnects") >= 1, "reconnect counted");
+    }
+
+    [Fact]
+    public async Task Reconnect_backoff_doubles_with_jitter_up_to_the_maximum()
+    {
+        await using var transport = new TcpRaftTransport(new TcpTransportOptions
+        {
+            NodeId = 1,
+            ClusterId = "c",
+            ReconnectBackoffMin = TimeSpan.FromMilliseconds(100),
+            ReconnectBackoffMax = TimeSpan.FromSeconds(1),
+            RandomSeed = 5,
+        });
+        Assert.InRange(transport.NextBackoff(0).TotalMilliseconds, 50, 100);
+        Assert.InRange(transport.NextBackoff(2).TotalMilliseconds, 200, 400);
+        Assert.InRange(transport.NextBackoff(20).TotalMilliseconds, 500, 1000);
+        var delays = Enumerable.Range(0, 20).Select(_ => transport.NextBackoff(3)).Distinct().Count();
+        Assert.True(delays > 10, "jitter spreads the delays");
+    }
+
+    [Fact]
     public async Task StartAsync_validates_the_options()
     {
         await using var transport = new TcpRaftTransport(new TcpTransportOptions { NodeId = 1 });

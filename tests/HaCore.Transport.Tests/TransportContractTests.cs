@@ -184,6 +184,19 @@ public abstract class TransportContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_removed_peer_is_no_longer_sent_to()
+    {
+        await StartAsync(1);
+        await StartAsync(2);
+        Connect(1, 2);
+        Assert.True(Transport(1).TrySend(Messages.Heartbeat(1, 2, 1)));
+        await Wait.UntilAsync(() => !Sink(2).Messages.IsEmpty, "first message");
+        Transport(1).SetPeers([]);
+        Assert.False(Transport(1).TrySend(Messages.Heartbeat(1, 2, 2)));
+        Assert.True(Transport(2).TrySend(Messages.Heartbeat(2, 1, 3)), "the other direction is node 2's business");
+    }
+
+    [Fact]
     public async Task Dispose_is_idempotent_and_sends_after_it_fail()
     {
         await StartAsync(1);
