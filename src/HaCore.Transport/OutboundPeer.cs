@@ -61,7 +61,17 @@ internal sealed class OutboundPeer
     }
 
     /// <summary>Test hook: drops the current connection as if the network failed.</summary>
-    public void AbortConnection() => Volatile.Read(ref _connection)?.Cancel();
+    public void AbortConnection()
+    {
+        try
+        {
+            Volatile.Read(ref _connection)?.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The connection ended on its own meanwhile.
+        }
+    }
 
     public bool TrySend(in Message message)
     {

@@ -173,6 +173,21 @@ public abstract class TransportContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_same_snapshot_sent_again_is_delivered_again()
+    {
+        await StartAsync(1);
+        await StartAsync(2);
+        Connect(1, 2);
+        var data = Messages.RandomBytes(100_000, seed: 3);
+        Assert.True(Transport(1).TrySend(Messages.Snapshot(1, 2, data)));
+        await Wait.UntilAsync(() => Sink(1).SnapshotStatuses.Count == 1, "first status");
+        Assert.True(Transport(1).TrySend(Messages.Snapshot(1, 2, data)));
+        await Wait.UntilAsync(() => Sink(1).SnapshotStatuses.Count == 2, "second status");
+        Assert.Equal([(2ul, true), (2ul, true)], Sink(1).SnapshotStatuses);
+        Assert.Equal(2, Sink(2).Messages.Count(m => m.Type == MessageType.Snapshot));
+    }
+
+    [Fact]
     public async Task A_refused_snapshot_is_reported_not_delivered()
     {
         await StartAsync(1);
