@@ -156,6 +156,40 @@ public sealed class TcpTransportContractTests : TransportContractTests
     }
 
     [Fact]
+    public async Task A_receiver_that_restarts_mid_snapshot_gets_it_from_the_start()
+    {
+        const int size = 2 << 20;
+        const int chunk = 64 << 10;
+        await StartAsync(1, new NodeSettings(SnapshotChunkBytes: chunk));
+        await StartAsync(2, new NodeSettings(SnapshotChunkBytes: chunk));
+        Connect(1, 2);
+        var sender = _tcp[1];
+        var paused = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var resume = new ManualResetEventSlim();
+        sender.SnapshotAckObserved = (_, received) =>
+        {
+            if (received >= size / 3 && paused.TrySetResult())
+            {
+                // Holds the sender's ack reader (so the transfer stalls) while the receiver restarts.
+                resume.Wait(TimeSpan.FromSeconds(20));
+            }
+        };
+
+        var data = Messages.RandomBytes(size, seed: 12);
+        Assert.True(Transport(1).TrySend(Messages.Snapshot(1, 2, data)));
+        await paused.Task.WaitAsync(TimeSpan.FromSeconds(15), TestContext.Current.CancellationToken);
+        await StopAsync(2);
+        var restarted = await StartAsync(2, new NodeSettings(SnapshotChunkBytes: chunk));
+        Transport(2).SetPeers([AddressOf(1)]);
+        resume.Set();
+
+        await Wait.UntilAsync(() => Sink(1).SnapshotStatuses.Contains((2ul, true)), "snapshot delivered to the restarted node");
+        var received = restarted.Messages.Single(m => m.Type == MessageType.Snapshot);
+        Assert.True(received.Snapshot!.Data.Span.SequenceEqual(data));
+        Assert.True(sender.FindPeer(2)!.SnapshotBytesSent > size, "the new receiver had nothing, so the transfer started over");
+    }
+
+    [Fact]
     public async Task Mutual_tls_accepts_trusted_certificates_and_refuses_an_untrusted_one()
     {
         using var cert1 = SelfSigned("node1");

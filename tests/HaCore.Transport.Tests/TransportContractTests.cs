@@ -236,6 +236,16 @@ public sealed class InMemoryTransportContractTests : TransportContractTests
     private protected override PeerAddress AbsentAddress(ulong id) => InMemoryRaftNetwork.AddressOf(id);
 
     [Fact]
+    public async Task Messages_to_a_node_not_yet_started_wait_for_it()
+    {
+        await StartAsync(1);
+        Transport(1).SetPeers([AddressOf(2)]);
+        Assert.True(Transport(1).TrySend(Messages.Heartbeat(1, 2, 9)));
+        var sink2 = await StartAsync(2);
+        await Wait.UntilAsync(() => sink2.Messages.Any(m => m.Context == 9), "the waiting message");
+    }
+
+    [Fact]
     public async Task A_partition_loses_messages_until_healed()
     {
         await StartAsync(1);
