@@ -39,8 +39,9 @@ public sealed partial class TcpRaftTransport : IRaftTransport
     private readonly ConcurrentDictionary<Task, byte> _inbound = new();
     private readonly ConcurrentDictionary<Task, byte> _stopping = new();
 
-    // Accepted connections by the peer they came from, so that removing a peer closes them too.
-    private readonly ConcurrentDictionary<CancellationTokenSource, ulong> _inboundPeers = new();
+    // The handshaken inbound connection of each peer (its cancellation), so that a newer one or the
+    // peer's removal closes it. Guarded by _gate.
+    private readonly Dictionary<ulong, CancellationTokenSource> _inboundByPeer = [];
     private readonly SnapshotAssembler _assembler;
     private Dictionary<ulong, OutboundPeer> _peers = [];
     private IReadOnlyCollection<PeerAddress> _pendingPeers;
@@ -171,11 +172,14 @@ public sealed partial class TcpRaftTransport : IRaftTransport
             Track(_stopping, peer.StopAsync());
         }
 
-        foreach (var (connection, peerId) in _inboundPeers)
+        lock (_gate)
         {
-            if (removed.Any(p => p.Id == peerId) && !peers.Any(p => p.NodeId == peerId))
+            foreach (var (peerId, connection) in _inboundByPeer)
             {
-                connection.Cancel();
+                if (!peers.Any(p => p.NodeId == peerId))
+                {
+                    CancelQuietly(connection);
+                }
             }
         }
 
@@ -258,6 +262,36 @@ public sealed partial class TcpRaftTransport : IRaftTransport
         return total;
     }
 
+    private static void CancelQuietly(CancellationTokenSource source)
+    {
+        try
+        {
+            source.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // That connection already ended.
+        }
+    }
+
+    /// <summary>No Nagle delay (Raft messages are latency-bound and we batch ourselves), and keep-alive
+    /// probes so that a connection to a vanished host fails in tens of seconds rather than hours.</summary>
+    private static void ConfigureSocket(Socket socket)
+    {
+        socket.NoDelay = true;
+        try
+        {
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
+            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveTime, 10);
+            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveInterval, 3);
+            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveRetryCount, 3);
+        }
+        catch (SocketException)
+        {
+            // Not supported on this platform: rely on write failures and the peer's reconnects.
+        }
+    }
+
     private long QueuedFrames()
     {
         long total = 0;
@@ -289,6 +323,14 @@ public sealed partial class TcpRaftTransport : IRaftTransport
                 continue;
             }
 
+            if (_inbound.Count >= _options.MaxInboundConnections)
+            {
+                // Bounded like everything else: a flood of connections cannot exhaust the node.
+                Log.InboundLimitReached(_logger, LocalId, socket.RemoteEndPoint, _options.MaxInboundConnections);
+                socket.Dispose();
+                continue;
+            }
+
             var task = Task.Run(() => HandleInboundAsync(socket, ct), CancellationToken.None);
             Track(_inbound, task);
         }
@@ -306,7 +348,8 @@ public sealed partial class TcpRaftTransport : IRaftTransport
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(_options.ConnectTimeout);
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        ConfigureSocket(socket);
         Stream? stream = null;
         try
         {
@@ -416,11 +459,12 @@ public sealed partial class TcpRaftTransport : IRaftTransport
 
     private async Task HandleInboundAsync(Socket socket, CancellationToken ct)
     {
-        socket.NoDelay = true;
+        ConfigureSocket(socket);
         var remote = socket.RemoteEndPoint;
         Stream stream = new NetworkStream(socket, ownsSocket: true);
         FrameReader? reader = null;
         ulong peer = 0;
+        using var connection = CancellationTokenSource.CreateLinkedTokenSource(ct);
         try
         {
             using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct))
@@ -449,7 +493,7 @@ public sealed partial class TcpRaftTransport : IRaftTransport
                 }
 
                 reader = new FrameReader(stream, ControlFrames.MaxHandshakeFrameBytes);
-                peer = await AcceptHandshakeAsync(stream, reader, remote, timeout.Token).ConfigureAwait(false);
+                peer = await AcceptHandshakeAsync(stream, reader, remote, connection, timeout.Token).ConfigureAwait(false);
                 if (peer == 0)
                 {
                     return;
@@ -457,16 +501,7 @@ public sealed partial class TcpRaftTransport : IRaftTransport
             }
 
             reader.MaxFrameBytes = _options.MaxFrameBytes;
-            using var connection = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            _inboundPeers.TryAdd(connection, peer);
-            try
-            {
-                await ReceiveAsync(stream, reader, peer, connection.Token).ConfigureAwait(false);
-            }
-            finally
-            {
-                _inboundPeers.TryRemove(connection, out _);
-            }
+            await ReceiveAsync(stream, reader, peer, connection.Token).ConfigureAwait(false);
 
             Log.InboundClosed(_logger, LocalId, remote, peer, null);
         }
@@ -490,13 +525,21 @@ public sealed partial class TcpRaftTransport : IRaftTransport
         }
         finally
         {
+            lock (_gate)
+            {
+                if (peer != 0 && _inboundByPeer.TryGetValue(peer, out var current) && ReferenceEquals(current, connection))
+                {
+                    _inboundByPeer.Remove(peer);
+                }
+            }
+
             reader?.Dispose();
             await stream.DisposeAsync().ConfigureAwait(false);
         }
     }
 
     /// <summary>Reads and checks the dialer's hello and answers it; the peer's id, or 0 when refused.</summary>
-    private async Task<ulong> AcceptHandshakeAsync(Stream stream, FrameReader reader, EndPoint? remote, CancellationToken ct)
+    private async Task<ulong> AcceptHandshakeAsync(Stream stream, FrameReader reader, EndPoint? remote, CancellationTokenSource connection, CancellationToken ct)
     {
         var frame = await reader.ReadAsync(ct).ConfigureAwait(false)
             ?? throw new EndOfStreamException("The connection closed before its handshake.");
@@ -507,6 +550,22 @@ public sealed partial class TcpRaftTransport : IRaftTransport
 
         var hello = ControlFrames.DecodeHello(frame.Payload.Span);
         var (status, reason) = CheckHello(hello);
+        if (status == HandshakeStatus.Accepted)
+        {
+            // Each node keeps one outbound connection per peer, so a new one from a peer means any
+            // older one is dead (possibly half-open): close it. Registered before the reply is sent,
+            // so registrations follow the order in which the dialer saw its connections accepted.
+            lock (_gate)
+            {
+                if (_inboundByPeer.TryGetValue(hello.From, out var older))
+                {
+                    CancelQuietly(older);
+                }
+
+                _inboundByPeer[hello.From] = connection;
+            }
+        }
+
         var reply = new byte[64];
         var n = ControlFrames.EncodeHelloReply(status, LocalId, reply);
         await stream.WriteAsync(reply.AsMemory(0, n), ct).ConfigureAwait(false);

@@ -103,6 +103,21 @@ public sealed class TcpTransportContractTests : TransportContractTests
     }
 
     [Fact]
+    public async Task A_new_connection_from_a_peer_closes_its_older_one()
+    {
+        await StartAsync(2);
+        Transport(2).SetPeers([AbsentAddress(3)]);
+        using var first = await HandshakeAsAsync(3, 2);
+        using var second = await HandshakeAsAsync(3, 2);
+        await AssertClosedAsync(first);
+
+        var frame = new byte[128];
+        var n = RaftMessageCodec.Encode(Messages.Heartbeat(3, 2, 77), frame);
+        await second.GetStream().WriteAsync(frame.AsMemory(0, n), TestContext.Current.CancellationToken);
+        await Wait.UntilAsync(() => Sink(2).Messages.Any(m => m.Context == 77), "a message on the newer connection");
+    }
+
+    [Fact]
     public async Task A_frame_over_the_limit_is_refused()
     {
         await StartAsync(1);
