@@ -527,9 +527,14 @@ public sealed partial class TcpRaftTransport : IRaftTransport
         {
             lock (_gate)
             {
-                if (peer != 0 && _inboundByPeer.TryGetValue(peer, out var current) && ReferenceEquals(current, connection))
+                // By value: the handshake may have registered us before failing to send its reply.
+                foreach (var (peerId, registered) in _inboundByPeer)
                 {
-                    _inboundByPeer.Remove(peer);
+                    if (ReferenceEquals(registered, connection))
+                    {
+                        _inboundByPeer.Remove(peerId);
+                        break;
+                    }
                 }
             }
 
