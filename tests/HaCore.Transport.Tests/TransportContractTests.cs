@@ -212,6 +212,50 @@ public abstract class TransportContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Three_raft_nodes_elect_a_leader_and_replicate_over_the_transport()
+    {
+        ulong[] ids = [1, 2, 3];
+        var nodes = new Dictionary<ulong, RaftOverTransport>();
+        try
+        {
+            foreach (var id in ids)
+            {
+                var transport = Create(id, new NodeSettings());
+                var node = new RaftOverTransport(id, ids, transport);
+                await transport.StartAsync(node, TestContext.Current.CancellationToken);
+                _nodes[id] = (transport, new RecordingSink());
+                nodes[id] = node;
+            }
+
+            Connect(ids);
+            foreach (var node in nodes.Values)
+            {
+                node.Start();
+            }
+
+            await Wait.UntilAsync(() => nodes.Values.Count(n => n.IsLeader) == 1, "one leader");
+            var leader = nodes.Values.Single(n => n.IsLeader);
+            for (var i = 0; i < 50; i++)
+            {
+                leader.Propose([(byte)i, 1, 2, 3]);
+            }
+
+            await Wait.UntilAsync(() => nodes.Values.All(n => n.Applied.Count == 50), "every node applies the 50 entries");
+            foreach (var node in nodes.Values)
+            {
+                Assert.Equal(Enumerable.Range(0, 50).Select(i => (byte)i), node.Applied.Select(a => a[0]));
+            }
+        }
+        finally
+        {
+            foreach (var node in nodes.Values)
+            {
+                await node.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
     public async Task Dispose_is_idempotent_and_sends_after_it_fail()
     {
         await StartAsync(1);
