@@ -571,16 +571,15 @@ public sealed partial class TcpRaftTransport : IRaftTransport
             }
         }
 
-        var reply = new byte[64];
-        var n = ControlFrames.EncodeHelloReply(status, LocalId, reply);
-        await stream.WriteAsync(reply.AsMemory(0, n), ct).ConfigureAwait(false);
         if (status != HandshakeStatus.Accepted)
         {
             Log.HandshakeRefusedInbound(_logger, LocalId, remote, reason);
-            return 0;
         }
 
-        return hello.From;
+        var reply = new byte[64];
+        var n = ControlFrames.EncodeHelloReply(status, LocalId, reply);
+        await stream.WriteAsync(reply.AsMemory(0, n), ct).ConfigureAwait(false);
+        return status == HandshakeStatus.Accepted ? hello.From : 0;
     }
 
     private (HandshakeStatus Status, string Reason) CheckHello(in Hello hello)

@@ -82,6 +82,53 @@ public sealed class TcpTransportContractTests : TransportContractTests
     }
 
     [Fact]
+    public async Task Handshakes_with_a_wrong_version_or_from_an_unknown_peer_are_refused()
+    {
+        await StartAsync(2);
+        Transport(2).SetPeers([AbsentAddress(3)]);
+        Assert.Equal(HandshakeStatus.ProtocolVersionMismatch, await RawHandshakeAsync(new Hello(ControlFrames.Magic, 99, "test-cluster", 3, 2)));
+        Assert.Equal(HandshakeStatus.UnknownPeer, await RawHandshakeAsync(new Hello(ControlFrames.Magic, ControlFrames.ProtocolVersion, "test-cluster", 4, 2)));
+        Assert.Equal(HandshakeStatus.BadMagic, await RawHandshakeAsync(new Hello(0x1234, ControlFrames.ProtocolVersion, "test-cluster", 3, 2)));
+        Assert.True(_loggers[2].Has(3003, "protocol version 99"));
+        Assert.True(_loggers[2].Has(3003, "node 4 is not a peer"));
+    }
+
+    [Fact]
+    public async Task A_snapshot_over_the_receivers_limit_is_reported_not_delivered()
+    {
+        OptionsOverride = (id, s) =>
+        {
+            var o = Options(id, s);
+            return new TcpTransportOptions
+            {
+                NodeId = o.NodeId,
+                ClusterId = o.ClusterId,
+                ListenEndPoint = o.ListenEndPoint,
+                ReconnectBackoffMin = o.ReconnectBackoffMin,
+                ReconnectBackoffMax = o.ReconnectBackoffMax,
+                MaxSnapshotBytes = id == 2 ? 100_000 : o.MaxSnapshotBytes,
+            };
+        };
+        await StartAsync(1);
+        await StartAsync(2);
+        Connect(1, 2);
+        Assert.True(Transport(1).TrySend(Messages.Snapshot(1, 2, new byte[200_000])));
+        await Wait.UntilAsync(() => Sink(1).SnapshotStatuses.Contains((2ul, false)), "refused snapshot reported");
+        Assert.True(_loggers[2].Has(3010));
+        Assert.DoesNotContain(Sink(2).Messages, m => m.Type == MessageType.Snapshot);
+    }
+
+    [Fact]
+    public async Task A_snapshot_to_an_unreachable_peer_is_given_up_after_the_attempt_limit()
+    {
+        await StartAsync(1);
+        Transport(1).SetPeers([AbsentAddress(2)]);
+        Assert.True(Transport(1).TrySend(Messages.Snapshot(1, 2, new byte[1000])));
+        await Wait.UntilAsync(() => Sink(1).SnapshotStatuses.Contains((2ul, false)), "snapshot given up");
+        Assert.True(_loggers[1].Has(3014));
+    }
+
+    [Fact]
     public async Task A_malformed_frame_closes_only_that_connection()
     {
         await StartAsync(1);
@@ -370,6 +417,24 @@ public sealed class TcpTransportContractTests : TransportContractTests
         var payload = RaftMessageCodec.ValidateFrame(buffer.AsSpan(0, 21), 1024, out _);
         Assert.Equal(HandshakeStatus.Accepted, ControlFrames.DecodeHelloReply(payload).Status);
         return client;
+    }
+
+    private async Task<HandshakeStatus> RawHandshakeAsync(Hello hello)
+    {
+        using var client = new TcpClient();
+        await client.ConnectAsync(_tcp[2].LocalEndPoint!, TestContext.Current.CancellationToken);
+        var buffer = new byte[256];
+        var n = ControlFrames.EncodeHello(hello, buffer);
+        var stream = client.GetStream();
+        await stream.WriteAsync(buffer.AsMemory(0, n), TestContext.Current.CancellationToken);
+        await stream.ReadExactlyAsync(buffer.AsMemory(0, 21), TestContext.Current.CancellationToken);
+        var status = ControlFrames.DecodeHelloReply(RaftMessageCodec.ValidateFrame(buffer.AsSpan(0, 21), 1024, out _)).Status;
+        if (status != HandshakeStatus.Accepted)
+        {
+            await AssertClosedAsync(client);
+        }
+
+        return status;
     }
 
     private static async Task AssertClosedAsync(TcpClient client)
