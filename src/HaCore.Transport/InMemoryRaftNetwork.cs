@@ -158,6 +158,7 @@ internal sealed class InMemoryRaftTransport : IRaftTransport
     private readonly long _queueLimit;
     private readonly CancellationTokenSource _cts = new();
     private readonly Lock _gate = new();
+    private readonly List<Task> _stopping = [];
     private Dictionary<ulong, Pump> _peers = [];
     private IRaftMessageSink? _sink;
     private int _disposed;
@@ -205,9 +206,9 @@ internal sealed class InMemoryRaftTransport : IRaftTransport
             Volatile.Write(ref _peers, next);
         }
 
-        foreach (var pump in removed)
+        lock (_gate)
         {
-            pump.Stop();
+            _stopping.AddRange(removed.Select(p => p.StopAsync()));
         }
     }
 
@@ -263,6 +264,12 @@ internal sealed class InMemoryRaftTransport : IRaftTransport
             _peers = [];
         }
 
+        Task[] stopping;
+        lock (_gate)
+        {
+            stopping = [.. _stopping];
+        }
+
         _network.Remove(this);
         await _cts.CancelAsync().ConfigureAwait(false);
         foreach (var pump in pumps)
@@ -270,6 +277,8 @@ internal sealed class InMemoryRaftTransport : IRaftTransport
             await pump.StopAsync().ConfigureAwait(false);
         }
 
+        // A pump fails only if a sink threw; that surfaces here rather than silently stopping delivery.
+        await Task.WhenAll(stopping).ConfigureAwait(false);
         _cts.Dispose();
     }
 
@@ -303,8 +312,6 @@ internal sealed class InMemoryRaftTransport : IRaftTransport
         public ulong PeerId { get; }
 
         public OutboundQueue Queue { get; }
-
-        public void Stop() => _ = StopAsync();
 
         public async Task StopAsync()
         {

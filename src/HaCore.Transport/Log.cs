@@ -51,6 +51,9 @@ internal static partial class Log
     [LoggerMessage(3015, LogLevel.Warning, "Node {NodeId}: inbound connection from {Remote} (peer {PeerId}) failed")]
     public static partial void InboundFailed(ILogger logger, ulong nodeId, EndPoint? remote, ulong peerId, Exception exception);
 
+    [LoggerMessage(3016, LogLevel.Warning, "Node {NodeId}: refusing a connection from {Remote}: {Limit} inbound connections already open")]
+    public static partial void InboundLimitReached(ILogger logger, ulong nodeId, EndPoint? remote, int limit);
+
     [LoggerMessage(3014, LogLevel.Warning, "Node {NodeId}: giving up snapshot {Term}/{Index} to peer {PeerId} after {Failures} failed connections")]
     public static partial void SnapshotGaveUp(ILogger logger, ulong nodeId, ulong peerId, ulong term, ulong index, int failures);
 }

@@ -61,7 +61,17 @@ internal sealed class OutboundPeer
     }
 
     /// <summary>Test hook: drops the current connection as if the network failed.</summary>
-    public void AbortConnection() => Volatile.Read(ref _connection)?.Cancel();
+    public void AbortConnection()
+    {
+        try
+        {
+            Volatile.Read(ref _connection)?.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The connection ended on its own meanwhile.
+        }
+    }
 
     public bool TrySend(in Message message)
     {
@@ -113,7 +123,8 @@ internal sealed class OutboundPeer
             var meta = snapshot.Metadata;
             if (_snapshot is { } current && current.Index == meta.Index && current.Term == meta.Term && current.Data.Length == snapshot.Data.Length)
             {
-                // The same snapshot again (Raft re-sent it): keep the progress made so far.
+                // The same snapshot again (Raft re-sent it): keep the progress made so far; the new
+                // header replaces the reference (arrays are never written after creation).
                 current.Header = header;
             }
             else
@@ -408,6 +419,10 @@ internal sealed class OutboundPeer
     {
         chunk = default;
         var options = _transport.Options;
+        long offset;
+        int n;
+        byte[] header;
+        ReadOnlyMemory<byte> data;
         lock (_snapshotGate)
         {
             if (_snapshot is not { } s)
@@ -421,16 +436,22 @@ internal sealed class OutboundPeer
                 return false;
             }
 
-            var n = (int)Math.Min(options.SnapshotChunkBytes, total - s.Sent);
-            var length = ControlFrames.ChunkFrameLength(s.Header.Length, n);
-            var buffer = ArrayPool<byte>.Shared.Rent(length);
-            ControlFrames.EncodeSnapshotChunk(total, s.Sent, s.Header, s.Data.Span.Slice((int)s.Sent, n), buffer);
-            chunk = new PooledFrame(buffer, length);
+            offset = s.Sent;
+            n = (int)Math.Min(options.SnapshotChunkBytes, total - s.Sent);
+            header = s.Header;
+            data = s.Data;
             s.Sent += n;
             s.SentAny = true;
-            Interlocked.Add(ref _snapshotBytesSent, n);
-            return true;
         }
+
+        // Encoded (copy and checksum) outside the lock, so TrySend on the node's loop never waits on it:
+        // the payload and header arrays are immutable once handed over.
+        var length = ControlFrames.ChunkFrameLength(header.Length, n);
+        var buffer = ArrayPool<byte>.Shared.Rent(length);
+        ControlFrames.EncodeSnapshotChunk(data.Length, offset, header, data.Span.Slice((int)offset, n), buffer);
+        chunk = new PooledFrame(buffer, length);
+        Interlocked.Add(ref _snapshotBytesSent, n);
+        return true;
     }
 
     /// <summary>A snapshot being streamed to the peer. Guarded by the peer's snapshot lock.</summary>

@@ -34,14 +34,14 @@ internal sealed class SnapshotAssembler(TcpRaftTransport transport)
         {
             if (!_inProgress.TryGetValue(peer, out var a) || a.Index != meta.Index || a.Term != meta.Term || a.Data.Length != total)
             {
-                if (_delivered.TryGetValue(peer, out var done) && done == (meta.Index, meta.Term))
-                {
-                    return new SnapshotAck(meta.Index, meta.Term, total, SnapshotAckStatus.Delivered);
-                }
-
                 if (offset != 0)
                 {
-                    return new SnapshotAck(meta.Index, meta.Term, 0, SnapshotAckStatus.Rewind);
+                    // A sender resuming a transfer whose final ack it missed: it was delivered. Any other
+                    // chunk we hold nothing for means starting over. (Offset 0 always starts a new
+                    // transfer, so the same snapshot sent again later is delivered again.)
+                    return _delivered.TryGetValue(peer, out var done) && done == (meta.Index, meta.Term)
+                        ? new SnapshotAck(meta.Index, meta.Term, total, SnapshotAckStatus.Delivered)
+                        : new SnapshotAck(meta.Index, meta.Term, 0, SnapshotAckStatus.Rewind);
                 }
 
                 a = new Assembly(meta.Index, meta.Term, new byte[total]);

@@ -37,6 +37,11 @@ public sealed partial class TcpRaftTransport : IRaftTransport
     private readonly Lock _gate = new();
     private readonly Random _random;
     private readonly ConcurrentDictionary<Task, byte> _inbound = new();
+    private readonly ConcurrentDictionary<Task, byte> _stopping = new();
+
+    // The handshaken inbound connection of each peer (its cancellation), so that a newer one or the
+    // peer's removal closes it. Guarded by _gate.
+    private readonly Dictionary<ulong, CancellationTokenSource> _inboundByPeer = [];
     private readonly SnapshotAssembler _assembler;
     private Dictionary<ulong, OutboundPeer> _peers = [];
     private IReadOnlyCollection<PeerAddress> _pendingPeers;
@@ -112,7 +117,7 @@ public sealed partial class TcpRaftTransport : IRaftTransport
             }
 
             _listener = listener;
-            _metrics = new TransportMetrics(_meterFactory, LocalId, QueuedBytes);
+            _metrics = new TransportMetrics(_meterFactory, LocalId, QueuedBytes, QueuedFrames);
             _sink = sink;
             Log.Listening(_logger, LocalId, listener.LocalEndPoint!, _options.UseTls);
             _acceptLoop = Task.Run(() => AcceptLoopAsync(_cts.Token), CancellationToken.None);
@@ -164,7 +169,18 @@ public sealed partial class TcpRaftTransport : IRaftTransport
 
         foreach (var peer in removed)
         {
-            _ = peer.StopAsync();
+            Track(_stopping, peer.StopAsync());
+        }
+
+        lock (_gate)
+        {
+            foreach (var (peerId, connection) in _inboundByPeer)
+            {
+                if (!peers.Any(p => p.NodeId == peerId))
+                {
+                    CancelQuietly(connection);
+                }
+            }
         }
 
         foreach (var peer in added)
@@ -215,6 +231,7 @@ public sealed partial class TcpRaftTransport : IRaftTransport
         }
 
         await Task.WhenAll(_inbound.Keys).ConfigureAwait(false);
+        await Task.WhenAll(_stopping.Keys).ConfigureAwait(false);
         _metrics?.Dispose();
         _cts.Dispose();
     }
@@ -245,6 +262,47 @@ public sealed partial class TcpRaftTransport : IRaftTransport
         return total;
     }
 
+    private static void CancelQuietly(CancellationTokenSource source)
+    {
+        try
+        {
+            source.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // That connection already ended.
+        }
+    }
+
+    /// <summary>No Nagle delay (Raft messages are latency-bound and we batch ourselves), and keep-alive
+    /// probes so that a connection to a vanished host fails in tens of seconds rather than hours.</summary>
+    private static void ConfigureSocket(Socket socket)
+    {
+        socket.NoDelay = true;
+        try
+        {
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
+            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveTime, 10);
+            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveInterval, 3);
+            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveRetryCount, 3);
+        }
+        catch (SocketException)
+        {
+            // Not supported on this platform: rely on write failures and the peer's reconnects.
+        }
+    }
+
+    private long QueuedFrames()
+    {
+        long total = 0;
+        foreach (var peer in Volatile.Read(ref _peers).Values)
+        {
+            total += peer.Queue.Count;
+        }
+
+        return total;
+    }
+
     private async Task AcceptLoopAsync(CancellationToken ct)
     {
         while (!ct.IsCancellationRequested)
@@ -265,10 +323,24 @@ public sealed partial class TcpRaftTransport : IRaftTransport
                 continue;
             }
 
+            if (_inbound.Count >= _options.MaxInboundConnections)
+            {
+                // Bounded like everything else: a flood of connections cannot exhaust the node.
+                Log.InboundLimitReached(_logger, LocalId, socket.RemoteEndPoint, _options.MaxInboundConnections);
+                socket.Dispose();
+                continue;
+            }
+
             var task = Task.Run(() => HandleInboundAsync(socket, ct), CancellationToken.None);
-            _inbound.TryAdd(task, 0);
-            _ = task.ContinueWith(static (t, state) => ((ConcurrentDictionary<Task, byte>)state!).TryRemove(t, out _), _inbound, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            Track(_inbound, task);
         }
+    }
+
+    /// <summary>Keeps <paramref name="task"/> in <paramref name="set"/> until it ends, so disposal can wait for it.</summary>
+    private static void Track(ConcurrentDictionary<Task, byte> set, Task task)
+    {
+        set.TryAdd(task, 0);
+        _ = task.ContinueWith(static (t, state) => ((ConcurrentDictionary<Task, byte>)state!).TryRemove(t, out _), set, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     /// <summary>Connects, authenticates and handshakes with <paramref name="peer"/>; returns the ready stream.</summary>
@@ -276,7 +348,8 @@ public sealed partial class TcpRaftTransport : IRaftTransport
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(_options.ConnectTimeout);
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        ConfigureSocket(socket);
         Stream? stream = null;
         try
         {
@@ -386,11 +459,12 @@ public sealed partial class TcpRaftTransport : IRaftTransport
 
     private async Task HandleInboundAsync(Socket socket, CancellationToken ct)
     {
-        socket.NoDelay = true;
+        ConfigureSocket(socket);
         var remote = socket.RemoteEndPoint;
         Stream stream = new NetworkStream(socket, ownsSocket: true);
         FrameReader? reader = null;
         ulong peer = 0;
+        using var connection = CancellationTokenSource.CreateLinkedTokenSource(ct);
         try
         {
             using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct))
@@ -419,7 +493,7 @@ public sealed partial class TcpRaftTransport : IRaftTransport
                 }
 
                 reader = new FrameReader(stream, ControlFrames.MaxHandshakeFrameBytes);
-                peer = await AcceptHandshakeAsync(stream, reader, remote, timeout.Token).ConfigureAwait(false);
+                peer = await AcceptHandshakeAsync(stream, reader, remote, connection, timeout.Token).ConfigureAwait(false);
                 if (peer == 0)
                 {
                     return;
@@ -427,7 +501,8 @@ public sealed partial class TcpRaftTransport : IRaftTransport
             }
 
             reader.MaxFrameBytes = _options.MaxFrameBytes;
-            await ReceiveAsync(stream, reader, peer, ct).ConfigureAwait(false);
+            await ReceiveAsync(stream, reader, peer, connection.Token).ConfigureAwait(false);
+
             Log.InboundClosed(_logger, LocalId, remote, peer, null);
         }
         catch (RaftFrameException ex)
@@ -450,13 +525,26 @@ public sealed partial class TcpRaftTransport : IRaftTransport
         }
         finally
         {
+            lock (_gate)
+            {
+                // By value: the handshake may have registered us before failing to send its reply.
+                foreach (var (peerId, registered) in _inboundByPeer)
+                {
+                    if (ReferenceEquals(registered, connection))
+                    {
+                        _inboundByPeer.Remove(peerId);
+                        break;
+                    }
+                }
+            }
+
             reader?.Dispose();
             await stream.DisposeAsync().ConfigureAwait(false);
         }
     }
 
     /// <summary>Reads and checks the dialer's hello and answers it; the peer's id, or 0 when refused.</summary>
-    private async Task<ulong> AcceptHandshakeAsync(Stream stream, FrameReader reader, EndPoint? remote, CancellationToken ct)
+    private async Task<ulong> AcceptHandshakeAsync(Stream stream, FrameReader reader, EndPoint? remote, CancellationTokenSource connection, CancellationToken ct)
     {
         var frame = await reader.ReadAsync(ct).ConfigureAwait(false)
             ?? throw new EndOfStreamException("The connection closed before its handshake.");
@@ -467,16 +555,31 @@ public sealed partial class TcpRaftTransport : IRaftTransport
 
         var hello = ControlFrames.DecodeHello(frame.Payload.Span);
         var (status, reason) = CheckHello(hello);
-        var reply = new byte[64];
-        var n = ControlFrames.EncodeHelloReply(status, LocalId, reply);
-        await stream.WriteAsync(reply.AsMemory(0, n), ct).ConfigureAwait(false);
+        if (status == HandshakeStatus.Accepted)
+        {
+            // Each node keeps one outbound connection per peer, so a new one from a peer means any
+            // older one is dead (possibly half-open): close it. Registered before the reply is sent,
+            // so registrations follow the order in which the dialer saw its connections accepted.
+            lock (_gate)
+            {
+                if (_inboundByPeer.TryGetValue(hello.From, out var older))
+                {
+                    CancelQuietly(older);
+                }
+
+                _inboundByPeer[hello.From] = connection;
+            }
+        }
+
         if (status != HandshakeStatus.Accepted)
         {
             Log.HandshakeRefusedInbound(_logger, LocalId, remote, reason);
-            return 0;
         }
 
-        return hello.From;
+        var reply = new byte[64];
+        var n = ControlFrames.EncodeHelloReply(status, LocalId, reply);
+        await stream.WriteAsync(reply.AsMemory(0, n), ct).ConfigureAwait(false);
+        return status == HandshakeStatus.Accepted ? hello.From : 0;
     }
 
     private (HandshakeStatus Status, string Reason) CheckHello(in Hello hello)
@@ -521,9 +624,9 @@ public sealed partial class TcpRaftTransport : IRaftTransport
                 case FrameKind.Message:
                     // The copy is the message's own memory: the sink keeps it after this buffer is reused.
                     var message = RaftMessageCodec.ReadMessageBody(frame.Payload.ToArray());
-                    if (message.From != peer)
+                    if (message.From != peer || message.To != LocalId)
                     {
-                        throw new RaftFrameException($"Message claims to be from node {message.From} on node {peer}'s connection.");
+                        throw new RaftFrameException($"Message {message.From}->{message.To} on the connection from node {peer} to node {LocalId}.");
                     }
 
                     if (!_sink!.OnMessage(message))

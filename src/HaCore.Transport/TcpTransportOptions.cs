@@ -45,6 +45,10 @@ public sealed class TcpTransportOptions
     /// reported failed. Default 5; at least 1.</summary>
     public int MaxSnapshotAttempts { get; init; } = 5;
 
+    /// <summary>Inbound connections open at once (handshaking or handshaken); more are closed on accept.
+    /// A newer connection from a peer also closes its older ones. Default 256; at least 1.</summary>
+    public int MaxInboundConnections { get; init; } = 256;
+
     /// <summary>Time allowed to connect, authenticate and handshake. Default 5 s.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
@@ -88,6 +92,7 @@ public sealed class TcpTransportOptions
         Require(SnapshotWindowChunks is >= 1 and <= 64, $"SnapshotWindowChunks must be between 1 and 64, got {SnapshotWindowChunks}.", nameof(SnapshotWindowChunks));
         Require(MaxSnapshotBytes is > 0 and <= int.MaxValue, $"MaxSnapshotBytes must be between 1 and {int.MaxValue}, got {MaxSnapshotBytes}.", nameof(MaxSnapshotBytes));
         Require(MaxSnapshotAttempts >= 1, $"MaxSnapshotAttempts must be at least 1, got {MaxSnapshotAttempts}.", nameof(MaxSnapshotAttempts));
+        Require(MaxInboundConnections >= 1, $"MaxInboundConnections must be at least 1, got {MaxInboundConnections}.", nameof(MaxInboundConnections));
         Require(ConnectTimeout > TimeSpan.Zero, "ConnectTimeout must be positive.", nameof(ConnectTimeout));
         Require(ReconnectBackoffMin > TimeSpan.Zero, "ReconnectBackoffMin must be positive.", nameof(ReconnectBackoffMin));
         Require(ReconnectBackoffMax >= ReconnectBackoffMin, $"ReconnectBackoffMax ({ReconnectBackoffMax}) must be at least ReconnectBackoffMin ({ReconnectBackoffMin}).", nameof(ReconnectBackoffMax));

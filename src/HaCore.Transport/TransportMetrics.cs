@@ -10,7 +10,7 @@ internal sealed class TransportMetrics : IDisposable
     private readonly Meter _meter;
     private readonly bool _ownsMeter;
 
-    public TransportMetrics(IMeterFactory? meterFactory, ulong nodeId, Func<long> queueBytes)
+    public TransportMetrics(IMeterFactory? meterFactory, ulong nodeId, Func<long> queueBytes, Func<long> queueFrames)
     {
         var tags = new KeyValuePair<string, object?>[] { new("hacore.node_id", nodeId) };
         if (meterFactory is null)
@@ -31,6 +31,7 @@ internal sealed class TransportMetrics : IDisposable
         Dropped = _meter.CreateCounter<long>("hacore.transport.messages_dropped", "{message}", "Messages dropped: queue full, unknown peer, oversized, inbound queue full, lost with a connection.");
         MalformedFrames = _meter.CreateCounter<long>("hacore.transport.malformed_frames", "{frame}", "Malformed or oversized inbound frames (each closes its connection).");
         _meter.CreateObservableGauge("hacore.transport.queue_bytes", queueBytes, "By", "Bytes waiting in the outbound peer queues.");
+        _meter.CreateObservableGauge("hacore.transport.queue_frames", queueFrames, "{frame}", "Frames waiting in the outbound peer queues.");
     }
 
     public Counter<long> BytesSent { get; }

@@ -56,6 +56,23 @@ public sealed class CodecTests
     }
 
     [Fact]
+    public void Encoding_into_a_pooled_buffer_allocates_nothing()
+    {
+        var entries = Enumerable.Range(0, 64).Select(i => new Entry(7, (ulong)i + 1, new byte[256])).ToArray();
+        var m = new Message { Type = MessageType.Append, From = 1, To = 2, Entries = entries };
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(RaftMessageCodec.GetEncodedLength(m));
+        RaftMessageCodec.Encode(m, buffer); // warm up
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 100; i++)
+        {
+            RaftMessageCodec.Encode(m, buffer);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+    }
+
+    [Fact]
     public void Crc32C_matches_the_standard_check_value() =>
         Assert.Equal(0xE3069283u, Crc32C.Compute("123456789"u8));
 

@@ -82,6 +82,53 @@ public sealed class TcpTransportContractTests : TransportContractTests
     }
 
     [Fact]
+    public async Task Handshakes_with_a_wrong_version_or_from_an_unknown_peer_are_refused()
+    {
+        await StartAsync(2);
+        Transport(2).SetPeers([AbsentAddress(3)]);
+        Assert.Equal(HandshakeStatus.ProtocolVersionMismatch, await RawHandshakeAsync(new Hello(ControlFrames.Magic, 99, "test-cluster", 3, 2)));
+        Assert.Equal(HandshakeStatus.UnknownPeer, await RawHandshakeAsync(new Hello(ControlFrames.Magic, ControlFrames.ProtocolVersion, "test-cluster", 4, 2)));
+        Assert.Equal(HandshakeStatus.BadMagic, await RawHandshakeAsync(new Hello(0x1234, ControlFrames.ProtocolVersion, "test-cluster", 3, 2)));
+        Assert.True(_loggers[2].Has(3003, "protocol version 99"));
+        Assert.True(_loggers[2].Has(3003, "node 4 is not a peer"));
+    }
+
+    [Fact]
+    public async Task A_snapshot_over_the_receivers_limit_is_reported_not_delivered()
+    {
+        OptionsOverride = (id, s) =>
+        {
+            var o = Options(id, s);
+            return new TcpTransportOptions
+            {
+                NodeId = o.NodeId,
+                ClusterId = o.ClusterId,
+                ListenEndPoint = o.ListenEndPoint,
+                ReconnectBackoffMin = o.ReconnectBackoffMin,
+                ReconnectBackoffMax = o.ReconnectBackoffMax,
+                MaxSnapshotBytes = id == 2 ? 100_000 : o.MaxSnapshotBytes,
+            };
+        };
+        await StartAsync(1);
+        await StartAsync(2);
+        Connect(1, 2);
+        Assert.True(Transport(1).TrySend(Messages.Snapshot(1, 2, new byte[200_000])));
+        await Wait.UntilAsync(() => Sink(1).SnapshotStatuses.Contains((2ul, false)), "refused snapshot reported");
+        Assert.True(_loggers[2].Has(3010));
+        Assert.DoesNotContain(Sink(2).Messages, m => m.Type == MessageType.Snapshot);
+    }
+
+    [Fact]
+    public async Task A_snapshot_to_an_unreachable_peer_is_given_up_after_the_attempt_limit()
+    {
+        await StartAsync(1);
+        Transport(1).SetPeers([AbsentAddress(2)]);
+        Assert.True(Transport(1).TrySend(Messages.Snapshot(1, 2, new byte[1000])));
+        await Wait.UntilAsync(() => Sink(1).SnapshotStatuses.Contains((2ul, false)), "snapshot given up");
+        Assert.True(_loggers[1].Has(3014));
+    }
+
+    [Fact]
     public async Task A_malformed_frame_closes_only_that_connection()
     {
         await StartAsync(1);
@@ -100,6 +147,21 @@ public sealed class TcpTransportContractTests : TransportContractTests
 
         Assert.True(Transport(1).TrySend(Messages.Heartbeat(1, 2, 42)));
         await Wait.UntilAsync(() => Sink(2).Messages.Any(m => m.Context == 42), "node 1 still delivers");
+    }
+
+    [Fact]
+    public async Task A_new_connection_from_a_peer_closes_its_older_one()
+    {
+        await StartAsync(2);
+        Transport(2).SetPeers([AbsentAddress(3)]);
+        using var first = await HandshakeAsAsync(3, 2);
+        using var second = await HandshakeAsAsync(3, 2);
+        await AssertClosedAsync(first);
+
+        var frame = new byte[128];
+        var n = RaftMessageCodec.Encode(Messages.Heartbeat(3, 2, 77), frame);
+        await second.GetStream().WriteAsync(frame.AsMemory(0, n), TestContext.Current.CancellationToken);
+        await Wait.UntilAsync(() => Sink(2).Messages.Any(m => m.Context == 77), "a message on the newer connection");
     }
 
     [Fact]
@@ -153,6 +215,40 @@ public sealed class TcpTransportContractTests : TransportContractTests
         Assert.True(_loggers[1].Has(3008), "resume logged");
         var received = Sink(2).Messages.Single(m => m.Type == MessageType.Snapshot);
         Assert.True(received.Snapshot!.Data.Span.SequenceEqual(data));
+    }
+
+    [Fact]
+    public async Task A_receiver_that_restarts_mid_snapshot_gets_it_from_the_start()
+    {
+        const int size = 2 << 20;
+        const int chunk = 64 << 10;
+        await StartAsync(1, new NodeSettings(SnapshotChunkBytes: chunk));
+        await StartAsync(2, new NodeSettings(SnapshotChunkBytes: chunk));
+        Connect(1, 2);
+        var sender = _tcp[1];
+        var paused = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var resume = new ManualResetEventSlim();
+        sender.SnapshotAckObserved = (_, received) =>
+        {
+            if (received >= size / 3 && paused.TrySetResult())
+            {
+                // Holds the sender's ack reader (so the transfer stalls) while the receiver restarts.
+                resume.Wait(TimeSpan.FromSeconds(20));
+            }
+        };
+
+        var data = Messages.RandomBytes(size, seed: 12);
+        Assert.True(Transport(1).TrySend(Messages.Snapshot(1, 2, data)));
+        await paused.Task.WaitAsync(TimeSpan.FromSeconds(15), TestContext.Current.CancellationToken);
+        await StopAsync(2);
+        var restarted = await StartAsync(2, new NodeSettings(SnapshotChunkBytes: chunk));
+        Transport(2).SetPeers([AddressOf(1)]);
+        resume.Set();
+
+        await Wait.UntilAsync(() => Sink(1).SnapshotStatuses.Contains((2ul, true)), "snapshot delivered to the restarted node");
+        var received = restarted.Messages.Single(m => m.Type == MessageType.Snapshot);
+        Assert.True(received.Snapshot!.Data.Span.SequenceEqual(data));
+        Assert.True(sender.FindPeer(2)!.SnapshotBytesSent > size, "the new receiver had nothing, so the transfer started over");
     }
 
     [Fact]
@@ -246,6 +342,62 @@ public sealed class TcpTransportContractTests : TransportContractTests
     }
 
     [Fact]
+    public async Task Metrics_count_frames_bytes_and_reconnects()
+    {
+        var totals = new System.Collections.Concurrent.ConcurrentDictionary<string, long>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "HaCore.Transport")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) => totals.AddOrUpdate(instrument.Name, value, (_, v) => v + value));
+        listener.Start();
+
+        await StartAsync(1);
+        await StartAsync(2);
+        Connect(1, 2);
+        for (ulong i = 0; i < 10; i++)
+        {
+            Assert.True(Transport(1).TrySend(Messages.Heartbeat(1, 2, i)));
+        }
+
+        await Wait.UntilAsync(() => Sink(2).Messages.Count == 10, "messages");
+        // Counters are updated after the socket call returns, so the receiver may be a little ahead.
+        await Wait.UntilAsync(
+            () => totals.GetValueOrDefault("hacore.transport.frames_received") >= 10
+                && totals.GetValueOrDefault("hacore.transport.frames_sent") >= 10
+                && totals.GetValueOrDefault("hacore.transport.bytes_sent") >= 10 * 82
+                && totals.GetValueOrDefault("hacore.transport.bytes_received") >= 10 * 82,
+            "frames and bytes counted");
+        listener.RecordObservableInstruments();
+        Assert.True(totals.ContainsKey("hacore.transport.queue_bytes"));
+
+        await StopAsync(2);
+        await Wait.UntilAsync(() => totals.GetValueOrDefault("hacore.transport.reconnects") >= 1, "reconnect counted");
+    }
+
+    [Fact]
+    public async Task Reconnect_backoff_doubles_with_jitter_up_to_the_maximum()
+    {
+        await using var transport = new TcpRaftTransport(new TcpTransportOptions
+        {
+            NodeId = 1,
+            ClusterId = "c",
+            ReconnectBackoffMin = TimeSpan.FromMilliseconds(100),
+            ReconnectBackoffMax = TimeSpan.FromSeconds(1),
+            RandomSeed = 5,
+        });
+        Assert.InRange(transport.NextBackoff(0).TotalMilliseconds, 50, 100);
+        Assert.InRange(transport.NextBackoff(2).TotalMilliseconds, 200, 400);
+        Assert.InRange(transport.NextBackoff(20).TotalMilliseconds, 500, 1000);
+        var delays = Enumerable.Range(0, 20).Select(_ => transport.NextBackoff(3)).Distinct().Count();
+        Assert.True(delays > 10, "jitter spreads the delays");
+    }
+
+    [Fact]
     public async Task StartAsync_validates_the_options()
     {
         await using var transport = new TcpRaftTransport(new TcpTransportOptions { NodeId = 1 });
@@ -265,6 +417,24 @@ public sealed class TcpTransportContractTests : TransportContractTests
         var payload = RaftMessageCodec.ValidateFrame(buffer.AsSpan(0, 21), 1024, out _);
         Assert.Equal(HandshakeStatus.Accepted, ControlFrames.DecodeHelloReply(payload).Status);
         return client;
+    }
+
+    private async Task<HandshakeStatus> RawHandshakeAsync(Hello hello)
+    {
+        using var client = new TcpClient();
+        await client.ConnectAsync(_tcp[2].LocalEndPoint!, TestContext.Current.CancellationToken);
+        var buffer = new byte[256];
+        var n = ControlFrames.EncodeHello(hello, buffer);
+        var stream = client.GetStream();
+        await stream.WriteAsync(buffer.AsMemory(0, n), TestContext.Current.CancellationToken);
+        await stream.ReadExactlyAsync(buffer.AsMemory(0, 21), TestContext.Current.CancellationToken);
+        var status = ControlFrames.DecodeHelloReply(RaftMessageCodec.ValidateFrame(buffer.AsSpan(0, 21), 1024, out _)).Status;
+        if (status != HandshakeStatus.Accepted)
+        {
+            await AssertClosedAsync(client);
+        }
+
+        return status;
     }
 
     private static async Task AssertClosedAsync(TcpClient client)

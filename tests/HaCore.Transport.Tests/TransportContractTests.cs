@@ -173,6 +173,21 @@ public abstract class TransportContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_same_snapshot_sent_again_is_delivered_again()
+    {
+        await StartAsync(1);
+        await StartAsync(2);
+        Connect(1, 2);
+        var data = Messages.RandomBytes(100_000, seed: 3);
+        Assert.True(Transport(1).TrySend(Messages.Snapshot(1, 2, data)));
+        await Wait.UntilAsync(() => Sink(1).SnapshotStatuses.Count == 1, "first status");
+        Assert.True(Transport(1).TrySend(Messages.Snapshot(1, 2, data)));
+        await Wait.UntilAsync(() => Sink(1).SnapshotStatuses.Count == 2, "second status");
+        Assert.Equal([(2ul, true), (2ul, true)], Sink(1).SnapshotStatuses);
+        Assert.Equal(2, Sink(2).Messages.Count(m => m.Type == MessageType.Snapshot));
+    }
+
+    [Fact]
     public async Task A_refused_snapshot_is_reported_not_delivered()
     {
         await StartAsync(1);
@@ -181,6 +196,63 @@ public abstract class TransportContractTests : IAsyncLifetime
         Connect(1, 2);
         Assert.True(Transport(1).TrySend(Messages.Snapshot(1, 2, Messages.RandomBytes(1000, 1))));
         await Wait.UntilAsync(() => Sink(1).SnapshotStatuses.Contains((2ul, false)), "snapshot refused status");
+    }
+
+    [Fact]
+    public async Task A_removed_peer_is_no_longer_sent_to()
+    {
+        await StartAsync(1);
+        await StartAsync(2);
+        Connect(1, 2);
+        Assert.True(Transport(1).TrySend(Messages.Heartbeat(1, 2, 1)));
+        await Wait.UntilAsync(() => !Sink(2).Messages.IsEmpty, "first message");
+        Transport(1).SetPeers([]);
+        Assert.False(Transport(1).TrySend(Messages.Heartbeat(1, 2, 2)));
+        Assert.True(Transport(2).TrySend(Messages.Heartbeat(2, 1, 3)), "the other direction is node 2's business");
+    }
+
+    [Fact]
+    public async Task Three_raft_nodes_elect_a_leader_and_replicate_over_the_transport()
+    {
+        ulong[] ids = [1, 2, 3];
+        var nodes = new Dictionary<ulong, RaftOverTransport>();
+        try
+        {
+            foreach (var id in ids)
+            {
+                var transport = Create(id, new NodeSettings());
+                var node = new RaftOverTransport(id, ids, transport);
+                await transport.StartAsync(node, TestContext.Current.CancellationToken);
+                _nodes[id] = (transport, new RecordingSink());
+                nodes[id] = node;
+            }
+
+            Connect(ids);
+            foreach (var node in nodes.Values)
+            {
+                node.Start();
+            }
+
+            await Wait.UntilAsync(() => nodes.Values.Count(n => n.IsLeader) == 1, "one leader");
+            var leader = nodes.Values.Single(n => n.IsLeader);
+            for (var i = 0; i < 50; i++)
+            {
+                leader.Propose([(byte)i, 1, 2, 3]);
+            }
+
+            await Wait.UntilAsync(() => nodes.Values.All(n => n.Applied.Count == 50), "every node applies the 50 entries");
+            foreach (var node in nodes.Values)
+            {
+                Assert.Equal(Enumerable.Range(0, 50).Select(i => (byte)i), node.Applied.Select(a => a[0]));
+            }
+        }
+        finally
+        {
+            foreach (var node in nodes.Values)
+            {
+                await node.DisposeAsync();
+            }
+        }
     }
 
     [Fact]
@@ -206,6 +278,16 @@ public sealed class InMemoryTransportContractTests : TransportContractTests
     private protected override PeerAddress AddressOf(ulong id) => InMemoryRaftNetwork.AddressOf(id);
 
     private protected override PeerAddress AbsentAddress(ulong id) => InMemoryRaftNetwork.AddressOf(id);
+
+    [Fact]
+    public async Task Messages_to_a_node_not_yet_started_wait_for_it()
+    {
+        await StartAsync(1);
+        Transport(1).SetPeers([AddressOf(2)]);
+        Assert.True(Transport(1).TrySend(Messages.Heartbeat(1, 2, 9)));
+        var sink2 = await StartAsync(2);
+        await Wait.UntilAsync(() => sink2.Messages.Any(m => m.Context == 9), "the waiting message");
+    }
 
     [Fact]
     public async Task A_partition_loses_messages_until_healed()
