@@ -56,6 +56,7 @@ internal static class Wait
     public static async Task UntilAsync(Func<bool> condition, string what, double seconds = 15)
     {
         var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(5));
         while (!condition())
         {
             if (DateTime.UtcNow > deadline)
@@ -63,7 +64,7 @@ internal static class Wait
                 Assert.Fail($"Timed out after {seconds} s waiting for: {what}");
             }
 
-            await Task.Delay(5, TestContext.Current.CancellationToken);
+            await poll.WaitForNextTickAsync(TestContext.Current.CancellationToken);
         }
     }
 }

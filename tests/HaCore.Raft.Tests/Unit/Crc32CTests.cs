@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace HaCore.Storage.Tests;
+namespace HaCore.Raft.Tests.Unit;
 
 public sealed class Crc32CTests
 {
