@@ -168,6 +168,32 @@ public sealed class ReplicatedStateMachineTests
     }
 
     [Fact]
+    public async Task Snapshots_are_also_taken_by_applied_bytes()
+    {
+        await using var cluster = await TestCluster.StartAsync(1, o =>
+        {
+            o.SnapshotEveryEntries = 1_000_000;
+            o.SnapshotEveryBytes = 4_000;
+            o.CompactionMargin = 0;
+        });
+        var leader = await cluster.LeaderAsync();
+        for (var i = 0; i < 40; i++)
+        {
+            await leader.ProposeAsync($"set big{i} {new string('x', 200)}", cancellationToken: Ct);
+        }
+
+        // Neither the entry count nor the age was reached: only the byte trigger can have written these.
+        var snapshots = Path.Combine(cluster.OptionsFor(leader.NodeId).DataDirectory, "snap");
+        Assert.NotEmpty(Directory.GetFiles(snapshots));
+
+        // Restarting from the data directory restores the snapshot and replays the tail.
+        await cluster.StopNodeAsync(leader.NodeId);
+        await cluster.StartNodeAsync(leader.NodeId);
+        await Eventually.TrueAsync(() => cluster.StateMachines[leader.NodeId].Get("big39") is not null, Wait, "the node restored");
+        Assert.Equal(40, cluster.StateMachines[leader.NodeId].Applied);
+    }
+
+    [Fact]
     public async Task A_node_joins_as_learner_is_promoted_and_a_voter_is_removed()
     {
         await using var cluster = await TestCluster.StartAsync(3);

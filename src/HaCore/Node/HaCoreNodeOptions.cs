@@ -49,8 +49,15 @@ public sealed class HaCoreNodeOptions
     /// <summary>Uncommitted payload bytes the leader accepts before refusing proposals. Default 64 MiB.</summary>
     public long MaxUncommittedBytes { get; set; } = 64L << 20;
 
-    /// <summary>Take a snapshot after this many applied entries. Default 50,000.</summary>
+    /// <summary>Take a snapshot after this many applied entries (the first of the count, bytes and age triggers wins). Default 50,000.</summary>
     public long SnapshotEveryEntries { get; set; } = 50_000;
+
+    /// <summary>Take a snapshot after this many bytes of applied entries; 0 disables the byte trigger. Default 256 MiB.</summary>
+    public long SnapshotEveryBytes { get; set; } = 256L << 20;
+
+    /// <summary>Take a snapshot when the last one is this old and entries were applied since; <see cref="TimeSpan.Zero"/>
+    /// disables the age trigger. Default 1 hour.</summary>
+    public TimeSpan SnapshotMaxAge { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>Entries kept in the log behind a snapshot, so slightly lagging followers catch up without one. Default 5,000.</summary>
     public long CompactionMargin { get; set; } = 5_000;
@@ -111,6 +118,8 @@ public sealed class HaCoreNodeOptions
         Require(MaxInboundMessages > 0, nameof(MaxInboundMessages), "must be positive.");
         Require(MaxUncommittedBytes >= 0, nameof(MaxUncommittedBytes), "must be 0 (no limit) or positive.");
         Require(SnapshotEveryEntries > 0, nameof(SnapshotEveryEntries), "must be positive.");
+        Require(SnapshotEveryBytes >= 0, nameof(SnapshotEveryBytes), "must be 0 (off) or positive.");
+        Require(SnapshotMaxAge >= TimeSpan.Zero, nameof(SnapshotMaxAge), "must not be negative.");
         Require(CompactionMargin >= 0, nameof(CompactionMargin), "must not be negative.");
         Require(ProposalTimeout > TimeSpan.Zero, nameof(ProposalTimeout), "must be positive.");
         Require(SessionTimeout > TimeSpan.Zero, nameof(SessionTimeout), "must be positive.");

@@ -24,6 +24,8 @@ public sealed partial class ReplicatedStateMachine<TStateMachine, TCommand, TRes
     private DateTimeOffset _leaderLostAt;
     private ConfState _knownMembers = ConfState.Empty;
     private bool _leaderChanged;
+    private long _bytesSinceSnapshot;
+    private DateTimeOffset _lastSnapshotAt;
     private readonly List<(TaskCompletionSource Done, bool Applied)> _appliedConfChanges = [];
 
     private void Open()
@@ -54,6 +56,11 @@ public sealed partial class ReplicatedStateMachine<TStateMachine, TCommand, TRes
             },
             _storage);
         _leaderLostAt = _time.GetUtcNow();
+        if (_lastSnapshotAt == default)
+        {
+            _lastSnapshotAt = _time.GetUtcNow();
+        }
+
         UpdatePeers();
         PublishStatus();
         NodeLog.Started(_logger, NodeId, _raw.CommitIndex, _lastSnapshotIndex, _raw.LastIndex, _raw.ConfState.ToString());
@@ -160,6 +167,7 @@ public sealed partial class ReplicatedStateMachine<TStateMachine, TCommand, TRes
         foreach (ref readonly var entry in ready.CommittedEntries.Span)
         {
             membershipChanged |= Apply(entry);
+            _bytesSinceSnapshot += entry.Data.Length;
         }
 
         foreach (var rs in ready.ReadStates)
@@ -466,7 +474,15 @@ public sealed partial class ReplicatedStateMachine<TStateMachine, TCommand, TRes
     private void MaybeSnapshot()
     {
         var applied = _raw.AppliedIndex;
-        if (applied < _lastSnapshotIndex + (ulong)_options.SnapshotEveryEntries || _storage.TryGetTerm(applied, out var term) != LogReadStatus.Ok)
+        if (applied <= _lastSnapshotIndex)
+        {
+            return;
+        }
+
+        var due = applied >= _lastSnapshotIndex + (ulong)_options.SnapshotEveryEntries
+            || (_options.SnapshotEveryBytes > 0 && _bytesSinceSnapshot >= _options.SnapshotEveryBytes)
+            || (_options.SnapshotMaxAge > TimeSpan.Zero && _time.GetUtcNow() - _lastSnapshotAt >= _options.SnapshotMaxAge);
+        if (!due || _storage.TryGetTerm(applied, out var term) != LogReadStatus.Ok)
         {
             return;
         }
@@ -476,6 +492,8 @@ public sealed partial class ReplicatedStateMachine<TStateMachine, TCommand, TRes
         _stateMachine.WriteSnapshot(writer);
         _storage.SaveSnapshot(new Snapshot(new SnapshotMetadata(applied, term, _raw.ConfState), writer.WrittenMemory));
         _lastSnapshotIndex = applied;
+        _lastSnapshotAt = _time.GetUtcNow();
+        _bytesSinceSnapshot = 0;
         var compactTo = applied > (ulong)_options.CompactionMargin ? applied - (ulong)_options.CompactionMargin : 0;
         if (compactTo >= _storage.FirstIndex)
         {
@@ -491,6 +509,8 @@ public sealed partial class ReplicatedStateMachine<TStateMachine, TCommand, TRes
         var consumed = _runtime.Read(data.Span);
         _stateMachine.RestoreSnapshot(new ReadOnlySequence<byte>(data[consumed..]));
         _lastSnapshotIndex = snapshot.Metadata.Index;
+        _lastSnapshotAt = _time.GetUtcNow();
+        _bytesSinceSnapshot = 0;
 
         // Commands before the snapshot can no longer be replayed to subscribers from this node.
         _retained.Clear();
