@@ -62,6 +62,21 @@ public sealed class ReplicatedStateMachineTests
     }
 
     [Fact]
+    public async Task A_failing_query_fails_its_caller_and_the_node_carries_on()
+    {
+        await using var cluster = await TestCluster.StartAsync(1);
+        var leader = await cluster.LeaderAsync();
+        foreach (var consistency in new[] { ReadConsistency.Stale, ReadConsistency.Linearizable })
+        {
+            await Assert.ThrowsAsync<KeyNotFoundException>(async () =>
+                await leader.ReadAsync<string>(_ => throw new KeyNotFoundException("no such call"), consistency, Ct));
+        }
+
+        Assert.Equal("", await leader.ProposeAsync("set still working", Ct));
+        Assert.False(leader.Status.Faulted);
+    }
+
+    [Fact]
     public async Task Subscribers_resume_on_another_node_without_gap_or_duplicate()
     {
         await using var cluster = await TestCluster.StartAsync(3);

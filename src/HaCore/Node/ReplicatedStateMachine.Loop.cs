@@ -378,7 +378,7 @@ public sealed partial class ReplicatedStateMachine<TStateMachine, TCommand, TRes
     {
         if (consistency == ReadConsistency.Stale)
         {
-            read.Run(_stateMachine, _raw.AppliedIndex);
+            RunRead(read);
             return;
         }
 
@@ -401,15 +401,21 @@ public sealed partial class ReplicatedStateMachine<TStateMachine, TCommand, TRes
             if (index <= applied)
             {
                 _confirmedReads.RemoveAt(i);
-                try
-                {
-                    read.Run(_stateMachine, applied);
-                }
-                catch (Exception ex)
-                {
-                    read.Fail(ex);
-                }
+                RunRead(read);
             }
+        }
+    }
+
+    /// <summary>Runs a query; its exception goes to its caller, never into the node loop.</summary>
+    private void RunRead(PendingRead read)
+    {
+        try
+        {
+            read.Run(_stateMachine, _raw.AppliedIndex);
+        }
+        catch (Exception ex)
+        {
+            read.Fail(ex);
         }
     }
 
