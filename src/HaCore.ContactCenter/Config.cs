@@ -10,7 +10,7 @@ public sealed partial class ContactCenterStateMachine
             return Fail(RejectReason.StaleConfigVersion, $"config version {c.Version} is not newer than {_config.ConfigVersion}");
         }
 
-        RejectReason r = ValidateDnDelta(c, out Dictionary<DnKey, Dn> upserts);
+        RejectReason r = ValidateDnDelta(c, out _);
         if (r != RejectReason.None)
         {
             return r;
@@ -65,7 +65,6 @@ public sealed partial class ContactCenterStateMachine
         _config.ConfigHash = c.Hash;
         _config.LoginConflictPolicy = c.LoginConflictPolicy;
         Emit(EventKind.ConfigApplied).Key = c.Version.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        _ = upserts;
         return RejectReason.None;
     }
 
@@ -145,6 +144,27 @@ public sealed partial class ContactCenterStateMachine
                 || _isccResourceHolders.ContainsKey(key))
             {
                 return Fail(RejectReason.DnInUse, "the DN has calls, an agent, subscribers or an ISCC hold");
+            }
+        }
+
+        if (removals.Count != 0)
+        {
+            // Configuration changes are rare: a scan keeps peer DNs and agent queues from dangling.
+            foreach (Dn other in _dns.Values)
+            {
+                if (other.PeerDn is { Number.Length: > 0 } peer && removals.Contains(DnKey.From(peer))
+                    && !removals.Contains(DnKey.From(other.Id)) && !upserts.ContainsKey(DnKey.From(other.Id)))
+                {
+                    return Fail(RejectReason.DnInUse, "the DN is the peer of another DN");
+                }
+            }
+
+            foreach (Agent agent in _agents.Values)
+            {
+                if (agent.Queue is { Number.Length: > 0 } queue && removals.Contains(DnKey.From(queue)))
+                {
+                    return Fail(RejectReason.DnInUse, "the DN is the queue of a logged-in agent");
+                }
             }
         }
 

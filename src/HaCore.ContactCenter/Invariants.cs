@@ -67,6 +67,11 @@ public sealed partial class ContactCenterStateMachine
                 v.Add($"2: agent {id} has place {agent.Place} but its DN belongs to {dn.Place}");
             }
 
+            if (agent.Queue is { Number.Length: > 0 } queue && !_dns.ContainsKey(DnKey.From(queue)))
+            {
+                v.Add($"7: agent {id} is logged in to unknown queue {DnKey.From(queue)}");
+            }
+
             if (IsBusy(agent.State) && dn.ActiveCalls.Count == 0)
             {
                 v.Add($"6: agent {id} is {agent.State} without a call");

@@ -79,4 +79,24 @@ public sealed partial class ContactCenterStateMachine
     /// <summary>Gets the ConnIds of all live calls, ascending.</summary>
     /// <returns>The ConnIds.</returns>
     public IReadOnlyList<ulong> GetLiveConnIds() => SortedKeys(_calls);
+
+    /// <summary>
+    /// The earliest lease expiry among open sessions, so that the leader knows when to propose a
+    /// <see cref="SessionExpired"/> sweep (sessions expire only through the log, deterministically).
+    /// </summary>
+    /// <returns>The leader time (ms) at which the first lease runs out, or null with no session.</returns>
+    public long? EarliestSessionLeaseExpiry()
+    {
+        long? earliest = null;
+        foreach (SessionEntry session in _sessions.Values)
+        {
+            long at = session.Data.LeaseExpiresAt;
+            if (earliest is null || at < earliest)
+            {
+                earliest = at;
+            }
+        }
+
+        return earliest;
+    }
 }

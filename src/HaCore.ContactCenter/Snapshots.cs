@@ -223,9 +223,9 @@ public sealed partial class ContactCenterStateMachine
     /// <returns>The 32-byte hash.</returns>
     public byte[] ComputeStateHash()
     {
-        var buffer = new ArrayBufferWriter<byte>(4096);
-        WriteSnapshot(buffer);
-        return SHA256.HashData(buffer.WrittenSpan);
+        using var writer = new HashingBufferWriter();
+        WriteSnapshot(writer);
+        return writer.Finish();
     }
 
     /// <summary>The state hash as 64 lowercase hex digits.</summary>
@@ -254,5 +254,33 @@ public sealed partial class ContactCenterStateMachine
         map.Keys.CopyTo(keys, 0);
         Array.Sort(keys, StringComparer.Ordinal);
         return keys;
+    }
+
+    // Streams the snapshot bytes through SHA-256 in 64 KB pieces instead of buffering the whole
+    // snapshot (78 MB for B2) before hashing it.
+    private sealed class HashingBufferWriter : IBufferWriter<byte>, IDisposable
+    {
+        private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        private byte[] _buffer = new byte[64 * 1024];
+
+        public void Advance(int count) => _hash.AppendData(_buffer, 0, count);
+
+        public Memory<byte> GetMemory(int sizeHint = 0) => Ensure(sizeHint);
+
+        public Span<byte> GetSpan(int sizeHint = 0) => Ensure(sizeHint);
+
+        public byte[] Finish() => _hash.GetHashAndReset();
+
+        public void Dispose() => _hash.Dispose();
+
+        private byte[] Ensure(int sizeHint)
+        {
+            if (sizeHint > _buffer.Length)
+            {
+                _buffer = new byte[Math.Max(sizeHint, _buffer.Length * 2)];
+            }
+
+            return _buffer;
+        }
     }
 }

@@ -292,4 +292,27 @@ public sealed class CallCommandTests
         _h.Ok(new MuteOff { ConnId = id, Dn = Dn("1001") });
         _h.Rejects(new MuteOff { ConnId = id, Dn = Dn("1001") }, RejectReason.AlreadyInState);
     }
+
+    [Fact]
+    public void PartyChanged_moves_treatments_ISCC_links_and_connector_records_to_the_new_ConnId()
+    {
+        ulong main = _h.ConnectedCall();
+        _h.Ok(new TreatmentRequested { ConnId = main, Dn = Dn("8000") });
+        _h.Ok(new IsccRequested { ConnId = main, TransactionId = 4, RemoteLocation = "B", TimeoutMs = 10 });
+        _h.Ok(new ConnCallUpserted { Record = new ConnectorCall { CallId = "u1", ConnId = main, ConnectorId = ConnectorA } });
+        ulong consult = _h.Ok(new CallCreated { Dn = Dn("1001"), InitialState = PartyState.Dialing, OrigConnId = main }).ConnId;
+        _h.Ok(new TreatmentRequested { ConnId = consult, Dn = Dn("8000") });
+        CommandResult r = _h.Ok(new PartyChanged { ConnId = main, NewConnId = consult });
+        Assert.Contains(r.Events, e => e.Kind == EventKind.TreatmentEnd);
+        Call merged = _h.Call(consult);
+        Assert.Single(merged.Treatments);
+        Assert.Equal(consult, merged.Treatments[0].ConnId);
+        Assert.Equal(consult, merged.IsccLinks[0].ConnId);
+        Assert.Equal(0UL, merged.TransferConnId);
+        CommandResult released = _h.Ok(new CallReleased { ConnId = consult });
+        Assert.Contains(released.Events, e => e.Kind == EventKind.ConnectorRecordRemoved && e.Key == "u1");
+        PropertyTests.AssertNoReference(_h.Sm, main);
+        PropertyTests.AssertNoReference(_h.Sm, consult);
+        Assert.Equal(0, _h.Sm.ConnectorRecordCount);
+    }
 }

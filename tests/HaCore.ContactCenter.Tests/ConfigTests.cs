@@ -67,4 +67,16 @@ public sealed class ConfigTests
         Assert.Equal(a.Sm.Config, b.Sm.Config);
         Assert.Equal(a.Sm.ComputeStateHashHex(), b.Sm.ComputeStateHashHex());
     }
+
+    [Fact]
+    public void ConfigApplied_rejects_removing_a_peer_DN_or_a_logged_in_agent_queue()
+    {
+        var peer = new ConfigApplied { Version = 2 };
+        peer.DnUpserts.Add(new Dn { Id = Dn("1101"), Type = AddressType.Dn, Place = "P4", PeerDn = Dn("1004") });
+        _h.Ok(peer);
+        _h.Rejects(new ConfigApplied { Version = 3, DnRemovals = { Dn("1004") } }, RejectReason.DnInUse);
+        _h.Ok(new ConfigApplied { Version = 3, DnRemovals = { Dn("1004"), Dn("1101") } });
+        _h.Login("a1", "1001");
+        _h.Rejects(new ConfigApplied { Version = 4, DnRemovals = { Dn("7000") } }, RejectReason.DnInUse);
+    }
 }

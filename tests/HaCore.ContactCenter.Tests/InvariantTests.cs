@@ -98,6 +98,35 @@ public sealed class InvariantTests
     }
 
     [Fact]
+    public void Invariant10_ISCC_resource_is_held_by_one_open_transaction_and_freed_on_every_outcome()
+    {
+        ulong a = _h.ConnectedCall("1001");
+        ulong b = _h.ConnectedCall("1002");
+        uint txn = 0;
+        void Open(ulong call)
+        {
+            txn++;
+            _h.Ok(new IsccRequested { ConnId = call, TransactionId = txn, RemoteLocation = "B", TimeoutMs = 100 });
+            _h.Ok(new IsccResourceAllocated { TransactionId = txn, AccessResource = Dn("9600") });
+            _h.Ok(new IsccRequested { ConnId = b, TransactionId = txn + 100, RemoteLocation = "B", TimeoutMs = 100 });
+            _h.Rejects(new IsccResourceAllocated { TransactionId = txn + 100, AccessResource = Dn("9600") }, RejectReason.IsccResourceBusy);
+            _h.Ok(new IsccFailed { TransactionId = txn + 100 });
+        }
+
+        Open(a);
+        _h.Ok(new IsccSucceeded { TransactionId = txn });
+        Open(a);
+        _h.Ok(new IsccFailed { TransactionId = txn });
+        Open(a);
+        _h.Now += 100;
+        _h.Ok(new IsccTimedOut { TransactionId = txn });
+        Open(a);
+        _h.Ok(new CallReleased { ConnId = a });
+        _h.Ok(new IsccRequested { ConnId = b, TransactionId = 999, RemoteLocation = "B", TimeoutMs = 100 });
+        _h.Ok(new IsccResourceAllocated { TransactionId = 999, AccessResource = Dn("9600") });
+    }
+
+    [Fact]
     public void Invariant12_connector_epoch_is_the_term_of_its_latest_up()
     {
         _h.Ok(new ConnectorDown { ConnectorId = ConnectorA });

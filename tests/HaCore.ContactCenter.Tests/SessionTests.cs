@@ -128,4 +128,17 @@ public sealed class SessionTests
         // Count limit 2: reference 2 was evicted.
         Assert.False(h.Apply(new DndOff { Dn = Dn("1001") }, Session, 2).Duplicate);
     }
+
+    [Fact]
+    public void Earliest_lease_expiry_tells_the_leader_when_to_sweep()
+    {
+        long first = _h.Sm.EarliestSessionLeaseExpiry()!.Value;
+        _h.Ok(new SessionOpened { SessionId = "short", LeaseMs = 5 });
+        long shortLease = _h.Sm.EarliestSessionLeaseExpiry()!.Value;
+        Assert.True(shortLease < first);
+        _h.Now = shortLease - 10; // the harness adds 10 ms per entry: applied exactly at expiry
+        Assert.Empty(_h.Ok(new SessionExpired()).Events);
+        Assert.Equal(["short"], _h.Ok(new SessionExpired()).Events.Select(e => e.SessionId));
+        Assert.Null(new Harness(populated: false).Sm.EarliestSessionLeaseExpiry());
+    }
 }

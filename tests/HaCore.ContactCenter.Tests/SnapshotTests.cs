@@ -173,6 +173,18 @@ public sealed class SnapshotTests
     }
 
     [Fact]
+    public void State_hash_is_the_SHA256_of_the_canonical_snapshot_bytes()
+    {
+        var runner = new HaCore.ContactCenter.Workload.WorkloadRunner(HaCore.ContactCenter.Workload.WorkloadProfile.B1.ScaledDown(10), seed: 9);
+        runner.ApplySetup();
+        runner.ApplyTraffic(3_000);
+        var buffer = new ArrayBufferWriter<byte>();
+        runner.StateMachine.WriteSnapshot(buffer);
+        Assert.True(buffer.WrittenCount > 64 * 1024);
+        Assert.Equal(System.Security.Cryptography.SHA256.HashData(buffer.WrittenSpan), runner.StateMachine.ComputeStateHash());
+    }
+
+    [Fact]
     public void Restore_replaces_the_whole_state()
     {
         Harness full = FullFixture();

@@ -53,7 +53,8 @@ public sealed class WorkloadTests
             Command.KindOneofCase.PartyEstablished, Command.KindOneofCase.UserDataAttached, Command.KindOneofCase.UserDataUpdated,
             Command.KindOneofCase.PartyHeld, Command.KindOneofCase.TransferCompleted, Command.KindOneofCase.PartyChanged,
             Command.KindOneofCase.PartyAdded, Command.KindOneofCase.ConnCallUpserted, Command.KindOneofCase.PartyReleased,
-            Command.KindOneofCase.AgentNotReady, Command.KindOneofCase.AgentReady,
+            Command.KindOneofCase.AgentNotReady, Command.KindOneofCase.AgentReady, Command.KindOneofCase.IsccRequested,
+            Command.KindOneofCase.IsccSucceeded,
         ];
         Assert.Empty(expected.Except(kinds));
         Assert.Empty(runner.StateMachine.FindInvariantViolations());

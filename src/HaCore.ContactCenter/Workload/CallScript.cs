@@ -16,6 +16,8 @@ public sealed partial class WorkloadGenerator
         private readonly bool _hold;
         private readonly bool _conference;
         private readonly bool _monitor;
+        private readonly bool _iscc;
+        private uint _isccTransaction;
         private bool _transfer;
         private int _phase;
         private int _userDataLeft;
@@ -39,6 +41,7 @@ public sealed partial class WorkloadGenerator
             _transfer = g.Chance(p.TransferRatio);
             _conference = g.Chance(p.ConferenceRatio);
             _monitor = g.Chance(p.MonitorRatio);
+            _iscc = g.Chance(p.IsccRatio);
             _userDataLeft = p.UserDataRequestsPerCall;
         }
 
@@ -106,6 +109,7 @@ public sealed partial class WorkloadGenerator
                     case 12:
                         return new Command { ConnConversationUpserted = new ConnConversationUpserted { Record = new ConnectorConversation { ConversationId = "conv-" + _recordKey, ConnId = _connId, ConferenceUri = "sip:conf-" + _recordKey, Modalities = 1, Participants = { "sip:" + _trunk.Number, "sip:" + AgentDn.Number }, ConnectorId = _connector } } };
                     case 13:
+                        _phase = _iscc ? 100 : 14;
                         return new Command { ConnCallUpserted = new ConnCallUpserted { Record = new ConnectorCall { CallId = "ucma-" + _recordKey, ConnId = _connId, ConversationId = "conv-" + _recordKey, ConnectorId = _connector, Parties = { new ConnectorParty { SipUri = "sip:" + AgentDn.Number, Dn = AgentDn, State = PartyState.Connected } } } } };
                     case 14:
                         if (_userDataLeft <= 0) { continue; }
@@ -156,6 +160,13 @@ public sealed partial class WorkloadGenerator
                         return new Command { ConnCallRemoved = new ConnCallRemoved { CallId = "ucma-" + _recordKey, ConnectorId = _connector } };
                     case 29:
                         return _g.Desk(_agent, new Command { PartyReleased = new PartyReleased { ConnId = _connId, Dn = AgentDn, Cause = "normal" } });
+                    case 100:
+                        // An ISCC leg to the other site (cast-type route, S3), opened and confirmed.
+                        _isccTransaction = ++_g._isccTransactions;
+                        return new Command { IsccRequested = new IsccRequested { ConnId = _connId, TransactionId = _isccTransaction, Direction = IsccDirection.Origination, RemoteLocation = "site-B", CastType = IsccCastType.Route, TimeoutMs = 10_000 } };
+                    case 101:
+                        _phase = 14;
+                        return new Command { IsccSucceeded = new IsccSucceeded { TransactionId = _isccTransaction, RemoteConnId = (2UL << 48) | _isccTransaction } };
                     default:
                         Done = true;
                         _g.CallEnded();

@@ -12,7 +12,7 @@ public readonly record struct GeneratedCommand(Command Command, long TimestampUn
 /// Produces realistic, valid command streams for a <see cref="WorkloadProfile"/> from a seed:
 /// the population (<see cref="Setup"/>) and then interleaved call life cycles (<see cref="Next"/>)
 /// following DOMAIN.md §4: routing, IVR treatment, queueing, delivery, attached data, hold,
-/// transfer, conference, monitoring, connector HA records, release and after-call work.
+/// transfer, conference, monitoring, ISCC legs, connector HA records, release and after-call work.
 /// </summary>
 /// <remarks>
 /// The stream is valid when applied in order, from the first command of <see cref="Setup"/>, to an
@@ -31,6 +31,7 @@ public sealed partial class WorkloadGenerator
     private readonly double _msPerEntry;
     private ulong _rngState;
     private ulong _connIdCounter;
+    private uint _isccTransactions;
     private double _clockMs;
 
     private readonly DnId[] _agentDns;

@@ -50,6 +50,12 @@ public sealed class WorkloadProfile
     /// <summary>Share of calls monitored (E17: 5 %).</summary>
     public double MonitorRatio { get; init; } = 0.05;
 
+    /// <summary>
+    /// Share of calls with an ISCC leg to another site (DOMAIN.md §4 assumes 10 % multi-site for the
+    /// large contact center). The default is 0.
+    /// </summary>
+    public double IsccRatio { get; init; }
+
     /// <summary>Whether every DN is also monitored by a Stat Server session (DOMAIN.md §4 subscriptions).</summary>
     public bool StatServerSubscriptions { get; init; } = true;
 
@@ -66,13 +72,14 @@ public sealed class WorkloadProfile
     public static WorkloadProfile B2 { get; } = new()
     {
         Name = "B2", Agents = 20_000, NonAgentDns = 2_000, ConcurrentCalls = 50_000, EntriesPerSecond = 2_500, Connectors = 4,
+        IsccRatio = 0.10,
     };
 
     /// <summary>B3, stress: the B2 population at 10,000 entries/s with an attached-data tail up to 16 KB.</summary>
     public static WorkloadProfile B3 { get; } = new()
     {
         Name = "B3", Agents = 20_000, NonAgentDns = 2_000, ConcurrentCalls = 50_000, EntriesPerSecond = 10_000, Connectors = 4,
-        UserDataTailBytes = 16 * 1024,
+        UserDataTailBytes = 16 * 1024, IsccRatio = 0.10,
     };
 
     /// <summary>Finds a built-in profile by name.</summary>
@@ -100,7 +107,7 @@ public sealed class WorkloadProfile
             EntriesPerSecond = EntriesPerSecond, Connectors = Connectors, UserDataBytes = UserDataBytes,
             UserDataTailBytes = UserDataTailBytes, UserDataTailRatio = UserDataTailRatio, UserDataRequestsPerCall = UserDataRequestsPerCall,
             HoldRatio = HoldRatio, TransferRatio = TransferRatio, ConferenceRatio = ConferenceRatio, MonitorRatio = MonitorRatio,
-            StatServerSubscriptions = StatServerSubscriptions,
+            StatServerSubscriptions = StatServerSubscriptions, IsccRatio = IsccRatio,
         };
     }
 }
