@@ -168,84 +168,43 @@ public sealed partial class ContactCenterStateMachine
         return RejectReason.None;
     }
 
-    private RejectReason HandleConferenceUpserted(ConnectorConference? record)
+    private RejectReason HandleConferenceUpserted(ConnectorConference? record) =>
+        Upsert(_conferences, record, RecordKind.Conference, r => r.ConferenceUri, r => r.ConnId, r => r.ConnectorId, r => r.Pooled);
+
+    private RejectReason HandleConversationUpserted(ConnectorConversation? record) =>
+        Upsert(_conversations, record, RecordKind.Conversation, r => r.ConversationId, r => r.ConnId, r => r.ConnectorId, _ => false);
+
+    private RejectReason HandleConnectorCallUpserted(ConnectorCall? record) =>
+        Upsert(_connectorCalls, record, RecordKind.Call, r => r.CallId, r => r.ConnId, r => r.ConnectorId, _ => false);
+
+    private RejectReason HandleB2BUpserted(B2BCall? record) =>
+        Upsert(_b2bCalls, record, RecordKind.B2B, r => r.B2BId, r => r.ConnId, r => r.ConnectorId, _ => false);
+
+    /// <summary>
+    /// The one upsert of every connector HA record kind: validate against the call and the current owner,
+    /// store a copy, move the ConnId index, emit the event.
+    /// </summary>
+    private RejectReason Upsert<T>(
+        Dictionary<string, T> records, T? record, RecordKind kind,
+        Func<T, string> key, Func<T, ulong> connId, Func<T, string> connectorId, Func<T, bool> allowNoCall)
+        where T : class, Google.Protobuf.IDeepCloneable<T>
     {
         if (record is null)
         {
             return Fail(RejectReason.InvalidArgument, "no record");
         }
 
-        _conferences.TryGetValue(record.ConferenceUri, out ConnectorConference? old);
-        RejectReason r = CheckUpsert(record.ConferenceUri, record.ConnId, record.ConnectorId, old?.ConnectorId, record.Pooled);
+        records.TryGetValue(key(record), out T? old);
+        RejectReason r = CheckUpsert(key(record), connId(record), connectorId(record), old is null ? null : connectorId(old), allowNoCall(record));
         if (r != RejectReason.None)
         {
             return r;
         }
 
-        ConnectorConference copy = record.Clone();
-        _conferences[copy.ConferenceUri] = copy;
-        Reindex(RecordKind.Conference, copy.ConferenceUri, old?.ConnId ?? 0, copy.ConnId);
-        return EmitRecord(EventKind.ConnectorRecordUpserted, copy.ConnId, copy.ConnectorId, copy.ConferenceUri);
-    }
-
-    private RejectReason HandleConversationUpserted(ConnectorConversation? record)
-    {
-        if (record is null)
-        {
-            return Fail(RejectReason.InvalidArgument, "no record");
-        }
-
-        _conversations.TryGetValue(record.ConversationId, out ConnectorConversation? old);
-        RejectReason r = CheckUpsert(record.ConversationId, record.ConnId, record.ConnectorId, old?.ConnectorId, false);
-        if (r != RejectReason.None)
-        {
-            return r;
-        }
-
-        ConnectorConversation copy = record.Clone();
-        _conversations[copy.ConversationId] = copy;
-        Reindex(RecordKind.Conversation, copy.ConversationId, old?.ConnId ?? 0, copy.ConnId);
-        return EmitRecord(EventKind.ConnectorRecordUpserted, copy.ConnId, copy.ConnectorId, copy.ConversationId);
-    }
-
-    private RejectReason HandleConnectorCallUpserted(ConnectorCall? record)
-    {
-        if (record is null)
-        {
-            return Fail(RejectReason.InvalidArgument, "no record");
-        }
-
-        _connectorCalls.TryGetValue(record.CallId, out ConnectorCall? old);
-        RejectReason r = CheckUpsert(record.CallId, record.ConnId, record.ConnectorId, old?.ConnectorId, false);
-        if (r != RejectReason.None)
-        {
-            return r;
-        }
-
-        ConnectorCall copy = record.Clone();
-        _connectorCalls[copy.CallId] = copy;
-        Reindex(RecordKind.Call, copy.CallId, old?.ConnId ?? 0, copy.ConnId);
-        return EmitRecord(EventKind.ConnectorRecordUpserted, copy.ConnId, copy.ConnectorId, copy.CallId);
-    }
-
-    private RejectReason HandleB2BUpserted(B2BCall? record)
-    {
-        if (record is null)
-        {
-            return Fail(RejectReason.InvalidArgument, "no record");
-        }
-
-        _b2bCalls.TryGetValue(record.B2BId, out B2BCall? old);
-        RejectReason r = CheckUpsert(record.B2BId, record.ConnId, record.ConnectorId, old?.ConnectorId, false);
-        if (r != RejectReason.None)
-        {
-            return r;
-        }
-
-        B2BCall copy = record.Clone();
-        _b2bCalls[copy.B2BId] = copy;
-        Reindex(RecordKind.B2B, copy.B2BId, old?.ConnId ?? 0, copy.ConnId);
-        return EmitRecord(EventKind.ConnectorRecordUpserted, copy.ConnId, copy.ConnectorId, copy.B2BId);
+        T copy = record.Clone();
+        records[key(copy)] = copy;
+        Reindex(kind, key(copy), old is null ? 0 : connId(old), connId(copy));
+        return EmitRecord(EventKind.ConnectorRecordUpserted, connId(copy), connectorId(copy), key(copy));
     }
 
     private RejectReason EmitRecord(EventKind kind, ulong connId, string connectorId, string key)
