@@ -83,6 +83,13 @@ public sealed class HaCoreNodeOptions
     /// <summary>Seed of the election jitter; 0 derives one from the node id and the clock.</summary>
     public ulong RandomSeed { get; set; }
 
+    /// <summary>
+    /// The file system the write-ahead log and the snapshot store use; the real disk
+    /// (<see cref="HaCore.Storage.FileStorageDevice.Instance"/>) when null. Tests pass a device that loses
+    /// unsynced writes at a simulated power cut, or delays fsync.
+    /// </summary>
+    public HaCore.Storage.IStorageDevice? StorageDevice { get; set; }
+
     private static EndPoint? DefaultResolve(string address)
     {
         if (IPEndPoint.TryParse(address, out var ip))

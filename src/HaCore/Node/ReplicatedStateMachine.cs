@@ -112,7 +112,7 @@ public sealed partial class ReplicatedStateMachine<TStateMachine, TCommand, TRes
 
         var logger = loggerFactory?.CreateLogger("HaCore.Node") ?? NullLogger.Instance;
         var storageOptions = CopyStorageOptions(options);
-        var storage = DurableRaftStorage.Open(storageOptions, logger: loggerFactory?.CreateLogger("HaCore.Storage"));
+        var storage = DurableRaftStorage.Open(storageOptions, options.StorageDevice, logger: loggerFactory?.CreateLogger("HaCore.Storage"));
         var node = new ReplicatedStateMachine<TStateMachine, TCommand, TResult>(
             options, stateMachine, commandCodec, resultCodec, transport, storage, logger, timeProvider ?? TimeProvider.System);
         try
