@@ -44,6 +44,9 @@ public sealed class RawNode
     /// <summary>The membership in force (as of the applied index).</summary>
     public ConfState ConfState => _raft.Tracker.Config;
 
+    /// <summary>The node a leadership transfer is handing over to, or 0 when none is in progress (leaders only).</summary>
+    public ulong LeadTransferee => _raft.LeadTransferee;
+
     /// <summary>The highest committed index this node knows.</summary>
     public ulong CommitIndex => _raft.Log.Committed;
 

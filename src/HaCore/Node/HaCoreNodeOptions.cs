@@ -68,8 +68,16 @@ public sealed class HaCoreNodeOptions
     /// <summary>Client sessions unused for this long (by leader-stamped time) are forgotten. Default 1 hour.</summary>
     public TimeSpan SessionTimeout { get; set; } = TimeSpan.FromHours(1);
 
-    /// <summary>Results kept per client session for retries. Default 64.</summary>
+    /// <summary>
+    /// Results kept per client session for retries, and so the window of one session's requests that may be
+    /// outstanding at once: requests may reach the log in any order within it. A request older than the window
+    /// gets <see cref="RequestExpiredException"/>. Default 64.
+    /// </summary>
     public int ResultsPerSession { get; set; } = 64;
+
+    /// <summary>How many entries a learner may trail the leader's last index by and still be promoted to voter;
+    /// <see cref="ReplicatedStateMachine{TStateMachine, TCommand, TResult}.PromoteAsync"/> refuses a learner further behind.</summary>
+    public long MaxPromotionLag { get; set; } = 1_000;
 
     /// <summary>Applied commands kept in memory for subscribers to resume from. Default 100,000.</summary>
     public int RetainedCommands { get; set; } = 100_000;
@@ -89,6 +97,23 @@ public sealed class HaCoreNodeOptions
     /// unsynced writes at a simulated power cut, or delays fsync.
     /// </summary>
     public HaCore.Storage.IStorageDevice? StorageDevice { get; set; }
+
+    /// <summary>The storage settings with this node's data directory and cluster id filled in.</summary>
+    internal Storage.StorageOptions ToStorageOptions() => new()
+    {
+        DirectoryPath = DataDirectory,
+        ClusterId = ClusterId,
+        SegmentSizeBytes = Storage.SegmentSizeBytes,
+        MaxRecordBytes = Storage.MaxRecordBytes,
+        MaxOpenFiles = Storage.MaxOpenFiles,
+        EntryCacheBytes = Storage.EntryCacheBytes,
+        WriteBufferBytes = Storage.WriteBufferBytes,
+        MaxSnapshotBytes = Storage.MaxSnapshotBytes,
+        SnapshotChunkBytes = Storage.SnapshotChunkBytes,
+        SnapshotsToKeep = Storage.SnapshotsToKeep,
+        ZeroFillSegments = Storage.ZeroFillSegments,
+        PrepareSegmentsAhead = Storage.PrepareSegmentsAhead,
+    };
 
     private static EndPoint? DefaultResolve(string address)
     {
@@ -131,6 +156,7 @@ public sealed class HaCoreNodeOptions
         Require(ProposalTimeout > TimeSpan.Zero, nameof(ProposalTimeout), "must be positive.");
         Require(SessionTimeout > TimeSpan.Zero, nameof(SessionTimeout), "must be positive.");
         Require(ResultsPerSession > 0, nameof(ResultsPerSession), "must be positive.");
+        Require(MaxPromotionLag >= 0, nameof(MaxPromotionLag), "must not be negative.");
         Require(RetainedCommands > 0, nameof(RetainedCommands), "must be positive.");
         Require(SubscriberBuffer > 0, nameof(SubscriberBuffer), "must be positive.");
         Require(InitialVoters.Distinct().Count() == InitialVoters.Count && !InitialVoters.Contains(0UL), nameof(InitialVoters), "must be distinct non-zero ids.");

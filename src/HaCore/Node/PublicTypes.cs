@@ -78,3 +78,9 @@ public sealed class ProposalRejectedException(string message) : HaCoreException(
 
 /// <summary>A subscriber asked for a position this node no longer retains, or fell too far behind.</summary>
 public sealed class EventPositionUnavailableException(string message) : HaCoreException(message);
+
+/// <summary>
+/// Whether the request was applied can no longer be told: it is older than its session's window of retained
+/// results, or its session expired. Retrying it cannot help; the client starts a new session.
+/// </summary>
+public sealed class RequestExpiredException(string message) : HaCoreException(message);

@@ -1,4 +1,4 @@
-using System.Buffers;
+using System.Buffers.Binary;
 using System.Net;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
@@ -19,36 +19,32 @@ namespace HaCore;
 /// <typeparam name="TCommand">Commands.</typeparam>
 /// <typeparam name="TResult">What applying a command returns.</typeparam>
 /// <remarks>
-/// A single loop thread owns the Raft core, the storage and the state machine: it drains bounded queues
-/// of requests and received messages, handles each Raft Ready with one group fsync, applies committed
-/// entries in order and completes the waiting callers. Queries run on that thread too: keep them short.
+/// This type is the production driver of the node logic (an internal single-threaded core that the
+/// deterministic simulator drives too): one loop thread owns the core, the storage and the state machine, and
+/// drains bounded queues of received messages, ticks of a <see cref="TimeProvider"/> timer and requests. Queries
+/// run on that thread: keep them short.
 /// </remarks>
 public sealed partial class ReplicatedStateMachine<TStateMachine, TCommand, TResult> : IAsyncDisposable
     where TStateMachine : IStateMachine<TCommand, TResult>
 {
     private readonly HaCoreNodeOptions _options;
-    private readonly TStateMachine _stateMachine;
-    private readonly ICommandCodec<TCommand> _commandCodec;
-    private readonly ICommandCodec<TResult> _resultCodec;
     private readonly IRaftTransport _transport;
     private readonly DurableRaftStorage _storage;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly RuntimeState _runtime;
+    private readonly NodeCore<TStateMachine, TCommand, TResult> _core;
     private readonly Channel<Action> _requests;
     private readonly Channel<Message> _inbound;
+    private readonly TransportReports _reports = new();
     private readonly SemaphoreSlim _signal = new(0);
     private readonly NodeTelemetry _telemetry;
     private readonly Guid _nodeSession = Guid.NewGuid();
     private readonly CancellationTokenSource _stopping = new();
-    private RawNode _raw = null!;
     private Thread? _thread;
     private ITimer? _ticker;
     private int _signaled;
     private int _pendingTicks;
     private long _nextSequence;
-    private volatile NodeStatus _status;
-    private CancellationTokenSource _leadership = new();
     private Exception? _fault;
 
     private ReplicatedStateMachine(
@@ -56,24 +52,20 @@ public sealed partial class ReplicatedStateMachine<TStateMachine, TCommand, TRes
         IRaftTransport transport, DurableRaftStorage storage, ILogger logger, TimeProvider time)
     {
         _options = options;
-        _stateMachine = stateMachine;
-        _commandCodec = commandCodec;
-        _resultCodec = resultCodec;
         _transport = transport;
         _storage = storage;
         _logger = logger;
         _time = time;
-        _runtime = new RuntimeState(options.ResultsPerSession, options.SessionTimeout);
         _requests = Channel.CreateBounded<Action>(new BoundedChannelOptions(options.MaxPendingRequests) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
         _inbound = Channel.CreateBounded<Message>(new BoundedChannelOptions(options.MaxInboundMessages) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
-        _leadership.Cancel();
-        _status = new NodeStatus(options.NodeId, RaftRole.Follower, 0, 0, 0, 0, ConfState.Empty, false);
         _telemetry = new NodeTelemetry(
             options.NodeId,
-            () => (long)_status.Term,
-            () => (long)(_status.CommitIndex - Math.Min(_status.CommitIndex, _status.AppliedIndex)),
+            () => (long)Status.Term,
+            () => (long)(Status.CommitIndex - Math.Min(Status.CommitIndex, Status.AppliedIndex)),
             () => _requests.Reader.Count,
             () => _inbound.Reader.Count);
+        var seed = options.RandomSeed != 0 ? options.RandomSeed : (ulong)System.Diagnostics.Stopwatch.GetTimestamp() ^ (ulong)Random.Shared.NextInt64() ^ options.NodeId;
+        _core = new NodeCore<TStateMachine, TCommand, TResult>(options, stateMachine, commandCodec, resultCodec, transport, storage, time, logger, _telemetry, seed);
     }
 
     /// <summary>Opens the data directory, restores the state machine, joins the cluster and starts the node loop.</summary>
@@ -111,13 +103,12 @@ public sealed partial class ReplicatedStateMachine<TStateMachine, TCommand, TRes
         }
 
         var logger = loggerFactory?.CreateLogger("HaCore.Node") ?? NullLogger.Instance;
-        var storageOptions = CopyStorageOptions(options);
-        var storage = DurableRaftStorage.Open(storageOptions, options.StorageDevice, logger: loggerFactory?.CreateLogger("HaCore.Storage"));
+        var storage = DurableRaftStorage.Open(options.ToStorageOptions(), options.StorageDevice, logger: loggerFactory?.CreateLogger("HaCore.Storage"));
         var node = new ReplicatedStateMachine<TStateMachine, TCommand, TResult>(
             options, stateMachine, commandCodec, resultCodec, transport, storage, logger, timeProvider ?? TimeProvider.System);
         try
         {
-            node.Open();
+            node._core.Open();
             await transport.StartAsync(new Sink(node), cancellationToken).ConfigureAwait(false);
             node.Run();
             return node;
@@ -129,30 +120,14 @@ public sealed partial class ReplicatedStateMachine<TStateMachine, TCommand, TRes
         }
     }
 
-    private static StorageOptions CopyStorageOptions(HaCoreNodeOptions options) => new()
-    {
-        DirectoryPath = options.DataDirectory,
-        ClusterId = options.ClusterId,
-        SegmentSizeBytes = options.Storage.SegmentSizeBytes,
-        MaxRecordBytes = options.Storage.MaxRecordBytes,
-        MaxOpenFiles = options.Storage.MaxOpenFiles,
-        EntryCacheBytes = options.Storage.EntryCacheBytes,
-        WriteBufferBytes = options.Storage.WriteBufferBytes,
-        MaxSnapshotBytes = options.Storage.MaxSnapshotBytes,
-        SnapshotChunkBytes = options.Storage.SnapshotChunkBytes,
-        SnapshotsToKeep = options.Storage.SnapshotsToKeep,
-        ZeroFillSegments = options.Storage.ZeroFillSegments,
-        PrepareSegmentsAhead = options.Storage.PrepareSegmentsAhead,
-    };
-
     /// <summary>This node's id.</summary>
     public ulong NodeId => _options.NodeId;
 
     /// <summary>Role, term, leader, commit and applied index, and members, as of the last loop iteration.</summary>
-    public NodeStatus Status => _status;
+    public NodeStatus Status => _core.Status;
 
     /// <summary>A token cancelled when this node stops leading (already cancelled when it does not lead now).</summary>
-    public CancellationToken LeadershipToken => Volatile.Read(ref _leadership).Token;
+    public CancellationToken LeadershipToken => _core.LeadershipToken;
 
     /// <summary>
     /// Proposes a command and returns the state machine's result once it is committed and applied on this node.
@@ -170,26 +145,22 @@ public sealed partial class ReplicatedStateMachine<TStateMachine, TCommand, TRes
     /// node, also after a failover) returns the first result and never applies the command twice.
     /// </summary>
     /// <exception cref="NoQuorumException">No leader could be reached within an election timeout.</exception>
-    /// <exception cref="ProposalRejectedException">Raft refused it, or the request is so old that its result is gone.</exception>
+    /// <exception cref="ProposalRejectedException">Raft refused it (backpressure: too many uncommitted bytes).</exception>
+    /// <exception cref="RequestExpiredException">The request is older than its session's window, or its session
+    /// expired: whether it was applied can no longer be told.</exception>
     /// <exception cref="TimeoutException">No outcome within <see cref="HaCoreNodeOptions.ProposalTimeout"/>.</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled (the command may still be applied).</exception>
     public async ValueTask<TResult> ProposeAsync(ClientRequestId request, TCommand command, CancellationToken cancellationToken = default)
     {
-        if (request.Sequence == 0)
-        {
-            throw new ArgumentException("Request sequence numbers start at 1.", nameof(request));
-        }
-
-        var payload = new ArrayBufferWriter<byte>();
-        _commandCodec.Encode(command, payload);
-        var data = EntryEnvelope.Encode(EnvelopeKind.Command, request, _time.GetUtcNow().ToUnixTimeMilliseconds(), payload.WrittenSpan);
-        var bytes = await ProposeEntryAsync(request, data, cancellationToken).ConfigureAwait(false);
-        return _resultCodec.Decode(bytes);
+        var proposal = _core.CreateProposal(request, command);
+        await EnqueueAsync(() => _core.Propose(proposal), cancellationToken).ConfigureAwait(false);
+        var bytes = await proposal.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return _core.DecodeResult(bytes);
     }
 
     /// <summary>Runs <paramref name="query"/> against the state machine with the given consistency.</summary>
-    /// <exception cref="NoQuorumException">A linearizable or lease read found no leader.</exception>
-    /// <exception cref="TimeoutException">The read was not confirmed within <see cref="HaCoreNodeOptions.ProposalTimeout"/>.</exception>
+    /// <exception cref="NoQuorumException">A linearizable or lease read found no leader within an election timeout.</exception>
+    /// <exception cref="TimeoutException">The read was not served within <see cref="HaCoreNodeOptions.ProposalTimeout"/>.</exception>
     public async ValueTask<ReadResult<TView>> ReadAsync<TView>(
         Func<TStateMachine, TView> query, ReadConsistency consistency = ReadConsistency.Linearizable, CancellationToken cancellationToken = default)
     {
@@ -200,11 +171,12 @@ public sealed partial class ReplicatedStateMachine<TStateMachine, TCommand, TRes
         }
 
         var tcs = new TaskCompletionSource<ReadResult<TView>>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var read = new PendingRead(
+        var read = new PendingRead<TStateMachine>(
             (sm, applied) => tcs.TrySetResult(new ReadResult<TView>(query(sm), applied)),
             ex => tcs.TrySetException(ex),
+            consistency,
             _time.GetUtcNow() + _options.ProposalTimeout);
-        await EnqueueAsync(() => StartRead(read, consistency), cancellationToken).ConfigureAwait(false);
+        await EnqueueAsync(() => _core.Read(read), cancellationToken).ConfigureAwait(false);
         return await tcs.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -213,13 +185,14 @@ public sealed partial class ReplicatedStateMachine<TStateMachine, TCommand, TRes
     /// that resumes from the index after the last one it saw, on any node, sees no gap and no duplicate.
     /// </summary>
     /// <exception cref="EventPositionUnavailableException">The position is older than this node retains (it was
-    /// compacted into a snapshot), or the subscriber fell more than <see cref="HaCoreNodeOptions.SubscriberBuffer"/> behind.</exception>
+    /// compacted into a snapshot), a snapshot was installed on this node under the subscriber, or the subscriber
+    /// fell more than <see cref="HaCoreNodeOptions.SubscriberBuffer"/> behind. Resume from the last index + 1.</exception>
     public async IAsyncEnumerable<AppliedCommand<TCommand, TResult>> SubscribeAsync(
         ulong fromIndex, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var channel = Channel.CreateBounded<AppliedCommand<TCommand, TResult>>(
             new BoundedChannelOptions(_options.SubscriberBuffer) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
-        await EnqueueAsync(() => AddSubscriber(fromIndex, channel), cancellationToken).ConfigureAwait(false);
+        await EnqueueAsync(() => _core.Subscribe(fromIndex, channel.Writer), cancellationToken).ConfigureAwait(false);
         try
         {
             await foreach (var item in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
@@ -229,18 +202,17 @@ public sealed partial class ReplicatedStateMachine<TStateMachine, TCommand, TRes
         }
         finally
         {
-            Enqueue(() => _subscribers.Remove(channel));
+            Enqueue(() => _core.Unsubscribe(channel.Writer));
         }
     }
 
     /// <summary>Hands leadership to <paramref name="target"/> and waits until it leads.</summary>
-    /// <exception cref="NotLeaderException">This node does not lead and knows no leader to ask.</exception>
     /// <exception cref="TimeoutException">The target did not take over within two election timeouts.</exception>
     public async ValueTask TransferLeadershipAsync(ulong target, CancellationToken cancellationToken = default)
     {
         var deadline = _time.GetUtcNow() + (ElectionTimeout * 2);
-        await EnqueueAsync(() => _raw.TransferLeadership(target), cancellationToken).ConfigureAwait(false);
-        while (_status.Leader != target)
+        await EnqueueAsync(() => _core.TransferLeadership(target), cancellationToken).ConfigureAwait(false);
+        while (Status.Leader != target)
         {
             if (_time.GetUtcNow() > deadline)
             {
@@ -260,16 +232,18 @@ public sealed partial class ReplicatedStateMachine<TStateMachine, TCommand, TRes
         ArgumentNullException.ThrowIfNull(address);
         var request = new ClientRequestId(_nodeSession, (ulong)Interlocked.Increment(ref _nextSequence));
         var payload = new byte[8 + System.Text.Encoding.UTF8.GetByteCount(address.ToString()!)];
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(payload, nodeId);
+        BinaryPrimitives.WriteUInt64LittleEndian(payload, nodeId);
         System.Text.Encoding.UTF8.GetBytes(address.ToString()!, payload.AsSpan(8));
-        await ProposeEntryAsync(request, EntryEnvelope.Encode(EnvelopeKind.Address, request, _time.GetUtcNow().ToUnixTimeMilliseconds(), payload), cancellationToken)
-            .ConfigureAwait(false);
+        var proposal = _core.CreateProposal(request, EnvelopeKind.Address, payload);
+        await EnqueueAsync(() => _core.Propose(proposal), cancellationToken).ConfigureAwait(false);
+        await proposal.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         await ChangeMembershipAsync(new ConfChange(ConfChangeType.AddLearner, nodeId), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Promotes learner <paramref name="nodeId"/> to voter. Call on the leader.</summary>
     /// <exception cref="NotLeaderException">This node is not the leader.</exception>
-    /// <exception cref="ProposalRejectedException">Another membership change is in progress, or the change is invalid.</exception>
+    /// <exception cref="ProposalRejectedException">Another membership change is in progress, the change is invalid,
+    /// or the learner trails the leader by more than <see cref="HaCoreNodeOptions.MaxPromotionLag"/> entries.</exception>
     public ValueTask PromoteAsync(ulong nodeId, CancellationToken cancellationToken = default) =>
         ChangeMembershipAsync(new ConfChange(ConfChangeType.AddVoter, nodeId), cancellationToken);
 
@@ -282,48 +256,11 @@ public sealed partial class ReplicatedStateMachine<TStateMachine, TCommand, TRes
     private async ValueTask ChangeMembershipAsync(ConfChange change, CancellationToken cancellationToken)
     {
         var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await EnqueueAsync(() => StartConfChange(change, tcs), cancellationToken).ConfigureAwait(false);
-        await tcs.Task.WaitAsync(_options.ProposalTimeout, _time, cancellationToken).ConfigureAwait(false);
-    }
-
-    private async ValueTask<byte[]> ProposeEntryAsync(ClientRequestId request, byte[] data, CancellationToken cancellationToken)
-    {
-        var tcs = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var proposal = new PendingProposal(request, data, tcs, _time.GetUtcNow(), _time.GetUtcNow() + _options.ProposalTimeout);
-        await EnqueueAsync(() => StartProposal(proposal), cancellationToken).ConfigureAwait(false);
-        return await tcs.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await EnqueueAsync(() => _core.ChangeMembership(change, tcs), cancellationToken).ConfigureAwait(false);
+        await tcs.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private TimeSpan ElectionTimeout => _options.TickInterval * _options.ElectionTicks;
-
-    private async ValueTask EnqueueAsync(Action action, CancellationToken cancellationToken)
-    {
-        ObjectDisposedException.ThrowIf(_stopping.IsCancellationRequested, this);
-        if (_fault is { } fault)
-        {
-            throw new HaCoreException($"Node {NodeId} stopped on an error: {fault.Message}", fault);
-        }
-
-        // A full queue makes callers wait: backpressure instead of memory growth.
-        await _requests.Writer.WriteAsync(action, cancellationToken).ConfigureAwait(false);
-        Signal();
-    }
-
-    private void Enqueue(Action action)
-    {
-        if (_requests.Writer.TryWrite(action))
-        {
-            Signal();
-        }
-    }
-
-    private void Signal()
-    {
-        if (Interlocked.Exchange(ref _signaled, 1) == 0)
-        {
-            _signal.Release();
-        }
-    }
 
     /// <summary>Stops the node loop, the transport and the storage. Pending callers fail with <see cref="ObjectDisposedException"/>.</summary>
     public async ValueTask DisposeAsync()
@@ -342,28 +279,13 @@ public sealed partial class ReplicatedStateMachine<TStateMachine, TCommand, TRes
         }
 
         await _transport.DisposeAsync().ConfigureAwait(false);
-        FailEverything(new ObjectDisposedException(GetType().Name, $"Node {NodeId} stopped."));
-        await _storage.DisposeAsync().ConfigureAwait(false);
-        _telemetry.Dispose();
-        _leadership.Cancel();
-        NodeLog.Stopped(_logger, NodeId);
-    }
-
-    private sealed class Sink(ReplicatedStateMachine<TStateMachine, TCommand, TResult> node) : IRaftMessageSink
-    {
-        public bool OnMessage(in Message message)
+        _core.FailEverything(new ObjectDisposedException(GetType().Name, $"Node {NodeId} stopped."));
+        while (_requests.Reader.TryRead(out _))
         {
-            if (!node._inbound.Writer.TryWrite(message))
-            {
-                return false;
-            }
-
-            node.Signal();
-            return true;
         }
 
-        public void OnSnapshotStatus(ulong peer, bool delivered) => node.Enqueue(() => node._raw.ReportSnapshot(peer, delivered));
-
-        public void OnUnreachable(ulong peer) => node.Enqueue(() => node._raw.ReportUnreachable(peer));
+        await _storage.DisposeAsync().ConfigureAwait(false);
+        _telemetry.Dispose();
+        NodeLog.Stopped(_logger, NodeId);
     }
 }

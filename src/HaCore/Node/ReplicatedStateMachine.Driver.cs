@@ -1,0 +1,182 @@
+using HaCore.Raft;
+using HaCore.Transport;
+
+namespace HaCore;
+
+/// <summary>
+/// The production driver: one loop thread, a <see cref="TimeProvider"/> timer for ticks, and bounded queues in
+/// front of the node core.
+/// </summary>
+/// <remarks>
+/// Invariants: only the loop thread touches the core. Each iteration steps the received messages before the
+/// ticks that piled up meanwhile, so a stalled loop that wakes to a burst of ticks has first seen the heartbeats
+/// and acknowledgements that arrived during the stall (and does not depose a live leader for it). Snapshot and
+/// reachability reports from the transport are never dropped: they wait in their own small set, one per peer.
+/// </remarks>
+public sealed partial class ReplicatedStateMachine<TStateMachine, TCommand, TResult>
+{
+    private void Run()
+    {
+        _thread = new Thread(Loop) { IsBackground = true, Name = $"hacore-node-{NodeId}" };
+        _thread.Start();
+        _ticker = _time.CreateTimer(
+            _ =>
+            {
+                Interlocked.Increment(ref _pendingTicks);
+                Signal();
+            },
+            null,
+            _options.TickInterval,
+            _options.TickInterval);
+    }
+
+    private void Loop()
+    {
+        try
+        {
+            while (!_stopping.IsCancellationRequested)
+            {
+                _signal.Wait(_options.TickInterval);
+                Volatile.Write(ref _signaled, 0);
+                for (var n = 0; n < 4096 && _inbound.Reader.TryRead(out var message); n++)
+                {
+                    _core.Step(message);
+                }
+
+                _reports.Drain(_core.ReportSnapshot, _core.ReportUnreachable);
+                for (var ticks = Interlocked.Exchange(ref _pendingTicks, 0); ticks > 0; ticks--)
+                {
+                    _core.Tick();
+                }
+
+                for (var n = 0; n < 4096 && _requests.Reader.TryRead(out var request); n++)
+                {
+                    request();
+                }
+
+                _core.Process();
+            }
+        }
+        catch (Exception ex)
+        {
+            // A broken invariant or a failed disk: this node stops, the cluster carries on.
+            _fault = ex;
+            NodeLog.Faulted(_logger, NodeId, ex);
+            _core.MarkFaulted();
+            _core.FailEverything(new HaCoreException($"Node {NodeId} stopped on an error: {ex.Message}", ex));
+            while (_requests.Reader.TryRead(out _))
+            {
+            }
+        }
+    }
+
+    private async ValueTask EnqueueAsync(Action action, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_stopping.IsCancellationRequested, this);
+        if (_fault is { } fault)
+        {
+            throw new HaCoreException($"Node {NodeId} stopped on an error: {fault.Message}", fault);
+        }
+
+        // A full queue makes callers wait: backpressure instead of memory growth.
+        await _requests.Writer.WriteAsync(action, cancellationToken).ConfigureAwait(false);
+        Signal();
+    }
+
+    private void Enqueue(Action action)
+    {
+        if (_requests.Writer.TryWrite(action))
+        {
+            Signal();
+        }
+    }
+
+    private void Signal()
+    {
+        if (Interlocked.Exchange(ref _signaled, 1) == 0)
+        {
+            _signal.Release();
+        }
+    }
+
+    private sealed class Sink(ReplicatedStateMachine<TStateMachine, TCommand, TResult> node) : IRaftMessageSink
+    {
+        public bool OnMessage(in Message message)
+        {
+            if (!node._inbound.Writer.TryWrite(message))
+            {
+                return false;
+            }
+
+            node.Signal();
+            return true;
+        }
+
+        public void OnSnapshotStatus(ulong peer, bool delivered)
+        {
+            node._reports.Snapshot(peer, delivered);
+            node.Signal();
+        }
+
+        public void OnUnreachable(ulong peer)
+        {
+            node._reports.Unreachable(peer);
+            node.Signal();
+        }
+    }
+}
+
+/// <summary>
+/// The transport's reports, waiting for the loop: at most one snapshot outcome and one unreachable flag per
+/// peer (the latest wins), so they are bounded by the membership and never lost to a full request queue.
+/// </summary>
+internal sealed class TransportReports
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<ulong, bool> _snapshots = [];
+    private readonly HashSet<ulong> _unreachable = [];
+
+    public void Snapshot(ulong peer, bool delivered)
+    {
+        lock (_gate)
+        {
+            _snapshots[peer] = delivered;
+        }
+    }
+
+    public void Unreachable(ulong peer)
+    {
+        lock (_gate)
+        {
+            _unreachable.Add(peer);
+        }
+    }
+
+    public void Drain(Action<ulong, bool> snapshot, Action<ulong> unreachable)
+    {
+        KeyValuePair<ulong, bool>[] snapshots;
+        ulong[] peers;
+        lock (_gate)
+        {
+            if (_snapshots.Count == 0 && _unreachable.Count == 0)
+            {
+                return;
+            }
+
+            snapshots = [.. _snapshots];
+            peers = [.. _unreachable];
+            _snapshots.Clear();
+            _unreachable.Clear();
+        }
+
+        foreach (var (peer, delivered) in snapshots)
+        {
+            snapshot(peer, delivered);
+        }
+
+        foreach (var peer in peers)
+        {
+            unreachable(peer);
+        }
+    }
+}
