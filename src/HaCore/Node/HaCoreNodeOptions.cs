@@ -98,6 +98,17 @@ public sealed class HaCoreNodeOptions
     /// </summary>
     public HaCore.Storage.IStorageDevice? StorageDevice { get; set; }
 
+    /// <summary>A copy of these options for node <paramref name="nodeId"/> on <paramref name="device"/> (the simulator starts every node from one template).</summary>
+    internal HaCoreNodeOptions CloneFor(ulong nodeId, Storage.IStorageDevice device, ulong randomSeed)
+    {
+        var copy = (HaCoreNodeOptions)MemberwiseClone();
+        copy.NodeId = nodeId;
+        copy.DataDirectory = $"/sim/node-{nodeId}";
+        copy.StorageDevice = device;
+        copy.RandomSeed = randomSeed == 0 ? 1 : randomSeed;
+        return copy;
+    }
+
     /// <summary>The storage settings with this node's data directory and cluster id filled in.</summary>
     internal Storage.StorageOptions ToStorageOptions() => new()
     {
