@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -78,6 +79,7 @@ var killedAt = TimeSpan.Zero;
 var firstAckAfterKill = TimeSpan.Zero;
 var gateway = leader;
 var stop = new CancellationTokenSource();
+var pending = new ConcurrentDictionary<ClientRequestId, (string Kind, TimeSpan Since)>();
 
 Command? NextCommand()
 {
@@ -112,11 +114,11 @@ async Task<CommandResult> ProposeUntilDoneAsync(ClientRequestId request, Command
         {
             return await (nodes[target] ?? throw new NoQuorumException("gateway down")).ProposeAsync(request, command);
         }
-        catch (Exception ex) when (ex is HaCoreException or TimeoutException or ObjectDisposedException)
+        catch (Exception ex) when (IsRetryable(ex))
         {
             Interlocked.Increment(ref retries);
             Interlocked.CompareExchange(ref gateway, PickGateway(target), target);
-            await Task.Yield();
+            await Task.Delay(ex is ProposalRejectedException ? 20 : 1);
         }
     }
 }
@@ -124,6 +126,7 @@ async Task<CommandResult> ProposeUntilDoneAsync(ClientRequestId request, Command
 void Record(ClientRequestId request, CommandResult result, TimeSpan started)
 {
     var done = clock.Elapsed;
+    pending.TryRemove(request, out _);
     lock (gate)
     {
         acknowledged[request] = result.AppliedIndex;
@@ -159,6 +162,7 @@ async Task PipelineAsync()
                 ? node.ProposeAsync(request, command).AsTask()
                 : Task.FromException<CommandResult>(new NoQuorumException("gateway down"));
             inflight.Enqueue((request, command, task, clock.Elapsed));
+            pending[request] = (command.KindCase.ToString(), clock.Elapsed);
         }
 
         if (inflight.Count == 0)
@@ -172,7 +176,7 @@ async Task PipelineAsync()
             Record(head.Request, await head.Task, head.Started);
             inflight.Dequeue();
         }
-        catch (Exception ex) when (ex is HaCoreException or TimeoutException or ObjectDisposedException)
+        catch (Exception ex) when (IsRetryable(ex))
         {
             Interlocked.Increment(ref retries);
             var failed = Volatile.Read(ref gateway);
@@ -189,6 +193,51 @@ async Task PipelineAsync()
 }
 
 var pipeline = Task.Run(PipelineAsync);
+
+// Watchdog: while traffic runs, acknowledgements must keep coming. If none arrives for StallLimit (15
+// election timeouts), the demo ends with a diagnosis and a non-zero exit instead of hanging.
+var stallLimit = TimeSpan.FromSeconds(3);
+_ = Task.Run(async () =>
+{
+    var lastCount = -1;
+    var lastChange = clock.Elapsed;
+    var appliedAtChange = 0UL;
+    using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
+    while (!pipeline.IsCompleted && await timer.WaitForNextTickAsync())
+    {
+        int count;
+        lock (gate)
+        {
+            count = acknowledged.Count;
+        }
+
+        var applied = nodes.Where(n => n is not null).Select(n => n!.Status.AppliedIndex).DefaultIfEmpty().Max();
+        if (count != lastCount)
+        {
+            (lastCount, lastChange, appliedAtChange) = (count, clock.Elapsed, applied);
+            continue;
+        }
+
+        if (clock.Elapsed - lastChange > stallLimit && !pipeline.IsCompleted)
+        {
+            Console.WriteLine();
+            Console.WriteLine($"WATCHDOG: no command acknowledged for {(clock.Elapsed - lastChange).TotalSeconds:F1} s (stuck at {count}); " +
+                $"the highest applied index moved from {appliedAtChange} to {applied} meanwhile");
+            foreach (var n in nodes.Where(n => n is not null))
+            {
+                Console.WriteLine($"  node {n!.NodeId}: {n.Status}");
+            }
+
+            Console.WriteLine($"  {pending.Count} requests pending; the oldest:");
+            foreach (var (request, (kind, since)) in pending.OrderBy(p => p.Value.Since).Take(10))
+            {
+                Console.WriteLine($"    request {request.Sequence} ({kind}) pending since {since.TotalSeconds:F1}s");
+            }
+
+            Environment.Exit(3);
+        }
+    }
+});
 var killTime = TimeSpan.FromSeconds(settings.Seconds / 2.0);
 var endTime = TimeSpan.FromSeconds(settings.Seconds);
 var killed = 0UL;
@@ -242,18 +291,27 @@ for (ulong id = 1; id <= 3; id++)
     var node = nodes[id]!;
     var applied = node.Status.AppliedIndex;
     var seen = new Dictionary<ClientRequestId, ulong>();
-    using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-    await foreach (var item in node.SubscribeAsync(1, cts.Token))
+    // The stream ends at the applied index, or, when the last entries are not commands (a new leader's
+    // no-op), when nothing more arrives for two seconds.
+    using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+    try
     {
-        if (!seen.TryAdd(item.Request, item.Index))
+        await foreach (var item in node.SubscribeAsync(1, cts.Token))
         {
-            failures.Add($"node {id}: request {item.Request.Sequence} of session {item.Request.Session} applied twice (indexes {seen[item.Request]} and {item.Index})");
-        }
+            cts.CancelAfter(TimeSpan.FromSeconds(2));
+            if (!seen.TryAdd(item.Request, item.Index))
+            {
+                failures.Add($"node {id}: request {item.Request.Sequence} of session {item.Request.Session} applied twice (indexes {seen[item.Request]} and {item.Index})");
+            }
 
-        if (item.Index >= applied)
-        {
-            break;
+            if (item.Index >= applied)
+            {
+                break;
+            }
         }
+    }
+    catch (OperationCanceledException) when (cts.IsCancellationRequested)
+    {
     }
 
     foreach (var (request, index) in acknowledged)
@@ -316,6 +374,11 @@ async Task<ulong> WaitForLeaderAsync(TimeSpan timeout)
 
     throw new TimeoutException("No leader was elected.");
 }
+
+// Retried with the same request id: outcomes the runtime documents as unknown or transient. A request the
+// session table can no longer judge (RequestExpiredException) is not: retrying it could never succeed.
+static bool IsRetryable(Exception ex) =>
+    ex is not RequestExpiredException and (HaCoreException or TimeoutException or ObjectDisposedException);
 
 static int FreePort()
 {
