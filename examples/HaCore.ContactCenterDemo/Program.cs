@@ -8,6 +8,7 @@ using HaCore.ContactCenter;
 using HaCore.ContactCenter.Workload;
 using HaCore.Raft;
 using HaCore.Transport;
+using Microsoft.Extensions.Logging;
 
 // A three-node HaCore cluster on this machine (three nodes in this process, talking TCP over
 // 127.0.0.1, each with its own data directory), driving the contact-center workload of DOMAIN.md §4
@@ -22,6 +23,9 @@ var root = settings.DataDirectory ?? Path.Combine(Path.GetTempPath(), $"hacore-d
 Console.WriteLine($"HaCore contact-center demo: 3 nodes on 127.0.0.1, profile {settings.Profile}, up to {settings.Clients} commands in flight, {settings.Seconds} s of traffic");
 Console.WriteLine($"data in {root}");
 
+using var loggerFactory = settings.Log
+    ? Microsoft.Extensions.Logging.LoggerFactory.Create(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; }).SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Information))
+    : null;
 var ports = Enumerable.Range(0, 3).Select(_ => FreePort()).ToArray();
 var peers = Enumerable.Range(1, 3).ToDictionary(i => (ulong)i, i => (EndPoint)new IPEndPoint(IPAddress.Loopback, ports[i - 1]));
 var nodes = new ReplicatedStateMachine<ContactCenterStateMachine, Command, CommandResult>?[4];
@@ -55,7 +59,7 @@ async Task StartAsync(ulong id)
     });
     machines[id] = new ContactCenterStateMachine();
     nodes[id] = await ReplicatedStateMachine<ContactCenterStateMachine, Command, CommandResult>.StartAsync(
-        options, machines[id], ProtobufCodec<Command>.Instance, ProtobufCodec<CommandResult>.Instance, transport);
+        options, machines[id], ProtobufCodec<Command>.Instance, ProtobufCodec<CommandResult>.Instance, transport, loggerFactory);
 }
 
 for (ulong id = 1; id <= 3; id++)
@@ -253,9 +257,9 @@ using (var progress = new PeriodicTimer(TimeSpan.FromSeconds(1)))
 
         var status = string.Join("  ", Enumerable.Range(1, 3).Select(i => nodes[i] is { } n ? $"n{i}:{Short(n.Status.Role)} a{n.Status.AppliedIndex}" : $"n{i}:down"));
         Console.WriteLine($"[{clock.Elapsed.TotalSeconds,5:F1}s] {count,7} commands acknowledged   {status}");
-        if (killed == 0 && clock.Elapsed >= killTime)
+        if (killed == 0 && clock.Elapsed >= killTime && nodes.FirstOrDefault(n => n is { Status.Role: RaftRole.Leader }) is { } leaderNode)
         {
-            killed = nodes.Select((n, i) => (n, i)).First(x => x.n is { Status.Role: RaftRole.Leader }).i is var l ? (ulong)l : 0;
+            killed = leaderNode.NodeId;
             lock (gate)
             {
                 killedAt = clock.Elapsed;
@@ -394,7 +398,7 @@ static string Short(RaftRole role) => role switch
     _ => "candidate",
 };
 
-internal sealed record DemoSettings(int Seconds, int Clients, string Profile, string? DataDirectory, ulong Seed)
+internal sealed record DemoSettings(int Seconds, int Clients, string Profile, string? DataDirectory, ulong Seed, bool Log)
 {
     public static DemoSettings Parse(string[] args)
     {
@@ -409,6 +413,7 @@ internal sealed record DemoSettings(int Seconds, int Clients, string Profile, st
             int.Parse(Value("--clients") ?? "64", CultureInfo.InvariantCulture),
             Value("--profile") ?? "B1",
             Value("--data"),
-            ulong.Parse(Value("--seed") ?? "1", CultureInfo.InvariantCulture));
+            ulong.Parse(Value("--seed") ?? "1", CultureInfo.InvariantCulture),
+            args.Contains("--log"));
     }
 }

@@ -53,8 +53,20 @@ public sealed class DurableRaftStorage : IRaftLogStorage, IDisposable, IAsyncDis
     /// <summary>What recovery found and did when the store was opened.</summary>
     public RecoveryReport Recovery => _wal.Recovery;
 
-    /// <summary>The latest durable hard state.</summary>
-    public HardState HardState => _wal.HardState;
+    /// <summary>
+    /// The latest durable hard state. Its commit index is at least the newest snapshot's index: a snapshot holds
+    /// only committed entries, and a crash between storing a received snapshot and the next hard-state write
+    /// leaves the WAL's commit index below it, which must not keep the node from restarting.
+    /// </summary>
+    public HardState HardState
+    {
+        get
+        {
+            var hs = _wal.HardState;
+            var snapshotIndex = _snapshots.Latest?.Metadata.Index ?? 0;
+            return hs.Commit >= snapshotIndex || hs.IsEmpty && snapshotIndex == 0 ? hs : hs with { Commit = snapshotIndex };
+        }
+    }
 
     /// <summary>The newest stored snapshot, or null.</summary>
     public StoredSnapshotInfo? LatestSnapshot => _snapshots.Latest;
@@ -112,7 +124,7 @@ public sealed class DurableRaftStorage : IRaftLogStorage, IDisposable, IAsyncDis
     {
         ThrowIfUnusable();
         var conf = _snapshots.Latest?.Metadata.ConfState ?? _wal.BootstrapConfState ?? ConfState.Empty;
-        return new RaftInitialState(_wal.HardState, conf);
+        return new RaftInitialState(HardState, conf);
     }
 
     /// <inheritdoc />

@@ -221,9 +221,25 @@ internal sealed class WholeNodeClients
         }
 
         // Unknown outcome: retry the same request on another node until the client's own deadline.
-        _sim.Trace($"register client {client.Process} retries {op.Key}={op.Value} (node {op.Node}: {task.Exception?.InnerException?.GetType().Name ?? "node down"})");
-        if (task.Exception?.InnerException is not RequestExpiredException && _sim.Now - op.StartedAt < 3 * _sim.ProposalTimeout.TotalMilliseconds && PickNode() is { } next)
+        if (op.RetryAt == 0)
         {
+            _sim.Trace($"register client {client.Process} retries {op.Key}={op.Value} (node {op.Node}: {task.Exception?.InnerException?.GetType().Name ?? "node down"})");
+        }
+
+        if (task.Exception?.InnerException is not RequestExpiredException && _sim.Now - op.StartedAt < 3 * _sim.ProposalTimeout.TotalMilliseconds)
+        {
+            if (op.RetryAt == 0)
+            {
+                op.RetryAt = _sim.Now + 5 + _random.Next(20); // a client backs off before it retries
+                return;
+            }
+
+            if (_sim.Now < op.RetryAt || PickNode() is not { } next)
+            {
+                return;
+            }
+
+            op.RetryAt = 0;
             _sim.Stats.Retries++;
             AttemptWrite(op, next);
             _sim.Guard(next, next.Core!.Process);
@@ -268,11 +284,18 @@ internal sealed class WholeNodeClients
                 throw _sim.Fail($"exactly-once: pipeline {pipeline.Id} request {op.Request.Sequence} was refused though the client kept its requests within the session window ({_sim.Options.ResultsPerSession}): {task.Exception.InnerException.Message}");
             }
 
-            // Unknown outcome: retry with the same request id, on the gateway or another node.
-            _sim.Trace($"pipeline {pipeline.Id} retries request {op.Request.Sequence} (node {op.Node}: {task.Exception?.InnerException?.GetType().Name ?? "node down"})");
-            pipeline.Gateway = 0;
-            if (Gateway(pipeline) is { } node)
+            // Unknown outcome: retry with the same request id, on the gateway or another node, after a back-off.
+            if (op.RetryAt == 0)
             {
+                _sim.Trace($"pipeline {pipeline.Id} retries request {op.Request.Sequence} (node {op.Node}: {task.Exception?.InnerException?.GetType().Name ?? "node down"})");
+                op.RetryAt = _sim.Now + 5 + _random.Next(20);
+                pipeline.Gateway = 0;
+                continue;
+            }
+
+            if (_sim.Now >= op.RetryAt && Gateway(pipeline) is { } node)
+            {
+                op.RetryAt = 0;
                 _sim.Stats.Retries++;
                 Attempt(op, node);
                 _sim.Guard(node, node.Core!.Process);
@@ -329,6 +352,8 @@ internal sealed class WholeNodeClients
         public PendingProposal? Proposal { get; set; }
 
         public ReadBox? Read { get; set; }
+
+        public long RetryAt { get; set; }
     }
 
     internal sealed class ReadBox
@@ -378,5 +403,7 @@ internal sealed class WholeNodeClients
         public long AttemptAt { get; set; }
 
         public PendingProposal? Proposal { get; set; }
+
+        public long RetryAt { get; set; }
     }
 }
