@@ -98,6 +98,10 @@ public sealed class HaCoreNodeOptions
     /// </summary>
     public HaCore.Storage.IStorageDevice? StorageDevice { get; set; }
 
+    /// <summary>Tests only: the unsafe commit rule of Figure 8 (commit entries of older terms by counting replicas), so
+    /// the simulator can show that it catches it.</summary>
+    internal bool UnsafeCommitOlderTerms { get; set; }
+
     /// <summary>A copy of these options for node <paramref name="nodeId"/> on <paramref name="device"/> (the simulator starts every node from one template).</summary>
     internal HaCoreNodeOptions CloneFor(ulong nodeId, Storage.IStorageDevice device, ulong randomSeed)
     {

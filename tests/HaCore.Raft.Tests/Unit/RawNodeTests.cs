@@ -181,4 +181,23 @@ public sealed class RawNodeTests
         var options = new RaftOptions { Id = 1, CheckQuorum = false, ReadOnlyOption = ReadOnlyOption.LeaseBased };
         Assert.Throws<ArgumentException>(options.Validate);
     }
+
+    [Fact]
+    public void A_second_membership_change_is_refused_while_one_is_in_flight()
+    {
+        var node = Bootstrapped(1, [1], out var storage);
+        node.Campaign();
+        Drain(node, storage);
+        Assert.Equal(RaftRole.Leader, node.Role);
+
+        var first = node.ProposeConfChange(new ConfChange(ConfChangeType.AddLearner, 2));
+        Assert.Equal(ProposeStatus.Accepted, first.Status);
+        var second = node.ProposeConfChange(new ConfChange(ConfChangeType.AddLearner, 3));
+        Assert.Equal(ProposeStatus.ConfChangeInProgress, second.Status);
+
+        Drain(node, storage); // the first commits and is applied
+        Assert.Contains(2UL, node.ConfState.Learners.ToArray());
+        var third = node.ProposeConfChange(new ConfChange(ConfChangeType.AddLearner, 3));
+        Assert.Equal(ProposeStatus.Accepted, third.Status);
+    }
 }

@@ -87,6 +87,9 @@ public sealed record WholeNodeOptions
     /// <summary>Ms a caller may wait beyond its proposal timeout plus an election timeout before the run fails.</summary>
     public int CallSlackMs { get; init; } = 100;
 
+    /// <summary>Test-only mutation: the unsafe commit rule of Figure 8.</summary>
+    public bool UnsafeCommitOlderTerms { get; init; }
+
     /// <summary>Whether the run ends with a power cut of every node at once and a restart.</summary>
     public bool PowerCutAllAtEnd { get; init; } = true;
 }

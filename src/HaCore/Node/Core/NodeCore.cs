@@ -127,6 +127,7 @@ internal sealed partial class NodeCore<TStateMachine, TCommand, TResult>
                 CheckQuorum = _options.CheckQuorum,
                 MaxUncommittedEntriesSize = _options.MaxUncommittedBytes,
                 RandomSeed = _randomSeed,
+                UnsafeCommitOlderTerms = _options.UnsafeCommitOlderTerms,
             },
             _storage);
         _leaderLostAt = _time.GetUtcNow();
