@@ -1,0 +1,60 @@
+using System.Diagnostics;
+
+namespace HaCore.Storage.Tests;
+
+/// <summary>
+/// The real device's durability contract, seen from the kernel: each <see cref="IStorageFile.Flush"/> of
+/// <see cref="FileStorageDevice"/> is an fsync system call on that file, and each
+/// <see cref="IStorageDevice.SyncDirectory"/> one on the directory. strace (installed by .ci/run) is attached to
+/// this test process and records the calls with their paths. A Flush turned into a no-op fails here; no
+/// simulated device can show that, and kill -9 keeps the page cache.
+/// </summary>
+public sealed class FsyncSyscallTests
+{
+    [Fact]
+    public async Task Flush_and_SyncDirectory_are_fsync_system_calls_on_their_paths()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "strace is Linux-only");
+        using var dir = new TempDirectory();
+        var path = Path.Combine(dir.Path, "fsync-probe");
+        var trace = Path.Combine(dir.Path, "strace.out");
+        var info = new ProcessStartInfo("strace") { RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { "-f", "-y", "-e", "trace=fsync,fdatasync", "-o", trace, "-p", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        using var strace = Process.Start(info) ?? throw new InvalidOperationException("strace did not start (.ci/run installs it)");
+        try
+        {
+            // strace reports each thread it attached to; the first line means it is tracing.
+            using var attach = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            var first = await strace.StandardError.ReadLineAsync(attach.Token);
+            Assert.True(first is not null && first.Contains("attached", StringComparison.Ordinal), $"strace did not attach: {first}");
+            _ = strace.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+
+            const int flushes = 10;
+            using (var file = FileStorageDevice.Instance.OpenFile(path, StorageFileMode.CreateNew))
+            {
+                for (var i = 0; i < flushes; i++)
+                {
+                    file.Write(i * 16, new byte[16]);
+                    file.Flush();
+                }
+            }
+
+            FileStorageDevice.Instance.SyncDirectory(dir.Path);
+        }
+        finally
+        {
+            strace.Kill();
+            await strace.WaitForExitAsync(TestContext.Current.CancellationToken);
+        }
+
+        var lines = await File.ReadAllLinesAsync(trace, TestContext.Current.CancellationToken);
+        var fileSyncs = lines.Count(l => l.Contains("sync(", StringComparison.Ordinal) && l.Contains("fsync-probe>", StringComparison.Ordinal) && l.EndsWith("= 0", StringComparison.Ordinal));
+        var dirSyncs = lines.Count(l => l.Contains("sync(", StringComparison.Ordinal) && l.Contains(dir.Path + ">", StringComparison.Ordinal) && l.EndsWith("= 0", StringComparison.Ordinal));
+        Assert.True(fileSyncs >= 10, $"expected at least 10 fsyncs of the probe file, strace saw {fileSyncs}:\n{string.Join('\n', lines.Take(20))}");
+        Assert.True(dirSyncs >= 1, $"expected an fsync of the directory, strace saw none:\n{string.Join('\n', lines.Take(20))}");
+    }
+}
