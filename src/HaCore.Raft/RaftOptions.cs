@@ -44,6 +44,19 @@ public sealed class RaftOptions
     /// followers that hear from a live leader ignore vote requests. Default on.</summary>
     public bool CheckQuorum { get; set; } = true;
 
+    /// <summary>
+    /// Ticks taken off the leader's lease for clock-rate differences between nodes (see <see cref="ReadOnlyOption.LeaseBased"/>):
+    /// the lease lasts <c>ElectionTick - 1 - LeaseDriftTicks</c> ticks from the heartbeat round a quorum answered. Default 1.
+    /// </summary>
+    public int LeaseDriftTicks { get; set; } = 1;
+
+    /// <summary>
+    /// Ticks after start during which the node ignores (non-transfer) vote requests, as if it had just heard from a
+    /// leader: a restarted follower must not help elect a new leader while the old one may still hold a lease. The
+    /// runtime sets it to <see cref="ElectionTick"/>; default 0.
+    /// </summary>
+    public int VoteGuardTicksAfterStart { get; set; }
+
     /// <summary>How read-index requests are served. Default <see cref="ReadOnlyOption.Safe"/>.</summary>
     public ReadOnlyOption ReadOnlyOption { get; set; } = ReadOnlyOption.Safe;
 

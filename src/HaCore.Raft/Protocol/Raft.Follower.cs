@@ -88,7 +88,7 @@ internal sealed partial class RaftCore
     {
         // The leader sends min(its commit, our match), so this never commits past our log.
         Log.CommitTo(Math.Min(m.Commit, Log.LastIndex));
-        Send(new Message { To = m.From, Type = MessageType.HeartbeatResponse, Context = m.Context });
+        Send(new Message { To = m.From, Type = MessageType.HeartbeatResponse, Context = m.Context, Index = m.Index });
     }
 
     private void HandleSnapshot(in Message m)

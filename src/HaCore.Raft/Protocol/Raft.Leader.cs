@@ -89,6 +89,7 @@ internal sealed partial class RaftCore
                 break;
             case MessageType.HeartbeatResponse:
                 pr.RecentActive = true;
+                OnHeartbeatAnswered(m.From, m.Index);
                 pr.MsgAppFlowPaused = false;
                 if (pr.Match < Log.LastIndex || pr.State == ProgressState.Probe)
                 {
@@ -168,6 +169,7 @@ internal sealed partial class RaftCore
 
         if (m.From == LeadTransferee && pr.Match == Log.LastIndex)
         {
+            ForfeitLease();
             Send(new Message { To = m.From, Type = MessageType.TimeoutNow });
         }
     }
@@ -263,6 +265,7 @@ internal sealed partial class RaftCore
 
     private void BroadcastHeartbeat(ulong context)
     {
+        var round = NextLeaseRound();
         foreach (var (id, pr) in Tracker.Progress)
         {
             if (id == Id)
@@ -277,6 +280,7 @@ internal sealed partial class RaftCore
                 Type = MessageType.Heartbeat,
                 Commit = Math.Min(pr.Match, Log.Committed),
                 Context = context,
+                Index = round,
             });
         }
     }
@@ -325,6 +329,7 @@ internal sealed partial class RaftCore
         LeadTransferee = transferee;
         if (pr.Match == Log.LastIndex)
         {
+            ForfeitLease();
             Send(new Message { To = transferee, Type = MessageType.TimeoutNow });
         }
         else

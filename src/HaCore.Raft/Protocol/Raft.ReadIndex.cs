@@ -48,10 +48,9 @@ internal sealed partial class RaftCore
             return;
         }
 
-        if (option == ReadOnlyOption.LeaseBased)
+        if (option == ReadOnlyOption.LeaseBased && HoldsLease())
         {
-            // The leader's lease: check-quorum steps it down within an election timeout of losing the
-            // quorum, and stickiness keeps others from electing a new leader before that.
+            // Within the lease no other leader can exist (Raft.Lease.cs); outside it, a heartbeat round confirms.
             RespondToRead(Log.Committed, m.Context, m.From);
             return;
         }

@@ -166,6 +166,7 @@ internal sealed partial class RaftCore
     {
         RaftAssert.That(Role != RaftRole.Follower, "invalid transition follower -> leader");
         Reset(Term);
+        ResetLease();
         Lead = Id;
         Role = RaftRole.Leader;
         if (Tracker.Progress.TryGetValue(Id, out var self))
@@ -189,6 +190,7 @@ internal sealed partial class RaftCore
 
     public void Tick()
     {
+        _ticks++;
         if (Role == RaftRole.Leader)
         {
             TickHeartbeat();
@@ -265,7 +267,8 @@ internal sealed partial class RaftCore
             {
                 // Leader stickiness (thesis §4.2.3): while we hear from a live leader, ignore
                 // campaigns from nodes that may merely be partitioned, unless it is a transfer.
-                var inLease = _options.CheckQuorum && Lead != None && _electionElapsed < _options.ElectionTick;
+                // A node that just started forgot when it last heard from a leader: it waits as if it just had.
+                var inLease = _options.CheckQuorum && ((Lead != None && _electionElapsed < _options.ElectionTick) || _ticks < (ulong)_options.VoteGuardTicksAfterStart);
                 if (!m.Transfer && inLease)
                 {
                     return;

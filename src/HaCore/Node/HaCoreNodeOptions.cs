@@ -46,6 +46,12 @@ public sealed class HaCoreNodeOptions
     /// <summary>Raft messages received and not yet handled; more are dropped (Raft retransmits). Default 10,000.</summary>
     public int MaxInboundMessages { get; set; } = 10_000;
 
+    /// <summary>
+    /// Entry bytes the leader puts in one append message to a follower; one entry always fits. Smaller values bound the
+    /// memory of one message at the cost of more round trips. Default 1 MiB.
+    /// </summary>
+    public long MaxAppendBytes { get; set; } = 1L << 20;
+
     /// <summary>Uncommitted payload bytes the leader accepts before refusing proposals. Default 64 MiB.</summary>
     public long MaxUncommittedBytes { get; set; } = 64L << 20;
 
@@ -97,6 +103,13 @@ public sealed class HaCoreNodeOptions
     /// unsynced writes at a simulated power cut, or delays fsync.
     /// </summary>
     public HaCore.Storage.IStorageDevice? StorageDevice { get; set; }
+
+    /// <summary>
+    /// Ticks taken off a leader's lease for the clock-rate difference between nodes: lease reads are answered
+    /// without a heartbeat round only for <c>ElectionTicks - 1 - LeaseDriftTicks</c> ticks after the round a quorum
+    /// answered was sent. Default 1 (10 % of the default election timeout).
+    /// </summary>
+    public int LeaseDriftTicks { get; set; } = 1;
 
     /// <summary>Tests only: the unsafe commit rule of Figure 8 (commit entries of older terms by counting replicas), so
     /// the simulator can show that it catches it.</summary>
@@ -163,6 +176,7 @@ public sealed class HaCoreNodeOptions
         Require(ElectionTicks > HeartbeatTicks, nameof(ElectionTicks), $"({ElectionTicks}) must be greater than HeartbeatTicks ({HeartbeatTicks}).");
         Require(MaxPendingRequests > 0, nameof(MaxPendingRequests), "must be positive.");
         Require(MaxInboundMessages > 0, nameof(MaxInboundMessages), "must be positive.");
+        Require(MaxAppendBytes > 0, nameof(MaxAppendBytes), "must be positive.");
         Require(MaxUncommittedBytes >= 0, nameof(MaxUncommittedBytes), "must be 0 (no limit) or positive.");
         Require(SnapshotEveryEntries > 0, nameof(SnapshotEveryEntries), "must be positive.");
         Require(SnapshotEveryBytes >= 0, nameof(SnapshotEveryBytes), "must be 0 (off) or positive.");
@@ -172,6 +186,7 @@ public sealed class HaCoreNodeOptions
         Require(SessionTimeout > TimeSpan.Zero, nameof(SessionTimeout), "must be positive.");
         Require(ResultsPerSession > 0, nameof(ResultsPerSession), "must be positive.");
         Require(MaxPromotionLag >= 0, nameof(MaxPromotionLag), "must not be negative.");
+        Require(LeaseDriftTicks >= 0 && LeaseDriftTicks < ElectionTicks - 1, nameof(LeaseDriftTicks), $"must be at least 0 and below ElectionTicks - 1 ({ElectionTicks - 1}), got {LeaseDriftTicks}.");
         Require(RetainedCommands > 0, nameof(RetainedCommands), "must be positive.");
         Require(SubscriberBuffer > 0, nameof(SubscriberBuffer), "must be positive.");
         Require(InitialVoters.Distinct().Count() == InitialVoters.Count && !InitialVoters.Contains(0UL), nameof(InitialVoters), "must be distinct non-zero ids.");

@@ -4,8 +4,13 @@ namespace HaCore.Testing.Simulation;
 public sealed class SimulationFailureException : Exception
 {
     /// <summary>Creates the exception.</summary>
-    public SimulationFailureException(ulong seed, long time, string message, Exception? inner = null)
-        : base($"seed {seed} (replay with HACORE_SIM_SEED={seed}) at t={time}: {message}", inner)
+    /// <param name="seed">The failing seed.</param>
+    /// <param name="time">Simulated time of the failure.</param>
+    /// <param name="message">What failed.</param>
+    /// <param name="inner">The exception behind it, if any.</param>
+    /// <param name="replayVariable">The environment variable that replays one seed of this simulator.</param>
+    public SimulationFailureException(ulong seed, long time, string message, Exception? inner = null, string replayVariable = "HACORE_SIM_SEED")
+        : base($"seed {seed} (replay with {replayVariable}={seed}) at t={time}: {message}", inner)
     {
         Seed = seed;
         Time = time;

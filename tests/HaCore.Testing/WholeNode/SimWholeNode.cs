@@ -125,7 +125,7 @@ public sealed class SimWholeNode
         }
     }
 
-    internal static HaCoreNodeOptions Template(WholeNodeOptions o)
+    internal static HaCoreNodeOptions Template(WholeNodeOptions o, long maxAppendBytes)
     {
         var options = new HaCoreNodeOptions
         {
@@ -144,6 +144,7 @@ public sealed class SimWholeNode
             RetainedCommands = o.SnapshotEvery * 2,
             SubscriberBuffer = 10_000,
             MaxUncommittedBytes = 1 << 20,
+            MaxAppendBytes = maxAppendBytes,
             UnsafeCommitOlderTerms = o.UnsafeCommitOlderTerms,
             Storage = new StorageOptions { SegmentSizeBytes = 64 * 1024, MaxRecordBytes = 32 * 1024, ZeroFillSegments = false, PrepareSegmentsAhead = false, EntryCacheBytes = 1 << 20, WriteBufferBytes = 16 * 1024 },
         };

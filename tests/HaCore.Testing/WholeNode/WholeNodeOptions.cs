@@ -57,6 +57,12 @@ public sealed record WholeNodeOptions
     /// <inheritdoc cref="MaxSkewMs"/>
     public double MaxDrift { get; init; } = 0.001;
 
+    /// <summary>
+    /// Bytes per append message; <see langword="null"/> draws it from the seed (one seed in three sends one entry per
+    /// message, which lets a quorum hold an older term's entry without the new leader's first entry: Figure 8).
+    /// </summary>
+    public long? MaxAppendBytes { get; init; }
+
     /// <summary>Applied entries between snapshots.</summary>
     public int SnapshotEvery { get; init; } = 80;
 

@@ -28,6 +28,8 @@ public sealed partial class WholeNodeSimulator
     private readonly Queue<string> _trace = new();
     private long _now;
     private bool _faults = true;
+    private readonly Dictionary<ulong, (ulong Term, ulong Node)> _committedTerms = [];
+    private readonly Dictionary<ulong, ulong> _committedChecked = [];
 
     /// <summary>Creates the cluster; nothing runs until <see cref="Run"/>.</summary>
     public WholeNodeSimulator(WholeNodeOptions options)
@@ -38,7 +40,7 @@ public sealed partial class WholeNodeSimulator
         Network = new SimNetwork(
             new SimulationOptions { MinDelay = options.MinDelay, MaxDelay = options.MaxDelay, DropRate = options.DropRate, DuplicateRate = options.DuplicateRate, LinkCapacity = 512 },
             new DeterministicRandom(options.Seed ^ 0xBADC0FFEEUL));
-        _template = SimWholeNode.Template(options);
+        _template = SimWholeNode.Template(options, options.MaxAppendBytes ?? (new DeterministicRandom(options.Seed ^ 0xA99E4DUL).Next(3) == 0 ? 1 : 1 << 20));
         for (var i = 1; i <= options.Voters; i++)
         {
             var node = new SimWholeNode((ulong)i, options.Seed ^ ((ulong)i << 56), Network, () => _now)
@@ -128,7 +130,7 @@ public sealed partial class WholeNodeSimulator
 
     /// <summary>A failure naming the seed, the replay command and the last events.</summary>
     internal SimulationFailureException Fail(string message) =>
-        new(_options.Seed, _now, $"{message}\n  replay: HACORE_WHOLE_SEED={_options.Seed} dotnet test tests/HaCore.Simulation.Tests -c Release --filter WholeNode\n  last events:\n    {string.Join("\n    ", _trace)}");
+        new(_options.Seed, _now, $"{message}\n  replay: HACORE_WHOLE_SEED={_options.Seed} dotnet test tests/HaCore.Simulation.Tests -c Release --filter WholeNode\n  last events:\n    {string.Join("\n    ", _trace)}", replayVariable: "HACORE_WHOLE_SEED");
 
     internal void Trace(string line)
     {
@@ -286,6 +288,7 @@ public sealed partial class WholeNodeSimulator
     {
         foreach (var node in _nodes.Values)
         {
+            CheckCommittedLog(node);
             if (node.Status is { Role: RaftRole.Leader } status)
             {
                 if (_leaderOfTerm.TryGetValue(status.Term, out var other) && other != node.Id)
@@ -296,6 +299,44 @@ public sealed partial class WholeNodeSimulator
                 _leaderOfTerm[status.Term] = node.Id;
             }
         }
+    }
+
+    /// <summary>
+    /// Log safety, checked as it happens: an index that any node counts as committed holds the same term on every
+    /// node that counts it committed, whether or not its entry carries a command (leader no-ops too).
+    /// </summary>
+    private void CheckCommittedLog(SimWholeNode node)
+    {
+        if (node.Core is not { } core)
+        {
+            _committedChecked.Remove(node.Id);
+            return;
+        }
+
+        var from = _committedChecked.GetValueOrDefault(node.Id);
+        var commit = core.CommitIndex;
+        for (var i = from + 1; i <= commit; i++)
+        {
+            var term = core.LogTermAt(i);
+            if (term == 0)
+            {
+                continue; // compacted into a snapshot
+            }
+
+            if (_committedTerms.TryGetValue(i, out var seen))
+            {
+                if (seen.Term != term)
+                {
+                    throw Fail($"log safety: node {node.Id} committed index {i} at term {term}, node {seen.Node} committed it at term {seen.Term}");
+                }
+            }
+            else
+            {
+                _committedTerms[i] = (term, node.Id);
+            }
+        }
+
+        _committedChecked[node.Id] = Math.Max(from, commit);
     }
 
     /// <summary>Heals everything and steps until every node is up, caught up, and no client waits.</summary>

@@ -126,8 +126,12 @@ internal sealed partial class NodeCore<TStateMachine, TCommand, TResult>
                 PreVote = _options.PreVote,
                 CheckQuorum = _options.CheckQuorum,
                 MaxUncommittedEntriesSize = _options.MaxUncommittedBytes,
+                MaxSizePerMessage = _options.MaxAppendBytes,
+                MaxInflightBytes = Math.Max(32L << 20, _options.MaxAppendBytes),
                 RandomSeed = _randomSeed,
                 UnsafeCommitOlderTerms = _options.UnsafeCommitOlderTerms,
+                LeaseDriftTicks = _options.LeaseDriftTicks,
+                VoteGuardTicksAfterStart = _options.CheckQuorum ? _options.ElectionTicks : 0,
             },
             _storage);
         _leaderLostAt = _time.GetUtcNow();
@@ -136,6 +140,15 @@ internal sealed partial class NodeCore<TStateMachine, TCommand, TResult>
         PublishStatus();
         NodeLog.Started(_logger, NodeId, _raw.CommitIndex, _lastSnapshotIndex, _raw.LastIndex, _raw.ConfState.ToString());
     }
+
+    /// <summary>The last index of the Raft log (for the simulator's scripts).</summary>
+    internal ulong LastIndex => _raw.LastIndex;
+
+    /// <summary>The Raft commit index (for the simulator's log checks).</summary>
+    internal ulong CommitIndex => _raw.CommitIndex;
+
+    /// <summary>The term of the entry at <paramref name="index"/> in this node's log, or 0 when compacted away or absent.</summary>
+    internal ulong LogTermAt(ulong index) => _raw.Core.Log.TermOrZero(index);
 
     /// <summary>One tick of the logical clock (heartbeats and election timeouts).</summary>
     public void Tick() => _raw.Tick();
