@@ -148,4 +148,37 @@ public sealed class WholeNodeScenarioTests(ITestOutputHelper output)
         sim.StepUntil(() => sim.Leader is { } l && l.Id != a && sim.CommitIndex(l.Id) > p, 5_000);
         sim.Restart(a);
     }
+
+    /// <summary>
+    /// A follower whose clock runs two hours fast proposes many commands. Session expiry must follow the
+    /// leader's clock, not the proposing node's: a retry of a request applied before must still be answered from
+    /// the session table, not applied a second time.
+    /// </summary>
+    [Fact]
+    public async Task A_follower_with_a_fast_clock_does_not_expire_sessions()
+    {
+        var sim = new WholeNodeSimulator(Quiet(1));
+        sim.StartScripted();
+        Assert.True(sim.StepUntil(() => sim.Leader is { Status.CommitIndex: > 1 }, 5_000), "no leader");
+        var leader = sim.Leader!.Id;
+        var follower = sim.Nodes.Keys.First(id => id != leader);
+        var a = new ClientRequestId(Guid.NewGuid(), 1);
+        var first = sim.Propose(leader, a, "inc c");
+        Assert.True(sim.StepUntil(() => first.IsCompleted, 2_000));
+        Assert.Equal("1", System.Text.Encoding.UTF8.GetString(await first));
+
+        sim.Nodes[follower].Clock.SkewMs = (long)TimeSpan.FromHours(2).TotalMilliseconds;
+        var b = Guid.NewGuid();
+        for (ulong j = 1; j <= 1_100; j++)
+        {
+            var p = sim.Propose(follower, new ClientRequestId(b, j), $"set x {j}");
+            Assert.True(sim.StepUntil(() => p.IsCompleted, 2_000), $"request {j} did not complete");
+        }
+
+        var retry = sim.Propose(leader, a, "inc c");
+        Assert.True(sim.StepUntil(() => retry.IsCompleted, 2_000));
+        Assert.True(retry.IsCompletedSuccessfully, retry.Exception?.ToString());
+        Assert.Equal("1", System.Text.Encoding.UTF8.GetString(await retry));
+        Assert.Equal("1", sim.Nodes[leader].Machine!.Kv.Get("c"));
+    }
 }

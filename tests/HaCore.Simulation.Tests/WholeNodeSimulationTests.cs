@@ -61,10 +61,14 @@ public sealed class WholeNodeSimulationTests(ITestOutputHelper output)
             total.Reads += stats.Reads;
             total.PipelineAcks += stats.PipelineAcks;
             total.Crashes += stats.Crashes;
+            total.PowerCuts += stats.PowerCuts;
             total.DeviceCrashes += stats.DeviceCrashes;
             total.Partitions += stats.Partitions;
             total.Pauses += stats.Pauses;
             total.Transfers += stats.Transfers;
+            total.MembershipChanges += stats.MembershipChanges;
+            total.MembershipApplied += stats.MembershipApplied;
+            total.LeaderRemovals += stats.LeaderRemovals;
             total.Resumes += stats.Resumes;
             total.SubscriberItems += stats.SubscriberItems;
             total.Retries += stats.Retries;

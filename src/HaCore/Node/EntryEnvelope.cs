@@ -11,6 +11,9 @@ internal enum EnvelopeKind : byte
 
     /// <summary>The network address of a node about to join (replicated so every node can reach it).</summary>
     Address = 2,
+
+    /// <summary>The leader's clock (its timestamp; no request, no payload): the time that drives session expiry.</summary>
+    Clock = 3,
 }
 
 /// <summary>
@@ -40,7 +43,7 @@ internal readonly record struct EntryEnvelope(EnvelopeKind Kind, ClientRequestId
     public static EntryEnvelope Decode(ReadOnlyMemory<byte> data)
     {
         var span = data.Span;
-        if (span.Length < HeaderSize || span[0] != Version || span[1] is not ((byte)EnvelopeKind.Command or (byte)EnvelopeKind.Address))
+        if (span.Length < HeaderSize || span[0] != Version || span[1] is not ((byte)EnvelopeKind.Command or (byte)EnvelopeKind.Address or (byte)EnvelopeKind.Clock))
         {
             throw new FormatException($"Log entry of {span.Length} bytes is not a version-{Version} HaCore envelope.");
         }

@@ -57,6 +57,9 @@ public sealed class SimNetwork
         }
     }
 
+    /// <summary>Removes every cut to or from <paramref name="node"/>.</summary>
+    public void HealNode(ulong node) => _blocked.RemoveWhere(link => link.Item1 == node || link.Item2 == node);
+
     /// <summary>Removes all partitions.</summary>
     public void Heal() => _blocked.Clear();
 

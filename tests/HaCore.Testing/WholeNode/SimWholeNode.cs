@@ -46,6 +46,9 @@ public sealed class SimWholeNode
     /// <summary>How many times this node started.</summary>
     public int Incarnation { get; private set; }
 
+    /// <summary>True once the node was removed from the membership: it is stopped for good and no longer checked.</summary>
+    public bool Retired { get; internal set; }
+
     /// <summary>True while the node runs.</summary>
     public bool Alive => Core is not null;
 
@@ -148,9 +151,13 @@ public sealed class SimWholeNode
             UnsafeCommitOlderTerms = o.UnsafeCommitOlderTerms,
             Storage = new StorageOptions { SegmentSizeBytes = 64 * 1024, MaxRecordBytes = 32 * 1024, ZeroFillSegments = false, PrepareSegmentsAhead = false, EntryCacheBytes = 1 << 20, WriteBufferBytes = 16 * 1024 },
         };
-        for (var i = 1; i <= o.Voters; i++)
+        for (var i = 1; i <= o.Voters + o.Spares; i++)
         {
-            options.InitialVoters.Add((ulong)i);
+            if (i <= o.Voters)
+            {
+                options.InitialVoters.Add((ulong)i);
+            }
+
             options.Peers[(ulong)i] = new IPEndPoint(IPAddress.Loopback, 10_000 + i);
         }
 

@@ -31,7 +31,7 @@ internal static class WholeNodeChecks
 
     private static void CheckStates(WholeNodeSimulator sim, string phase)
     {
-        var states = sim.Nodes.Values.Select(n => (n.Id, State: n.Machine!.StateText())).ToList();
+        var states = sim.Members.Select(n => (n.Id, State: n.Machine!.StateText())).ToList();
         if (states.Select(s => s.State).Distinct().Count() != 1)
         {
             throw sim.Fail($"{phase}: the nodes' states differ: {string.Join(" | ", states.Select(s => $"node {s.Id}: {s.State.Replace('\n', ' ')}"))}");
@@ -49,7 +49,7 @@ internal static class WholeNodeChecks
                 throw sim.Fail($"{phase}: exactly-once: pipeline {pipeline.Id} issued {issued} increments, acknowledged results are not 1..{issued}: {string.Join(",", results.Take(30))}");
             }
 
-            foreach (var node in sim.Nodes.Values)
+            foreach (var node in sim.Members)
             {
                 var value = node.Machine!.Kv.Get($"p{pipeline.Id}");
                 if ((value ?? "0") != issued.ToString(System.Globalization.CultureInfo.InvariantCulture))

@@ -51,6 +51,25 @@ public sealed record WholeNodeOptions
     /// <summary>Per ms: probability of a leadership transfer request.</summary>
     public double TransferRate { get; init; } = 0.0004;
 
+    /// <summary>
+    /// Probability of cutting a node off (both ways, messages in flight included) in the millisecond it becomes
+    /// leader: its first entries and heartbeats never leave, the most dangerous moment for the log.
+    /// </summary>
+    public double IsolateNewLeaderChance { get; init; } = 0.1;
+
+    /// <summary>
+    /// Probability of cutting the leader off in a millisecond in which its commit index advanced: the
+    /// followers have not yet learned what it counted committed, nor seen the entries it sends next.
+    /// </summary>
+    public double IsolateCommittingLeaderChance { get; init; } = 0.02;
+
+    /// <summary>Nodes that may join later (ids after the voters): added as learners, promoted, and voters removed
+    /// again (the leader included) so that the cluster returns to <see cref="Voters"/>. Removed ids are never reused.</summary>
+    public int Spares { get; init; } = 2;
+
+    /// <summary>Per ms: probability of the next membership step (add a learner, promote it, or remove a voter).</summary>
+    public double MembershipRate { get; init; } = 0.002;
+
     /// <summary>Maximum clock skew in ms and drift rate given to each node at start.</summary>
     public int MaxSkewMs { get; init; } = 200;
 

@@ -43,18 +43,31 @@ public sealed partial class WholeNodeSimulator
         _template = SimWholeNode.Template(options, options.MaxAppendBytes ?? (new DeterministicRandom(options.Seed ^ 0xA99E4DUL).Next(3) == 0 ? 1 : 1 << 20));
         for (var i = 1; i <= options.Voters; i++)
         {
-            var node = new SimWholeNode((ulong)i, options.Seed ^ ((ulong)i << 56), Network, () => _now)
-            {
-            };
-            node.Clock.SkewMs = _random.Next((2 * options.MaxSkewMs) + 1) - options.MaxSkewMs;
-            node.Clock.Drift = (_random.NextDouble() * 2 - 1) * options.MaxDrift;
-            _nodes[(ulong)i] = node;
+            AddNode((ulong)i);
+        }
+
+        for (var i = options.Voters + 1; i <= options.Voters + options.Spares; i++)
+        {
+            _spares.Enqueue((ulong)i);
         }
 
         _clients = new WholeNodeClients(this, new DeterministicRandom(options.Seed ^ 0xC11E47UL));
     }
 
     private readonly WholeNodeClients _clients;
+    private readonly Queue<ulong> _spares = new();
+
+    private SimWholeNode AddNode(ulong id)
+    {
+        var node = new SimWholeNode(id, _options.Seed ^ (id << 56), Network, () => _now);
+        node.Clock.SkewMs = _random.Next((2 * _options.MaxSkewMs) + 1) - _options.MaxSkewMs;
+        node.Clock.Drift = (_random.NextDouble() * 2 - 1) * _options.MaxDrift;
+        _nodes[id] = node;
+        return node;
+    }
+
+    /// <summary>The nodes not removed from the membership: the ones that must converge and agree.</summary>
+    internal IEnumerable<SimWholeNode> Members => _nodes.Values.Where(n => !n.Retired);
 
     /// <summary>The simulated network.</summary>
     public SimNetwork Network { get; }
@@ -101,13 +114,13 @@ public sealed partial class WholeNodeSimulator
             if (_options.PowerCutAllAtEnd)
             {
                 Trace("power cut of every node at once");
-                foreach (var node in _nodes.Values)
+                foreach (var node in Members)
                 {
                     node.Crash();
                 }
 
                 Stats.PowerCuts++;
-                foreach (var node in _nodes.Values)
+                foreach (var node in Members)
                 {
                     StartNode(node);
                 }
@@ -245,6 +258,10 @@ public sealed partial class WholeNodeSimulator
 
         _clients.Poll();
         CheckStep();
+        if (_faults)
+        {
+            InjectLeaderFaults();
+        }
     }
 
     private void Resume(SimWholeNode node)
@@ -345,7 +362,7 @@ public sealed partial class WholeNodeSimulator
         _faults = false;
         _clients.FinishAll();
         Network.Heal();
-        foreach (var node in _nodes.Values.Where(n => !n.Alive))
+        foreach (var node in Members.Where(n => !n.Alive))
         {
             StartNode(node);
         }
@@ -354,11 +371,12 @@ public sealed partial class WholeNodeSimulator
         while (_now < deadline)
         {
             Step();
-            foreach (var node in _nodes.Values.Where(n => !n.Alive))
+            foreach (var node in Members.Where(n => !n.Alive))
             {
                 StartNode(node);
             }
 
+            MembershipStep(converging: true);
             if (Converged())
             {
                 Trace($"converged {phase}");
@@ -366,12 +384,12 @@ public sealed partial class WholeNodeSimulator
             }
         }
 
-        throw Fail($"liveness: no convergence {phase} within {_options.ConvergeTimeout} ms; statuses: {string.Join("; ", _nodes.Values.Select(n => n.Status?.ToString() ?? $"node {n.Id} down"))}; clients: {_clients.Describe()}");
+        throw Fail($"liveness: no convergence {phase} within {_options.ConvergeTimeout} ms; statuses: {string.Join("; ", Members.Select(n => n.Status?.ToString() ?? $"node {n.Id} down"))}; clients: {_clients.Describe()}");
     }
 
     private bool Converged()
     {
-        var statuses = _nodes.Values.Select(n => n.Status).ToList();
+        var statuses = Members.Select(n => n.Status).ToList();
         if (statuses.Any(s => s is null) || !statuses.Any(s => s!.Role == RaftRole.Leader) || !_clients.Idle)
         {
             return false;
@@ -403,6 +421,15 @@ public sealed class WholeNodeStats
     /// <inheritdoc cref="Crashes"/>
     public int Transfers { get; set; }
 
+    /// <summary>Membership changes proposed.</summary>
+    public int MembershipChanges { get; set; }
+
+    /// <summary>Membership changes whose caller saw them applied.</summary>
+    public int MembershipApplied { get; set; }
+
+    /// <summary>Applied removals of the leader that proposed them.</summary>
+    public int LeaderRemovals { get; set; }
+
     /// <summary>Client operations that completed, and retries.</summary>
     public int Writes { get; set; }
 
@@ -423,6 +450,6 @@ public sealed class WholeNodeStats
 
     /// <inheritdoc />
     public override string ToString() =>
-        $"crashes={Crashes} device-crashes={DeviceCrashes} power-cuts={PowerCuts} partitions={Partitions} pauses={Pauses} transfers={Transfers} " +
+        $"crashes={Crashes} device-crashes={DeviceCrashes} power-cuts={PowerCuts} partitions={Partitions} pauses={Pauses} transfers={Transfers} membership-changes={MembershipChanges}/{MembershipApplied} applied, leader-removals={LeaderRemovals} " +
         $"writes={Writes} reads={Reads} pipeline-acks={PipelineAcks} retries={Retries} subscriber-items={SubscriberItems} resumes={Resumes}";
 }

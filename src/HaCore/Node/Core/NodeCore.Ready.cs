@@ -129,12 +129,18 @@ internal sealed partial class NodeCore<TStateMachine, TCommand, TResult>
         }
 
         var envelope = EntryEnvelope.Decode(entry.Data);
+        if (envelope.Kind == EnvelopeKind.Clock)
+        {
+            _runtime.AdvanceLeaderClock(envelope.TimestampUnixMs);
+            return false;
+        }
+
         var timestamp = _runtime.Stamp(envelope.TimestampUnixMs);
         if (envelope.Kind == EnvelopeKind.Address)
         {
             var id = BinaryPrimitives.ReadUInt64LittleEndian(envelope.Payload.Span);
             _runtime.Addresses[id] = System.Text.Encoding.UTF8.GetString(envelope.Payload.Span[8..]);
-            _runtime.Record(envelope.Request, [], timestamp);
+            _runtime.Record(envelope.Request, []);
             _proposals.Complete(envelope.Request, [], _time.GetUtcNow(), null);
             return true;
         }
@@ -159,7 +165,7 @@ internal sealed partial class NodeCore<TStateMachine, TCommand, TResult>
             var writer = new ArrayBufferWriter<byte>();
             _resultCodec.Encode(result, writer);
             resultBytes = writer.WrittenSpan.ToArray();
-            _runtime.Record(envelope.Request, resultBytes, timestamp);
+            _runtime.Record(envelope.Request, resultBytes);
             _subscriptions.Publish(new AppliedCommand<TCommand, TResult>(entry.Index, context, envelope.Request, command, result));
         }
 

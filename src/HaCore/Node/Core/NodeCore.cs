@@ -141,6 +141,9 @@ internal sealed partial class NodeCore<TStateMachine, TCommand, TResult>
         NodeLog.Started(_logger, NodeId, _raw.CommitIndex, _lastSnapshotIndex, _raw.LastIndex, _raw.ConfState.ToString());
     }
 
+    private ulong _clockTerm;
+    private int _ticksSinceClock;
+
     /// <summary>The last index of the Raft log (for the simulator's scripts).</summary>
     internal ulong LastIndex => _raw.LastIndex;
 
@@ -151,7 +154,35 @@ internal sealed partial class NodeCore<TStateMachine, TCommand, TResult>
     internal ulong LogTermAt(ulong index) => _raw.Core.Log.TermOrZero(index);
 
     /// <summary>One tick of the logical clock (heartbeats and election timeouts).</summary>
-    public void Tick() => _raw.Tick();
+    public void Tick()
+    {
+        _raw.Tick();
+        MaybeProposeClock();
+    }
+
+    /// <summary>
+    /// A leader proposes its clock once per election timeout, and at its first tick in a new term: the time that
+    /// drives session expiry (see <see cref="RuntimeState"/>). Dropped proposals are simply retried next time.
+    /// </summary>
+    private void MaybeProposeClock()
+    {
+        if (_raw.Role != RaftRole.Leader || _raw.LeadTransferee != 0)
+        {
+            return;
+        }
+
+        if (_clockTerm == _raw.Term && ++_ticksSinceClock < _options.ElectionTicks)
+        {
+            return;
+        }
+
+        var data = EntryEnvelope.Encode(EnvelopeKind.Clock, default, _time.GetUtcNow().ToUnixTimeMilliseconds(), []);
+        if (_raw.Propose(data).Status == ProposeStatus.Accepted)
+        {
+            _clockTerm = _raw.Term;
+            _ticksSinceClock = 0;
+        }
+    }
 
     /// <summary>A message from a peer.</summary>
     public void Step(in Message message) => _raw.Step(message);

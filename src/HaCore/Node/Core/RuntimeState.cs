@@ -20,15 +20,19 @@ namespace HaCore;
 /// <item>What cannot be decided is refused, never guessed: a sequence at or below the discard mark without a
 /// result, and an unknown session whose sequence lies past its first window (its session expired, or it was
 /// never opened here) get <see cref="RequestExpiredException"/>.</item>
-/// <item>Expiry runs on the log's clock only: the highest timestamp applied so far, which never goes back.</item>
+/// <item>Expiry runs on the leaders' clock only: the highest timestamp of the clock entries that leaders propose
+/// (<see cref="EnvelopeKind.Clock"/>), which never goes back across leader changes. A session is idle since the
+/// leader clock's value when its last request was applied; the proposing node's clock plays no part, so a node
+/// whose clock runs fast cannot expire sessions. Only a leader whose clock runs ahead by more than the session
+/// timeout can.</item>
 /// </list>
 /// </remarks>
 internal sealed class RuntimeState
 {
-    private const uint Magic = 0x32434F48; // "HOC2"
+    private const uint Magic = 0x33434F48; // "HOC3"
+    private const uint PreviousMagic = 0x32434F48; // "HOC2": no leader clock; read for upgrades
     private readonly int _resultsPerSession;
     private readonly long _sessionTimeoutMs;
-    private ulong _appliedSinceExpiry;
 
     public RuntimeState(int resultsPerSession, TimeSpan sessionTimeout)
     {
@@ -41,6 +45,36 @@ internal sealed class RuntimeState
     public SortedDictionary<ulong, string> Addresses { get; } = [];
 
     public long LastTimestamp { get; private set; }
+
+    /// <summary>The leaders' clock: the highest timestamp of any applied clock entry (0 before the first).</summary>
+    public long LeaderClock { get; private set; }
+
+    /// <summary>
+    /// Applies a leader's clock entry: the clock moves forward (never back), and sessions idle for longer than the
+    /// session timeout by this clock expire.
+    /// </summary>
+    public void AdvanceLeaderClock(long leaderTime)
+    {
+        if (leaderTime <= LeaderClock)
+        {
+            return;
+        }
+
+        if (LeaderClock == 0)
+        {
+            // The first clock entry: sessions recorded before it were active now.
+            foreach (var session in Sessions.Values)
+            {
+                session.LastActive = leaderTime;
+            }
+        }
+
+        LeaderClock = leaderTime;
+        foreach (var id in Sessions.Where(s => LeaderClock - s.Value.LastActive > _sessionTimeoutMs).Select(s => s.Key).ToList())
+        {
+            Sessions.Remove(id);
+        }
+    }
 
     /// <summary>Returns the monotonic timestamp for an entry stamped <paramref name="stamped"/>.</summary>
     public long Stamp(long stamped)
@@ -72,7 +106,7 @@ internal sealed class RuntimeState
                 $"Request {request.Sequence} of session {request.Session} is older than the session's window (results up to {session.DiscardedThrough} were dropped); whether it was applied can no longer be told. Keep at most ResultsPerSession requests of a session outstanding.");
     }
 
-    public void Record(ClientRequestId request, byte[] result, long timestamp)
+    public void Record(ClientRequestId request, byte[] result)
     {
         if (!Sessions.TryGetValue(request.Session, out var session))
         {
@@ -80,23 +114,13 @@ internal sealed class RuntimeState
             Sessions[request.Session] = session;
         }
 
-        session.LastActive = Math.Max(session.LastActive, timestamp);
+        session.LastActive = Math.Max(session.LastActive, LeaderClock);
         session.Results[request.Sequence] = result;
         while (session.Results.Count > _resultsPerSession)
         {
             var oldest = session.Results.Keys.First();
             session.Results.Remove(oldest);
             session.DiscardedThrough = Math.Max(session.DiscardedThrough, oldest);
-        }
-
-        // Expire idle sessions now and then, by log time only, so every replica does the same.
-        if (++_appliedSinceExpiry >= 1024)
-        {
-            _appliedSinceExpiry = 0;
-            foreach (var id in Sessions.Where(s => LastTimestamp - s.Value.LastActive > _sessionTimeoutMs).Select(s => s.Key).ToList())
-            {
-                Sessions.Remove(id);
-            }
         }
     }
 
@@ -107,7 +131,7 @@ internal sealed class RuntimeState
         {
             w.Write(Magic);
             w.Write(LastTimestamp);
-            w.Write(_appliedSinceExpiry);
+            w.Write(LeaderClock);
             w.Write(Sessions.Count);
             foreach (var (id, s) in Sessions)
             {
@@ -155,7 +179,8 @@ internal sealed class RuntimeState
         try
         {
             using var r = new BinaryReader(new MemoryStream(data.Slice(4, length).ToArray()), System.Text.Encoding.UTF8);
-            if (r.ReadUInt32() != Magic)
+            var magic = r.ReadUInt32();
+            if (magic != Magic && magic != PreviousMagic)
             {
                 throw new FormatException("The snapshot does not start with this version of HaCore's runtime state.");
             }
@@ -163,7 +188,16 @@ internal sealed class RuntimeState
             Sessions.Clear();
             Addresses.Clear();
             LastTimestamp = r.ReadInt64();
-            _appliedSinceExpiry = r.ReadUInt64();
+            if (magic == Magic)
+            {
+                LeaderClock = r.ReadInt64();
+            }
+            else
+            {
+                // HOC2 kept an apply counter here and expired sessions by command timestamps: start the leader clock there.
+                _ = r.ReadUInt64();
+                LeaderClock = LastTimestamp;
+            }
             var sessions = r.ReadInt32();
             for (var i = 0; i < sessions; i++)
             {
