@@ -14,7 +14,9 @@ namespace HaCore.Transport;
 /// <summary>
 /// Raft transport over TCP, optionally mutual TLS. Frames are length-prefixed and checksummed
 /// (<see cref="RaftMessageCodec"/>); each connection starts with a handshake carrying the protocol
-/// version, cluster id and both node ids, refused on any mismatch.
+/// version, cluster id and both node ids, refused on any mismatch, in which both sides prove the
+/// cluster secret (<see cref="TcpTransportOptions.ClusterSecret"/>) and/or present certificates naming
+/// their node ids (mutual TLS). See docs/security.md.
 /// </summary>
 /// <remarks>
 /// <para><b>Dial rule:</b> every node dials every peer it sends to, so each pair of nodes has two
@@ -39,9 +41,13 @@ public sealed partial class TcpRaftTransport : IRaftTransport
     private readonly ConcurrentDictionary<Task, byte> _inbound = new();
     private readonly ConcurrentDictionary<Task, byte> _stopping = new();
 
-    // The handshaken inbound connection of each peer (its cancellation), so that a newer one or the
-    // peer's removal closes it. Guarded by _gate.
-    private readonly Dictionary<ulong, CancellationTokenSource> _inboundByPeer = [];
+    // The handshaken inbound connection of each peer, so that a reconnect or the peer's removal closes
+    // it, and a second process claiming the same id is refused. Guarded by _gate.
+    private readonly Dictionary<ulong, InboundRegistration> _inboundByPeer = [];
+    private readonly ClusterSecretProof? _proof;
+    private readonly LogRateLimiter _refusalLog = new(20, TimeSpan.FromSeconds(10));
+    private readonly ulong _instance = BitConverter.ToUInt64(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
+    private int _pendingHandshakes;
     private readonly SnapshotAssembler _assembler;
     private Dictionary<ulong, OutboundPeer> _peers = [];
     private IReadOnlyCollection<PeerAddress> _pendingPeers;
@@ -65,6 +71,10 @@ public sealed partial class TcpRaftTransport : IRaftTransport
         _random = options.RandomSeed is { } seed ? new Random(seed) : new Random();
         _pendingPeers = options.Peers ?? [];
         _assembler = new SnapshotAssembler(this);
+        if (options.ClusterSecret is { } secret)
+        {
+            _proof = new ClusterSecretProof(secret, options.AcceptedClusterSecrets ?? []);
+        }
     }
 
     /// <inheritdoc />
@@ -120,6 +130,11 @@ public sealed partial class TcpRaftTransport : IRaftTransport
             _metrics = new TransportMetrics(_meterFactory, LocalId, QueuedBytes, QueuedFrames);
             _sink = sink;
             Log.Listening(_logger, LocalId, listener.LocalEndPoint!, _options.UseTls);
+            if (!_options.UseTls && !_options.UseClusterSecret)
+            {
+                Log.UnauthenticatedPeers(_logger, LocalId, listener.LocalEndPoint!);
+            }
+
             _acceptLoop = Task.Run(() => AcceptLoopAsync(_cts.Token), CancellationToken.None);
         }
 
@@ -178,7 +193,7 @@ public sealed partial class TcpRaftTransport : IRaftTransport
             {
                 if (!peers.Any(p => p.NodeId == peerId))
                 {
-                    CancelQuietly(connection);
+                    CancelQuietly(connection.Connection);
                 }
             }
         }
@@ -326,11 +341,27 @@ public sealed partial class TcpRaftTransport : IRaftTransport
             if (_inbound.Count >= _options.MaxInboundConnections)
             {
                 // Bounded like everything else: a flood of connections cannot exhaust the node.
-                Log.InboundLimitReached(_logger, LocalId, socket.RemoteEndPoint, _options.MaxInboundConnections);
+                if (MayLogRefusal())
+                {
+                    Log.InboundLimitReached(_logger, LocalId, socket.RemoteEndPoint, _options.MaxInboundConnections);
+                }
+
                 socket.Dispose();
                 continue;
             }
 
+            if (Volatile.Read(ref _pendingHandshakes) >= _options.MaxPendingHandshakes)
+            {
+                if (MayLogRefusal())
+                {
+                    Log.PendingHandshakesLimitReached(_logger, LocalId, socket.RemoteEndPoint, _options.MaxPendingHandshakes);
+                }
+
+                socket.Dispose();
+                continue;
+            }
+
+            Interlocked.Increment(ref _pendingHandshakes);
             var task = Task.Run(() => HandleInboundAsync(socket, ct), CancellationToken.None);
             Track(_inbound, task);
         }
@@ -355,39 +386,26 @@ public sealed partial class TcpRaftTransport : IRaftTransport
         {
             await socket.ConnectAsync(peer.EndPoint, timeout.Token).ConfigureAwait(false);
             stream = new NetworkStream(socket, ownsSocket: true);
-            if (_options.Certificate is { } certificate)
+            if (_options.UseTls)
             {
                 var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
                 stream = ssl;
                 var tls = new SslClientAuthenticationOptions
                 {
                     TargetHost = $"hacore-node-{peer.Id}",
-                    ClientCertificates = [certificate],
+                    ClientCertificates = [_options.CurrentCertificate()],
                     RemoteCertificateValidationCallback = ValidatePeerCertificate,
                     CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
                 };
                 await ssl.AuthenticateAsClientAsync(tls, timeout.Token).ConfigureAwait(false);
+                if (CheckCertificateIdentity(ssl, peer.Id) is { } wrongIdentity)
+                {
+                    Log.HandshakeRefusedOutbound(_logger, LocalId, peer.Id, peer.EndPoint, wrongIdentity);
+                    throw new HandshakeRefusedException(wrongIdentity);
+                }
             }
 
-            var buffer = new byte[ControlFrames.MaxHandshakeFrameBytes];
-            var n = ControlFrames.EncodeHello(new Hello(ControlFrames.Magic, ControlFrames.ProtocolVersion, _options.ClusterId, LocalId, peer.Id), buffer);
-            await stream.WriteAsync(buffer.AsMemory(0, n), timeout.Token).ConfigureAwait(false);
-            using var reader = new FrameReader(stream, ControlFrames.MaxHandshakeFrameBytes);
-            var reply = await reader.ReadAsync(timeout.Token).ConfigureAwait(false)
-                ?? throw new HandshakeRefusedException("the peer closed the connection during the handshake");
-            if (reply.Kind != FrameKind.HelloReply)
-            {
-                throw new RaftFrameException($"Expected a handshake reply, got frame kind {reply.Kind}.");
-            }
-
-            var (status, responder) = ControlFrames.DecodeHelloReply(reply.Payload.Span);
-            if (status != HandshakeStatus.Accepted)
-            {
-                var reason = $"{status} (we are node {LocalId} of cluster '{_options.ClusterId}', expecting node {peer.Id}; it is node {responder})";
-                Log.HandshakeRefusedOutbound(_logger, LocalId, peer.Id, peer.EndPoint, reason);
-                throw new HandshakeRefusedException(reason);
-            }
-
+            await DialHandshakeAsync(stream, peer, timeout.Token).ConfigureAwait(false);
             return stream;
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
@@ -412,41 +430,124 @@ public sealed partial class TcpRaftTransport : IRaftTransport
         }
     }
 
+    /// <summary>The dialer's side of the handshake (docs/transport.md): hello, challenge, proof, result.</summary>
+    private async Task DialHandshakeAsync(Stream stream, OutboundPeer peer, CancellationToken ct)
+    {
+        var buffer = new byte[ControlFrames.MaxHandshakeFrameBytes];
+        var nonce = ClusterSecretProof.NewNonce();
+        var hello = new Hello(ControlFrames.Magic, ControlFrames.ProtocolVersion, _options.ClusterId, LocalId, peer.Id)
+        {
+            HasSecret = _proof is not null,
+            Nonce = nonce,
+            Instance = _instance,
+        };
+        var n = ControlFrames.EncodeHello(hello, buffer);
+        await stream.WriteAsync(buffer.AsMemory(0, n), ct).ConfigureAwait(false);
+        using var reader = new FrameReader(stream, ControlFrames.MaxHandshakeFrameBytes);
+        var reply = await ReadReplyAsync(reader, ct).ConfigureAwait(false);
+        if (!ControlFrames.IsChallenge(reply.Span))
+        {
+            var (status, responder) = ControlFrames.DecodeHelloReply(reply.Span);
+            throw Refused(status == HandshakeStatus.Accepted ? "accepted without a challenge (not protocol version 2)" : $"{status}", responder);
+        }
+
+        var challenge = ControlFrames.DecodeChallenge(reply.Span);
+        var context = new ProofContext(nonce, challenge.Nonce, _instance, _options.ClusterId, LocalId, peer.Id);
+        if (_proof is not null && !_proof.Verify(ProofDirection.Acceptor, context, challenge.Proof.Span))
+        {
+            throw Refused("the peer did not prove the cluster secret (it holds another secret, or is not a node of this cluster)", challenge.Responder);
+        }
+
+        var proof = _proof?.Compute(ProofDirection.Dialer, context) ?? new byte[ControlFrames.ProofBytes];
+        n = ControlFrames.EncodeProof(proof, buffer);
+        await stream.WriteAsync(buffer.AsMemory(0, n), ct).ConfigureAwait(false);
+        reply = await ReadReplyAsync(reader, ct).ConfigureAwait(false);
+        var (result, acceptor) = ControlFrames.DecodeHelloReply(reply.Span);
+        if (result != HandshakeStatus.Accepted)
+        {
+            throw Refused($"{result}", acceptor);
+        }
+
+        HandshakeRefusedException Refused(string what, ulong responder)
+        {
+            var reason = $"{what} (we are node {LocalId} of cluster '{_options.ClusterId}', expecting node {peer.Id}; it is node {responder})";
+            Log.HandshakeRefusedOutbound(_logger, LocalId, peer.Id, peer.EndPoint, reason);
+            return new HandshakeRefusedException(reason);
+        }
+
+        static async Task<ReadOnlyMemory<byte>> ReadReplyAsync(FrameReader reader, CancellationToken ct)
+        {
+            var frame = await reader.ReadAsync(ct).ConfigureAwait(false)
+                ?? throw new HandshakeRefusedException("the peer closed the connection during the handshake (a node of protocol version 1 closes on a version 2 hello)");
+            if (frame.Kind != FrameKind.HelloReply)
+            {
+                throw new RaftFrameException($"Expected a handshake reply, got frame kind {frame.Kind}.");
+            }
+
+            return frame.Payload.ToArray();
+        }
+    }
+
+    /// <summary>Null when the TLS peer's certificate names <paramref name="nodeId"/>; otherwise why not.</summary>
+    private string? CheckCertificateIdentity(SslStream ssl, ulong nodeId)
+    {
+        if (ssl.RemoteCertificate is not { } remote)
+        {
+            return "the TLS peer presented no certificate";
+        }
+
+        var cert = remote as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(remote.GetRawCertData());
+        try
+        {
+            return PeerCertificateIdentity.Check(cert, _options, nodeId) is { } why ? "TLS identity: " + why : null;
+        }
+        finally
+        {
+            if (!ReferenceEquals(cert, remote))
+            {
+                cert.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Rate limit of inbound refusal logs; logs how many were held back.</summary>
+    private bool MayLogRefusal()
+    {
+        if (!_refusalLog.TryAcquire(out var suppressed))
+        {
+            return false;
+        }
+
+        if (suppressed > 0)
+        {
+            Log.RefusalsSuppressed(_logger, LocalId, suppressed);
+        }
+
+        return true;
+    }
+
     private bool ValidatePeerCertificate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
     {
         if (certificate is null)
         {
-            Log.CertificateRejected(_logger, LocalId, "(unknown)", "no certificate presented");
+            if (MayLogRefusal())
+            {
+                Log.CertificateRejected(_logger, LocalId, "(unknown)", "no certificate presented");
+            }
+
             return false;
         }
 
         var cert = certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
         try
         {
-            foreach (var thumbprint in _options.TrustedThumbprints)
+            var reason = CertificateTrust(cert);
+            if (reason is not null && MayLogRefusal())
             {
-                if (string.Equals(thumbprint, cert.Thumbprint, StringComparison.OrdinalIgnoreCase))
-                {
-                    return true;
-                }
+                Log.CertificateRejected(_logger, LocalId, cert.Subject, reason);
             }
 
-            if (_options.TrustedCaCertificate is { } ca)
-            {
-                // Only the configured CA is trusted, not the machine's store; names are not checked, as
-                // peers are identified by their certificate's trust and by the node id of the handshake.
-                using var custom = new X509Chain();
-                custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                custom.ChainPolicy.CustomTrustStore.Add(ca);
-                custom.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                if (custom.Build(cert))
-                {
-                    return true;
-                }
-            }
-
-            Log.CertificateRejected(_logger, LocalId, cert.Subject, $"thumbprint {cert.Thumbprint} is neither trusted nor issued by the trusted CA");
-            return false;
+            return reason is null;
         }
         finally
         {
@@ -457,6 +558,50 @@ public sealed partial class TcpRaftTransport : IRaftTransport
         }
     }
 
+    /// <summary>Null when <paramref name="cert"/> is trusted (which node it names is checked with the handshake); otherwise why not.</summary>
+    private string? CertificateTrust(X509Certificate2 cert)
+    {
+        var now = DateTime.Now;
+        if (now < cert.NotBefore || now > cert.NotAfter)
+        {
+            return $"certificate is expired or not yet valid (valid {cert.NotBefore:u} to {cert.NotAfter:u})";
+        }
+
+        foreach (var thumbprint in _options.TrustedThumbprints)
+        {
+            if (string.Equals(thumbprint, cert.Thumbprint, StringComparison.OrdinalIgnoreCase))
+            {
+                return null;
+            }
+        }
+
+        var sha256 = PeerCertificateIdentity.Sha256Thumbprint(cert);
+        foreach (var pins in _options.PinnedPeerCertificates.Values)
+        {
+            if (pins.Any(p => string.Equals(p, sha256, StringComparison.OrdinalIgnoreCase)))
+            {
+                return null;
+            }
+        }
+
+        IEnumerable<X509Certificate2> cas = _options.TrustedCaCertificate is { } single ? [single, .. _options.TrustedCaCertificates] : _options.TrustedCaCertificates;
+        foreach (var ca in cas)
+        {
+            // Only the configured CAs are trusted, not the machine's store; the chain checks validity
+            // periods. Which node a certificate names is checked against the handshake's node id.
+            using var custom = new X509Chain();
+            custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+            custom.ChainPolicy.CustomTrustStore.Add(ca);
+            custom.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+            if (custom.Build(cert))
+            {
+                return null;
+            }
+        }
+
+        return $"thumbprint {cert.Thumbprint} (SHA-256 {sha256}) is neither trusted nor pinned nor issued by a trusted CA";
+    }
+
     private async Task HandleInboundAsync(Socket socket, CancellationToken ct)
     {
         ConfigureSocket(socket);
@@ -464,19 +609,20 @@ public sealed partial class TcpRaftTransport : IRaftTransport
         Stream stream = new NetworkStream(socket, ownsSocket: true);
         FrameReader? reader = null;
         ulong peer = 0;
+        var pending = 1;
         using var connection = CancellationTokenSource.CreateLinkedTokenSource(ct);
         try
         {
             using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct))
             {
-                timeout.CancelAfter(_options.ConnectTimeout);
-                if (_options.Certificate is { } certificate)
+                timeout.CancelAfter(_options.HandshakeTimeout);
+                if (_options.UseTls)
                 {
                     var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
                     stream = ssl;
                     var tls = new SslServerAuthenticationOptions
                     {
-                        ServerCertificate = certificate,
+                        ServerCertificate = _options.CurrentCertificate(),
                         ClientCertificateRequired = true,
                         RemoteCertificateValidationCallback = ValidatePeerCertificate,
                         CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
@@ -487,7 +633,11 @@ public sealed partial class TcpRaftTransport : IRaftTransport
                     }
                     catch (Exception ex) when (ex is AuthenticationException or IOException)
                     {
-                        Log.TlsFailed(_logger, LocalId, remote, ex);
+                        if (MayLogRefusal())
+                        {
+                            Log.TlsFailed(_logger, LocalId, remote, ex);
+                        }
+
                         return;
                     }
                 }
@@ -500,6 +650,11 @@ public sealed partial class TcpRaftTransport : IRaftTransport
                 }
             }
 
+            if (Interlocked.Exchange(ref pending, 0) == 1)
+            {
+                Interlocked.Decrement(ref _pendingHandshakes);
+            }
+
             reader.MaxFrameBytes = _options.MaxFrameBytes;
             await ReceiveAsync(stream, reader, peer, connection.Token).ConfigureAwait(false);
 
@@ -508,7 +663,10 @@ public sealed partial class TcpRaftTransport : IRaftTransport
         catch (RaftFrameException ex)
         {
             _metrics!.MalformedFrames.Add(1);
-            Log.MalformedFrame(_logger, LocalId, remote, peer, ex);
+            if (peer != 0 || MayLogRefusal())
+            {
+                Log.MalformedFrame(_logger, LocalId, remote, peer, ex);
+            }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -525,12 +683,17 @@ public sealed partial class TcpRaftTransport : IRaftTransport
         }
         finally
         {
+            if (Interlocked.Exchange(ref pending, 0) == 1)
+            {
+                Interlocked.Decrement(ref _pendingHandshakes);
+            }
+
             lock (_gate)
             {
                 // By value: the handshake may have registered us before failing to send its reply.
                 foreach (var (peerId, registered) in _inboundByPeer)
                 {
-                    if (ReferenceEquals(registered, connection))
+                    if (ReferenceEquals(registered.Connection, connection))
                     {
                         _inboundByPeer.Remove(peerId);
                         break;
@@ -543,7 +706,8 @@ public sealed partial class TcpRaftTransport : IRaftTransport
         }
     }
 
-    /// <summary>Reads and checks the dialer's hello and answers it; the peer's id, or 0 when refused.</summary>
+    /// <summary>The acceptor's side of the handshake: reads and checks the hello, challenges the dialer,
+    /// checks its proof and answers; the peer's id, or 0 when refused.</summary>
     private async Task<ulong> AcceptHandshakeAsync(Stream stream, FrameReader reader, EndPoint? remote, CancellationTokenSource connection, CancellationToken ct)
     {
         var frame = await reader.ReadAsync(ct).ConfigureAwait(false)
@@ -554,35 +718,81 @@ public sealed partial class TcpRaftTransport : IRaftTransport
         }
 
         var hello = ControlFrames.DecodeHello(frame.Payload.Span);
-        var (status, reason) = CheckHello(hello);
-        if (status == HandshakeStatus.Accepted)
+        var (status, reason) = CheckHello(hello, stream as SslStream);
+        var buffer = new byte[ControlFrames.MaxHandshakeFrameBytes];
+        if (status != HandshakeStatus.Accepted)
         {
-            // Each node keeps one outbound connection per peer, so a new one from a peer means any
-            // older one is dead (possibly half-open): close it. Registered before the reply is sent,
-            // so registrations follow the order in which the dialer saw its connections accepted.
-            lock (_gate)
-            {
-                if (_inboundByPeer.TryGetValue(hello.From, out var older))
-                {
-                    CancelQuietly(older);
-                }
+            return await RefuseAsync(status, reason).ConfigureAwait(false);
+        }
 
-                _inboundByPeer[hello.From] = connection;
+        var nonce = ClusterSecretProof.NewNonce();
+        var context = new ProofContext(hello.Nonce, nonce, hello.Instance, _options.ClusterId, hello.From, LocalId);
+        var ourProof = _proof?.Compute(ProofDirection.Acceptor, context) ?? new byte[ControlFrames.ProofBytes];
+        var n = ControlFrames.EncodeChallenge(LocalId, nonce, ourProof, buffer);
+        await stream.WriteAsync(buffer.AsMemory(0, n), ct).ConfigureAwait(false);
+
+        frame = await reader.ReadAsync(ct).ConfigureAwait(false)
+            ?? throw new EndOfStreamException("The connection closed during its handshake.");
+        if (frame.Kind != FrameKind.Hello)
+        {
+            throw new RaftFrameException($"Expected a handshake proof, got frame kind {frame.Kind}.");
+        }
+
+        var proof = ControlFrames.DecodeProof(frame.Payload.Span);
+        if (_proof is not null && !_proof.Verify(ProofDirection.Dialer, context, proof))
+        {
+            return await RefuseAsync(HandshakeStatus.BadProof, $"node {hello.From} did not prove the cluster secret (wrong secret, or a replayed or reflected handshake)").ConfigureAwait(false);
+        }
+
+        lock (_gate)
+        {
+            if (_inboundByPeer.TryGetValue(hello.From, out var older))
+            {
+                if (older.Instance != hello.Instance)
+                {
+                    // Another process claims this id while the first one's authenticated connection is
+                    // live: the first keeps working (as etcd's real member does); the newcomer is refused.
+                    status = HandshakeStatus.DuplicateNodeId;
+                    reason = $"duplicate node id {hello.From}: a live authenticated connection from node {hello.From} at {older.Remote} (instance {older.Instance:x16}) already exists, and this one comes from another process (instance {hello.Instance:x16}); keeping the existing one. Are two processes configured with node id {hello.From}?";
+                }
+                else
+                {
+                    // The same dialer reconnected: its older connection is dead (possibly half-open).
+                    CancelQuietly(older.Connection);
+                }
+            }
+
+            if (status == HandshakeStatus.Accepted)
+            {
+                // Registered before the reply is sent, so registrations follow the order in which the
+                // dialer saw its connections accepted.
+                _inboundByPeer[hello.From] = new InboundRegistration(connection, hello.Instance, remote);
             }
         }
 
         if (status != HandshakeStatus.Accepted)
         {
-            Log.HandshakeRefusedInbound(_logger, LocalId, remote, reason);
+            return await RefuseAsync(status, reason).ConfigureAwait(false);
         }
 
-        var reply = new byte[64];
-        var n = ControlFrames.EncodeHelloReply(status, LocalId, reply);
-        await stream.WriteAsync(reply.AsMemory(0, n), ct).ConfigureAwait(false);
-        return status == HandshakeStatus.Accepted ? hello.From : 0;
+        n = ControlFrames.EncodeHelloReply(HandshakeStatus.Accepted, LocalId, buffer);
+        await stream.WriteAsync(buffer.AsMemory(0, n), ct).ConfigureAwait(false);
+        return hello.From;
+
+        async Task<ulong> RefuseAsync(HandshakeStatus refusal, string why)
+        {
+            if (MayLogRefusal())
+            {
+                Log.HandshakeRefusedInbound(_logger, LocalId, remote, $"{refusal}: {why}");
+            }
+
+            var length = ControlFrames.EncodeHelloReply(refusal, LocalId, buffer);
+            await stream.WriteAsync(buffer.AsMemory(0, length), ct).ConfigureAwait(false);
+            return 0;
+        }
     }
 
-    private (HandshakeStatus Status, string Reason) CheckHello(in Hello hello)
+    private (HandshakeStatus Status, string Reason) CheckHello(in Hello hello, SslStream? tls)
     {
         if (hello.Magic != ControlFrames.Magic)
         {
@@ -591,7 +801,7 @@ public sealed partial class TcpRaftTransport : IRaftTransport
 
         if (hello.ProtocolVersion != ControlFrames.ProtocolVersion)
         {
-            return (HandshakeStatus.ProtocolVersionMismatch, $"protocol version {hello.ProtocolVersion}, this node speaks {ControlFrames.ProtocolVersion}");
+            return (HandshakeStatus.ProtocolVersionMismatch, $"protocol version {hello.ProtocolVersion}, this node speaks {ControlFrames.ProtocolVersion} (upgrade every node; versions before 2 do not authenticate peers)");
         }
 
         if (!string.Equals(hello.ClusterId, _options.ClusterId, StringComparison.Ordinal))
@@ -607,6 +817,18 @@ public sealed partial class TcpRaftTransport : IRaftTransport
         if (!Volatile.Read(ref _peers).ContainsKey(hello.From))
         {
             return (HandshakeStatus.UnknownPeer, $"node {hello.From} is not a peer of node {LocalId}");
+        }
+
+        if (hello.HasSecret != (_proof is not null))
+        {
+            return (HandshakeStatus.AuthenticationMismatch, _proof is not null
+                ? $"node {hello.From} has no cluster secret configured, this node requires one"
+                : $"node {hello.From} proves a cluster secret, this node has none configured");
+        }
+
+        if (tls is not null && CheckCertificateIdentity(tls, hello.From) is { } wrongIdentity)
+        {
+            return (HandshakeStatus.CertificateIdentityMismatch, $"node {hello.From} claims an id its certificate does not name: {wrongIdentity}");
         }
 
         return (HandshakeStatus.Accepted, string.Empty);
@@ -646,3 +868,6 @@ public sealed partial class TcpRaftTransport : IRaftTransport
         }
     }
 }
+
+/// <summary>A handshaken inbound connection: its cancellation, the dialing transport instance, where it comes from.</summary>
+internal sealed record InboundRegistration(CancellationTokenSource Connection, ulong Instance, EndPoint? Remote);
