@@ -216,12 +216,14 @@ public sealed partial class TcpTransportContractTests
             var forged = new Message { Type = MessageType.Append, From = impersonated, To = target, Term = 1000, Index = 0, LogTerm = 0, Commit = 0 };
             var frame = new byte[256];
             var n = RaftMessageCodec.Encode(forged, frame);
+            await Task.Delay(200, TestContext.Current.CancellationToken); // the target sees the real node's connection close
             foreach (var secret in new[] { null, OtherSecret })
             {
-                // The forged frame is written after the hello and again after the proof, whatever the answers.
+                // The forged frame is written right after the hello without a secret (refused there), and
+                // after the proof with a wrong one, whatever the answers.
                 try
                 {
-                    var (status, client) = await RawHandshakeAsync(impersonated, target, secret, afterHello: frame[..n], afterProof: frame[..n]);
+                    var (status, client) = await RawHandshakeAsync(impersonated, target, secret, afterHello: secret is null ? frame[..n] : null, afterProof: frame[..n]);
                     using (client)
                     {
                         Assert.NotEqual(HandshakeStatus.Accepted, status);
@@ -344,6 +346,43 @@ public sealed partial class TcpTransportContractTests
         Transport(1).TrySend(Messages.Heartbeat(1, 2, 2));
         await Wait.UntilAsync(() => Sink(2).Messages.Any(m => m.Context is 1 or 2), "the next connection presents the new certificate");
         await StopAllAsync();
+    }
+
+    [Fact]
+    public async Task During_a_ca_rotation_certificates_of_the_old_and_the_new_ca_are_both_accepted()
+    {
+        using var oldCa = Ca("old CA");
+        using var newCa = Ca("new CA");
+        using var cert1 = IssuedBy(oldCa, "node1", 1, nodeId: 1);
+        using var cert2 = IssuedBy(newCa, "node2", 2, nodeId: 2);
+        OptionsOverride = (id, s) => Options(id, s) is var o
+            ? new TcpTransportOptions
+            {
+                NodeId = o.NodeId,
+                ClusterId = o.ClusterId,
+                ListenEndPoint = o.ListenEndPoint,
+                ReconnectBackoffMin = o.ReconnectBackoffMin,
+                ReconnectBackoffMax = o.ReconnectBackoffMax,
+                Certificate = id == 1 ? cert1 : cert2,
+                TrustedCaCertificates = [oldCa, newCa],
+            }
+            : throw new InvalidOperationException();
+        await StartAsync(1);
+        await StartAsync(2);
+        Connect(1, 2);
+        Assert.True(Transport(1).TrySend(Messages.Heartbeat(1, 2, 5)));
+        Assert.True(Transport(2).TrySend(Messages.Heartbeat(2, 1, 6)));
+        await Wait.UntilAsync(() => Sink(2).Messages.Any(m => m.Context == 5) && Sink(1).Messages.Any(m => m.Context == 6), "both CAs trusted");
+        await StopAllAsync();
+
+        static X509Certificate2 Ca(string name)
+        {
+            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
+            request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+            request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign, true));
+            return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        }
     }
 
     [Fact]
