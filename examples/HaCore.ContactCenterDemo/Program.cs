@@ -31,6 +31,9 @@ var peers = Enumerable.Range(1, 3).ToDictionary(i => (ulong)i, i => (EndPoint)ne
 var nodes = new ReplicatedStateMachine<ContactCenterStateMachine, Command, CommandResult>?[4];
 var machines = new ContactCenterStateMachine[4];
 
+// The nodes authenticate each other with a cluster secret; a fresh random one per run of the demo.
+var clusterSecret = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+
 async Task StartAsync(ulong id)
 {
     var options = new HaCoreNodeOptions
@@ -56,6 +59,7 @@ async Task StartAsync(ulong id)
         ClusterId = "hacore-demo",
         ListenEndPoint = (IPEndPoint)peers[id],
         Peers = peers.Where(p => p.Key != id).Select(p => new PeerAddress(p.Key, p.Value)).ToArray(),
+        ClusterSecret = clusterSecret,
     });
     machines[id] = new ContactCenterStateMachine();
     nodes[id] = await ReplicatedStateMachine<ContactCenterStateMachine, Command, CommandResult>.StartAsync(

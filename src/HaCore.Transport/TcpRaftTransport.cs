@@ -14,7 +14,9 @@ namespace HaCore.Transport;
 /// <summary>
 /// Raft transport over TCP, optionally mutual TLS. Frames are length-prefixed and checksummed
 /// (<see cref="RaftMessageCodec"/>); each connection starts with a handshake carrying the protocol
-/// version, cluster id and both node ids, refused on any mismatch.
+/// version, cluster id and both node ids, refused on any mismatch, in which both sides prove the
+/// cluster secret (<see cref="TcpTransportOptions.ClusterSecret"/>) and/or present certificates naming
+/// their node ids (mutual TLS). See docs/security.md.
 /// </summary>
 /// <remarks>
 /// <para><b>Dial rule:</b> every node dials every peer it sends to, so each pair of nodes has two
@@ -39,9 +41,13 @@ public sealed partial class TcpRaftTransport : IRaftTransport
     private readonly ConcurrentDictionary<Task, byte> _inbound = new();
     private readonly ConcurrentDictionary<Task, byte> _stopping = new();
 
-    // The handshaken inbound connection of each peer (its cancellation), so that a newer one or the
-    // peer's removal closes it. Guarded by _gate.
-    private readonly Dictionary<ulong, CancellationTokenSource> _inboundByPeer = [];
+    // The handshaken inbound connection of each peer, so that a reconnect or the peer's removal closes
+    // it, and a second process claiming the same id is refused. Guarded by _gate.
+    private readonly Dictionary<ulong, InboundRegistration> _inboundByPeer = [];
+    private readonly ClusterSecretProof? _proof;
+    private readonly LogRateLimiter _refusalLog = new(20, TimeSpan.FromSeconds(10));
+    private readonly ulong _instance = BitConverter.ToUInt64(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
+    private int _pendingHandshakes;
     private readonly SnapshotAssembler _assembler;
     private Dictionary<ulong, OutboundPeer> _peers = [];
     private IReadOnlyCollection<PeerAddress> _pendingPeers;
@@ -65,6 +71,10 @@ public sealed partial class TcpRaftTransport : IRaftTransport
         _random = options.RandomSeed is { } seed ? new Random(seed) : new Random();
         _pendingPeers = options.Peers ?? [];
         _assembler = new SnapshotAssembler(this);
+        if (options.ClusterSecret is { } secret)
+        {
+            _proof = new ClusterSecretProof(secret, options.AcceptedClusterSecrets ?? []);
+        }
     }
 
     /// <inheritdoc />
@@ -120,6 +130,11 @@ public sealed partial class TcpRaftTransport : IRaftTransport
             _metrics = new TransportMetrics(_meterFactory, LocalId, QueuedBytes, QueuedFrames);
             _sink = sink;
             Log.Listening(_logger, LocalId, listener.LocalEndPoint!, _options.UseTls);
+            if (!_options.UseTls && !_options.UseClusterSecret)
+            {
+                Log.UnauthenticatedPeers(_logger, LocalId, listener.LocalEndPoint!);
+            }
+
             _acceptLoop = Task.Run(() => AcceptLoopAsync(_cts.Token), CancellationToken.None);
         }
 
@@ -178,7 +193,7 @@ public sealed partial class TcpRaftTransport : IRaftTransport
             {
                 if (!peers.Any(p => p.NodeId == peerId))
                 {
-                    CancelQuietly(connection);
+                    CancelQuietly(connection.Connection);
                 }
             }
         }
@@ -326,11 +341,27 @@ public sealed partial class TcpRaftTransport : IRaftTransport
             if (_inbound.Count >= _options.MaxInboundConnections)
             {
                 // Bounded like everything else: a flood of connections cannot exhaust the node.
-                Log.InboundLimitReached(_logger, LocalId, socket.RemoteEndPoint, _options.MaxInboundConnections);
+                if (MayLogRefusal())
+                {
+                    Log.InboundLimitReached(_logger, LocalId, socket.RemoteEndPoint, _options.MaxInboundConnections);
+                }
+
                 socket.Dispose();
                 continue;
             }
 
+            if (Volatile.Read(ref _pendingHandshakes) >= _options.MaxPendingHandshakes)
+            {
+                if (MayLogRefusal())
+                {
+                    Log.PendingHandshakesLimitReached(_logger, LocalId, socket.RemoteEndPoint, _options.MaxPendingHandshakes);
+                }
+
+                socket.Dispose();
+                continue;
+            }
+
+            Interlocked.Increment(ref _pendingHandshakes);
             var task = Task.Run(() => HandleInboundAsync(socket, ct), CancellationToken.None);
             Track(_inbound, task);
         }
@@ -355,39 +386,26 @@ public sealed partial class TcpRaftTransport : IRaftTransport
         {
             await socket.ConnectAsync(peer.EndPoint, timeout.Token).ConfigureAwait(false);
             stream = new NetworkStream(socket, ownsSocket: true);
-            if (_options.Certificate is { } certificate)
+            if (_options.UseTls)
             {
                 var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
                 stream = ssl;
                 var tls = new SslClientAuthenticationOptions
                 {
                     TargetHost = $"hacore-node-{peer.Id}",
-                    ClientCertificates = [certificate],
+                    ClientCertificates = [_options.CurrentCertificate()],
                     RemoteCertificateValidationCallback = ValidatePeerCertificate,
                     CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
                 };
                 await ssl.AuthenticateAsClientAsync(tls, timeout.Token).ConfigureAwait(false);
+                if (CheckCertificateIdentity(ssl, peer.Id) is { } wrongIdentity)
+                {
+                    Log.HandshakeRefusedOutbound(_logger, LocalId, peer.Id, peer.EndPoint, wrongIdentity);
+                    throw new HandshakeRefusedException(wrongIdentity);
+                }
             }
 
-            var buffer = new byte[ControlFrames.MaxHandshakeFrameBytes];
-            var n = ControlFrames.EncodeHello(new Hello(ControlFrames.Magic, ControlFrames.ProtocolVersion, _options.ClusterId, LocalId, peer.Id), buffer);
-            await stream.WriteAsync(buffer.AsMemory(0, n), timeout.Token).ConfigureAwait(false);
-            using var reader = new FrameReader(stream, ControlFrames.MaxHandshakeFrameBytes);
-            var reply = await reader.ReadAsync(timeout.Token).ConfigureAwait(false)
-                ?? throw new HandshakeRefusedException("the peer closed the connection during the handshake");
-            if (reply.Kind != FrameKind.HelloReply)
-            {
-                throw new RaftFrameException($"Expected a handshake reply, got frame kind {reply.Kind}.");
-            }
-
-            var (status, responder) = ControlFrames.DecodeHelloReply(reply.Payload.Span);
-            if (status != HandshakeStatus.Accepted)
-            {
-                var reason = $"{status} (we are node {LocalId} of cluster '{_options.ClusterId}', expecting node {peer.Id}; it is node {responder})";
-                Log.HandshakeRefusedOutbound(_logger, LocalId, peer.Id, peer.EndPoint, reason);
-                throw new HandshakeRefusedException(reason);
-            }
-
+            await DialHandshakeAsync(stream, peer, timeout.Token).ConfigureAwait(false);
             return stream;
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
@@ -412,51 +430,6 @@ public sealed partial class TcpRaftTransport : IRaftTransport
         }
     }
 
-    private bool ValidatePeerCertificate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
-    {
-        if (certificate is null)
-        {
-            Log.CertificateRejected(_logger, LocalId, "(unknown)", "no certificate presented");
-            return false;
-        }
-
-        var cert = certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-        try
-        {
-            foreach (var thumbprint in _options.TrustedThumbprints)
-            {
-                if (string.Equals(thumbprint, cert.Thumbprint, StringComparison.OrdinalIgnoreCase))
-                {
-                    return true;
-                }
-            }
-
-            if (_options.TrustedCaCertificate is { } ca)
-            {
-                // Only the configured CA is trusted, not the machine's store; names are not checked, as
-                // peers are identified by their certificate's trust and by the node id of the handshake.
-                using var custom = new X509Chain();
-                custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                custom.ChainPolicy.CustomTrustStore.Add(ca);
-                custom.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                if (custom.Build(cert))
-                {
-                    return true;
-                }
-            }
-
-            Log.CertificateRejected(_logger, LocalId, cert.Subject, $"thumbprint {cert.Thumbprint} is neither trusted nor issued by the trusted CA");
-            return false;
-        }
-        finally
-        {
-            if (!ReferenceEquals(cert, certificate))
-            {
-                cert.Dispose();
-            }
-        }
-    }
-
     private async Task HandleInboundAsync(Socket socket, CancellationToken ct)
     {
         ConfigureSocket(socket);
@@ -464,19 +437,20 @@ public sealed partial class TcpRaftTransport : IRaftTransport
         Stream stream = new NetworkStream(socket, ownsSocket: true);
         FrameReader? reader = null;
         ulong peer = 0;
+        var pending = 1;
         using var connection = CancellationTokenSource.CreateLinkedTokenSource(ct);
         try
         {
             using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct))
             {
-                timeout.CancelAfter(_options.ConnectTimeout);
-                if (_options.Certificate is { } certificate)
+                timeout.CancelAfter(_options.HandshakeTimeout);
+                if (_options.UseTls)
                 {
                     var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
                     stream = ssl;
                     var tls = new SslServerAuthenticationOptions
                     {
-                        ServerCertificate = certificate,
+                        ServerCertificate = _options.CurrentCertificate(),
                         ClientCertificateRequired = true,
                         RemoteCertificateValidationCallback = ValidatePeerCertificate,
                         CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
@@ -487,7 +461,11 @@ public sealed partial class TcpRaftTransport : IRaftTransport
                     }
                     catch (Exception ex) when (ex is AuthenticationException or IOException)
                     {
-                        Log.TlsFailed(_logger, LocalId, remote, ex);
+                        if (MayLogRefusal())
+                        {
+                            Log.TlsFailed(_logger, LocalId, remote, ex);
+                        }
+
                         return;
                     }
                 }
@@ -500,6 +478,11 @@ public sealed partial class TcpRaftTransport : IRaftTransport
                 }
             }
 
+            if (Interlocked.Exchange(ref pending, 0) == 1)
+            {
+                Interlocked.Decrement(ref _pendingHandshakes);
+            }
+
             reader.MaxFrameBytes = _options.MaxFrameBytes;
             await ReceiveAsync(stream, reader, peer, connection.Token).ConfigureAwait(false);
 
@@ -508,7 +491,10 @@ public sealed partial class TcpRaftTransport : IRaftTransport
         catch (RaftFrameException ex)
         {
             _metrics!.MalformedFrames.Add(1);
-            Log.MalformedFrame(_logger, LocalId, remote, peer, ex);
+            if (peer != 0 || MayLogRefusal())
+            {
+                Log.MalformedFrame(_logger, LocalId, remote, peer, ex);
+            }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -525,12 +511,17 @@ public sealed partial class TcpRaftTransport : IRaftTransport
         }
         finally
         {
+            if (Interlocked.Exchange(ref pending, 0) == 1)
+            {
+                Interlocked.Decrement(ref _pendingHandshakes);
+            }
+
             lock (_gate)
             {
                 // By value: the handshake may have registered us before failing to send its reply.
                 foreach (var (peerId, registered) in _inboundByPeer)
                 {
-                    if (ReferenceEquals(registered, connection))
+                    if (ReferenceEquals(registered.Connection, connection))
                     {
                         _inboundByPeer.Remove(peerId);
                         break;
@@ -541,75 +532,6 @@ public sealed partial class TcpRaftTransport : IRaftTransport
             reader?.Dispose();
             await stream.DisposeAsync().ConfigureAwait(false);
         }
-    }
-
-    /// <summary>Reads and checks the dialer's hello and answers it; the peer's id, or 0 when refused.</summary>
-    private async Task<ulong> AcceptHandshakeAsync(Stream stream, FrameReader reader, EndPoint? remote, CancellationTokenSource connection, CancellationToken ct)
-    {
-        var frame = await reader.ReadAsync(ct).ConfigureAwait(false)
-            ?? throw new EndOfStreamException("The connection closed before its handshake.");
-        if (frame.Kind != FrameKind.Hello)
-        {
-            throw new RaftFrameException($"Expected a handshake, got frame kind {frame.Kind}.");
-        }
-
-        var hello = ControlFrames.DecodeHello(frame.Payload.Span);
-        var (status, reason) = CheckHello(hello);
-        if (status == HandshakeStatus.Accepted)
-        {
-            // Each node keeps one outbound connection per peer, so a new one from a peer means any
-            // older one is dead (possibly half-open): close it. Registered before the reply is sent,
-            // so registrations follow the order in which the dialer saw its connections accepted.
-            lock (_gate)
-            {
-                if (_inboundByPeer.TryGetValue(hello.From, out var older))
-                {
-                    CancelQuietly(older);
-                }
-
-                _inboundByPeer[hello.From] = connection;
-            }
-        }
-
-        if (status != HandshakeStatus.Accepted)
-        {
-            Log.HandshakeRefusedInbound(_logger, LocalId, remote, reason);
-        }
-
-        var reply = new byte[64];
-        var n = ControlFrames.EncodeHelloReply(status, LocalId, reply);
-        await stream.WriteAsync(reply.AsMemory(0, n), ct).ConfigureAwait(false);
-        return status == HandshakeStatus.Accepted ? hello.From : 0;
-    }
-
-    private (HandshakeStatus Status, string Reason) CheckHello(in Hello hello)
-    {
-        if (hello.Magic != ControlFrames.Magic)
-        {
-            return (HandshakeStatus.BadMagic, $"bad magic 0x{hello.Magic:x8}");
-        }
-
-        if (hello.ProtocolVersion != ControlFrames.ProtocolVersion)
-        {
-            return (HandshakeStatus.ProtocolVersionMismatch, $"protocol version {hello.ProtocolVersion}, this node speaks {ControlFrames.ProtocolVersion}");
-        }
-
-        if (!string.Equals(hello.ClusterId, _options.ClusterId, StringComparison.Ordinal))
-        {
-            return (HandshakeStatus.ClusterIdMismatch, $"cluster id '{hello.ClusterId}' from node {hello.From}, this node is in cluster '{_options.ClusterId}'");
-        }
-
-        if (hello.To != LocalId || hello.From == 0 || hello.From == LocalId)
-        {
-            return (HandshakeStatus.WrongNodeId, $"node {hello.From} dialled node {hello.To}, but this is node {LocalId}");
-        }
-
-        if (!Volatile.Read(ref _peers).ContainsKey(hello.From))
-        {
-            return (HandshakeStatus.UnknownPeer, $"node {hello.From} is not a peer of node {LocalId}");
-        }
-
-        return (HandshakeStatus.Accepted, string.Empty);
     }
 
     private async Task ReceiveAsync(Stream stream, FrameReader reader, ulong peer, CancellationToken ct)
@@ -646,3 +568,6 @@ public sealed partial class TcpRaftTransport : IRaftTransport
         }
     }
 }
+
+/// <summary>A handshaken inbound connection: its cancellation, the dialing transport instance, where it comes from.</summary>
+internal sealed record InboundRegistration(CancellationTokenSource Connection, ulong Instance, EndPoint? Remote);

@@ -62,18 +62,65 @@ public sealed class TcpTransportOptions
     /// <summary>Seed of the reconnect jitter; null draws one at random.</summary>
     public int? RandomSeed { get; init; }
 
+    /// <summary>Time an inbound connection has to finish TLS and the handshake; it is closed after that.
+    /// Default 5 s.</summary>
+    public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Inbound connections that may be in TLS or the handshake at once; more are closed on
+    /// accept, so a flood of slow connections cannot hold the node's handshake slots. Default 64;
+    /// between 1 and <see cref="MaxInboundConnections"/>.</summary>
+    public int MaxPendingHandshakes { get; init; } = 64;
+
+    /// <summary>The cluster secret (at least 16 bytes, e.g. 32 random bytes): in the handshake each side
+    /// proves it knows it (HMAC-SHA256 over fresh nonces of both sides, the cluster id and both node
+    /// ids), so only holders of the secret can join. The secret itself never crosses the wire. This
+    /// authenticates peers; it does not encrypt (use <see cref="Certificate"/> for that). Copied when the
+    /// transport is created. Null by default: then TLS, or <see cref="AllowUnauthenticatedPeers"/>, is
+    /// required.</summary>
+    public byte[]? ClusterSecret { get; init; }
+
+    /// <summary>Further secrets accepted from peers, besides <see cref="ClusterSecret"/>, during a
+    /// rotation (docs/security.md). Each at least 16 bytes. Default none.</summary>
+    public IReadOnlyCollection<byte[]> AcceptedClusterSecrets { get; init; } = [];
+
+    /// <summary>Must be set to true to run with neither <see cref="ClusterSecret"/> nor TLS: then anyone
+    /// who can reach <see cref="ListenEndPoint"/> can claim to be a peer. A warning is logged at start.
+    /// Default false.</summary>
+    public bool AllowUnauthenticatedPeers { get; init; }
+
     /// <summary>With TLS: this node's certificate, with its private key, presented both as server and
-    /// as client (mutual TLS). Null (the default) means plain TCP.</summary>
+    /// as client (mutual TLS). Null (the default) means plain TCP unless <see cref="CertificateProvider"/> is set.</summary>
     public X509Certificate2? Certificate { get; init; }
 
-    /// <summary>With TLS: peers whose certificate chains to this CA are accepted.</summary>
+    /// <summary>With TLS: called for every new connection (inbound and outbound) for the certificate to
+    /// present, so that a renewed certificate is used without a restart. Takes precedence over
+    /// <see cref="Certificate"/>. Must return a certificate with its private key.</summary>
+    public Func<X509Certificate2>? CertificateProvider { get; init; }
+
+    /// <summary>With TLS: peers whose certificate chains to this CA are trusted.</summary>
     public X509Certificate2? TrustedCaCertificate { get; init; }
 
-    /// <summary>With TLS: peers presenting a certificate with one of these SHA-1 thumbprints (hex, any case) are accepted.</summary>
+    /// <summary>With TLS: further trusted CAs (during a CA rotation, the old and the new one).</summary>
+    public IReadOnlyCollection<X509Certificate2> TrustedCaCertificates { get; init; } = [];
+
+    /// <summary>With TLS: peers presenting a certificate with one of these SHA-1 thumbprints (hex, any case) are trusted.</summary>
     public IReadOnlyCollection<string> TrustedThumbprints { get; init; } = [];
 
-    /// <summary>True when <see cref="Certificate"/> is set.</summary>
-    public bool UseTls => Certificate is not null;
+    /// <summary>With TLS: per node id, the SHA-256 thumbprints (hex, any case) of the certificates that
+    /// node may present (more than one during a rotation). A pinned certificate is trusted, and for a
+    /// node listed here the pin is what binds its id (its SAN is not consulted). A node not listed must
+    /// present a trusted certificate with the SAN URI <c>hacore://&lt;ClusterId&gt;/&lt;node id&gt;</c>.</summary>
+    public IReadOnlyDictionary<ulong, IReadOnlyCollection<string>> PinnedPeerCertificates { get; init; } = new Dictionary<ulong, IReadOnlyCollection<string>>();
+
+    /// <summary>True when <see cref="Certificate"/> or <see cref="CertificateProvider"/> is set.</summary>
+    public bool UseTls => Certificate is not null || CertificateProvider is not null;
+
+    /// <summary>True when <see cref="ClusterSecret"/> is set.</summary>
+    public bool UseClusterSecret => ClusterSecret is not null;
+
+    /// <summary>The SAN URI a certificate must carry to name node <paramref name="nodeId"/> of cluster
+    /// <paramref name="clusterId"/> (when the node has no pinned thumbprint).</summary>
+    public static string CertificateUriFor(string clusterId, ulong nodeId) => PeerCertificateIdentity.UriFor(clusterId, nodeId);
 
     /// <summary>The canonical cluster id string for a <see cref="Guid"/>.</summary>
     public static string ClusterIdFromGuid(Guid clusterId) => clusterId.ToString("D");
@@ -98,17 +145,52 @@ public sealed class TcpTransportOptions
         Require(ReconnectBackoffMax >= ReconnectBackoffMin, $"ReconnectBackoffMax ({ReconnectBackoffMax}) must be at least ReconnectBackoffMin ({ReconnectBackoffMin}).", nameof(ReconnectBackoffMax));
         Require(Peers is not null, "Peers must not be null.", nameof(Peers));
         ValidatePeers(NodeId, Peers!, nameof(Peers));
-        Require(TrustedThumbprints is not null, "TrustedThumbprints must not be null.", nameof(TrustedThumbprints));
-        var hasTrust = TrustedCaCertificate is not null || TrustedThumbprints!.Count > 0;
-        if (Certificate is null)
+        Require(HandshakeTimeout > TimeSpan.Zero, "HandshakeTimeout must be positive.", nameof(HandshakeTimeout));
+        Require(MaxPendingHandshakes >= 1 && MaxPendingHandshakes <= MaxInboundConnections, $"MaxPendingHandshakes must be between 1 and MaxInboundConnections ({MaxInboundConnections}), got {MaxPendingHandshakes}.", nameof(MaxPendingHandshakes));
+        Require(AcceptedClusterSecrets is not null, "AcceptedClusterSecrets must not be null.", nameof(AcceptedClusterSecrets));
+        if (ClusterSecret is { } secret)
         {
-            Require(!hasTrust, "TrustedCaCertificate or TrustedThumbprints is set but Certificate is not: TLS needs this node's certificate.", nameof(Certificate));
+            Require(secret.Length >= MinClusterSecretBytes, $"ClusterSecret must be at least {MinClusterSecretBytes} bytes, got {secret.Length}.", nameof(ClusterSecret));
+            Require(AcceptedClusterSecrets!.All(a => a is not null && a.Length >= MinClusterSecretBytes), $"Every AcceptedClusterSecrets entry must be at least {MinClusterSecretBytes} bytes.", nameof(AcceptedClusterSecrets));
         }
         else
         {
-            Require(Certificate.HasPrivateKey, "Certificate must include its private key.", nameof(Certificate));
-            Require(hasTrust, "With a Certificate (TLS), set TrustedCaCertificate or TrustedThumbprints: otherwise no peer could be accepted.", nameof(TrustedCaCertificate));
+            Require(AcceptedClusterSecrets!.Count == 0, "AcceptedClusterSecrets is set but ClusterSecret is not: set ClusterSecret to the secret this node proves with.", nameof(ClusterSecret));
         }
+
+        Require(TrustedThumbprints is not null, "TrustedThumbprints must not be null.", nameof(TrustedThumbprints));
+        Require(TrustedCaCertificates is not null, "TrustedCaCertificates must not be null.", nameof(TrustedCaCertificates));
+        Require(PinnedPeerCertificates is not null, "PinnedPeerCertificates must not be null.", nameof(PinnedPeerCertificates));
+        var hasTrust = TrustedCaCertificate is not null || TrustedCaCertificates!.Count > 0 || TrustedThumbprints!.Count > 0 || PinnedPeerCertificates!.Count > 0;
+        if (!UseTls)
+        {
+            Require(!hasTrust, "TrustedCaCertificate(s), TrustedThumbprints or PinnedPeerCertificates is set but Certificate is not: TLS needs this node's certificate.", nameof(Certificate));
+        }
+        else
+        {
+            Require(Certificate is null || Certificate.HasPrivateKey, "Certificate must include its private key.", nameof(Certificate));
+            Require(hasTrust, "With a Certificate (TLS), set TrustedCaCertificate(s), TrustedThumbprints or PinnedPeerCertificates: otherwise no peer could be accepted.", nameof(TrustedCaCertificate));
+        }
+
+        Require(
+            UseTls || UseClusterSecret || AllowUnauthenticatedPeers,
+            $"Peers are not authenticated: set ClusterSecret (at least {MinClusterSecretBytes} random bytes, the same on every node), or Certificate/CertificateProvider with TrustedCaCertificate(s), TrustedThumbprints or PinnedPeerCertificates (mutual TLS), or, to accept anyone who can reach the port, AllowUnauthenticatedPeers = true.",
+            nameof(ClusterSecret));
+    }
+
+    /// <summary>The shortest <see cref="ClusterSecret"/> accepted, in bytes.</summary>
+    public const int MinClusterSecretBytes = 16;
+
+    /// <summary>The certificate to present on a new connection.</summary>
+    internal X509Certificate2 CurrentCertificate()
+    {
+        var certificate = CertificateProvider is { } provider ? provider() : Certificate;
+        if (certificate is null || !certificate.HasPrivateKey)
+        {
+            throw new InvalidOperationException("TcpTransportOptions.CertificateProvider returned no certificate, or one without its private key.");
+        }
+
+        return certificate;
     }
 
     internal static void ValidatePeers(ulong self, IReadOnlyCollection<PeerAddress> peers, string paramName)

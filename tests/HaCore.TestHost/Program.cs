@@ -8,6 +8,7 @@ using HaCore.Transport;
 
 // One node of a test cluster, in its own process, so that tests can kill -9 it.
 //   --id N --data DIR --raft-port P --client-port Q --peers 1=127.0.0.1:P1,2=...  [--snapshot-every N]
+// Environment: HACORE_CLUSTER_SECRET = the cluster secret in hex (required).
 // Client protocol, one request per line, one answer per line:
 //   SET <session-guid> <seq> <key> <value>   -> OK <previous value or ->
 //   INC <session-guid> <seq> <key>           -> OK <new count>
@@ -43,12 +44,17 @@ foreach (var (peer, endPoint) in peers)
     options.Peers[peer] = endPoint;
 }
 
+// The cluster secret, hex, from the environment (ProcessCluster draws a random one per cluster), so
+// that it is not visible in the process list.
+var secretHex = Environment.GetEnvironmentVariable("HACORE_CLUSTER_SECRET")
+    ?? throw new InvalidOperationException("Set HACORE_CLUSTER_SECRET to the cluster secret, in hex (at least 16 bytes).");
 var transport = new TcpRaftTransport(new TcpTransportOptions
 {
     NodeId = id,
     ClusterId = "hacore-process-tests",
     ListenEndPoint = new IPEndPoint(IPAddress.Loopback, raftPort),
     Peers = peers.Where(p => p.Key != id).Select(p => new PeerAddress(p.Key, p.Value)).ToArray(),
+    ClusterSecret = Convert.FromHexString(secretHex),
 });
 var sm = new KvStateMachine();
 await using var node = await ReplicatedStateMachine<KvStateMachine, string, string>.StartAsync(

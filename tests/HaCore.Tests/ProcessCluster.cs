@@ -18,6 +18,7 @@ public sealed class ProcessCluster : IAsyncDisposable
     private readonly Process?[] _processes;
     private readonly string[] _extraArgs;
     private readonly StringBuilder _log = new();
+    private readonly string _secretHex = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 
     public ProcessCluster(int size, params string[] extraArgs)
     {
@@ -29,6 +30,12 @@ public sealed class ProcessCluster : IAsyncDisposable
     }
 
     public int Size { get; }
+
+    /// <summary>The random cluster secret every node of this cluster is started with.</summary>
+    public byte[] ClusterSecret => Convert.FromHexString(_secretHex);
+
+    /// <summary>Where node <paramref name="id"/> listens for Raft peers.</summary>
+    public IPEndPoint RaftEndPoint(ulong id) => new(IPAddress.Loopback, _raftPorts[id - 1]);
 
     public IEnumerable<ulong> Ids => Enumerable.Range(1, Size).Select(i => (ulong)i);
 
@@ -77,6 +84,7 @@ public sealed class ProcessCluster : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        info.Environment["HACORE_CLUSTER_SECRET"] = _secretHex;
         foreach (var arg in new[]
                  {
                      HostPath(), "--id", id.ToString(System.Globalization.CultureInfo.InvariantCulture), "--data", Path.Combine(_root, $"node-{id}"),

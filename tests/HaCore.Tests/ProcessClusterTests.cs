@@ -102,6 +102,91 @@ public sealed class ProcessClusterTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task A_rogue_peer_without_the_secret_is_refused_while_the_cluster_keeps_committing()
+    {
+        await using var cluster = new ProcessCluster(3);
+        await cluster.StartAllAsync();
+        var leader = await cluster.LeaderAsync(Patience);
+        using var load = new Workload(cluster, clients: 4);
+        await load.UntilAsync(() => load.Acknowledged.Count >= 50, Patience, "50 writes are acknowledged");
+
+        // The rogue impersonates a follower that is down (so its id is free) towards the other follower.
+        var followers = cluster.Ids.Where(id => id != leader).ToArray();
+        var (impersonated, target) = (followers[0], followers[1]);
+        cluster.Kill(impersonated);
+        var before = load.Acknowledged.Count;
+        var forged = new HaCore.Raft.Message { Type = HaCore.Raft.MessageType.Append, From = impersonated, To = target, Term = 1000 };
+        var frame = new byte[256];
+        var length = HaCore.Transport.RaftMessageCodec.Encode(forged, frame);
+        foreach (var secret in new[] { null, System.Security.Cryptography.RandomNumberGenerator.GetBytes(32) })
+        {
+            var outcome = await RogueHandshakeAsync(cluster.RaftEndPoint(target), impersonated, target, secret, frame.AsMemory(0, length));
+            output.WriteLine($"rogue with {(secret is null ? "no secret" : "a wrong secret")}: {outcome}");
+            Assert.NotEqual("Accepted", outcome);
+        }
+
+        await load.UntilAsync(() => load.Acknowledged.Count >= before + 100, Patience, "the cluster commits 100 more writes");
+        await load.StopAsync();
+        var status = await cluster.StatusAsync(target);
+        Assert.True(status is { Term: < 1000 }, $"the forged term did not reach node {target}: {status}");
+    }
+
+    /// <summary>Connects as node <paramref name="from"/> with the cluster's id and a wrong or no secret and
+    /// writes a forged message whatever the answer (after the hello without a secret, after the proof
+    /// with one); the acceptor's last answer.</summary>
+    private static async Task<string> RogueHandshakeAsync(System.Net.IPEndPoint endPoint, ulong from, ulong to, byte[]? secret, ReadOnlyMemory<byte> forged)
+    {
+        using var client = new System.Net.Sockets.TcpClient();
+        await client.ConnectAsync(endPoint, Ct);
+        var stream = client.GetStream();
+        var nonce = System.Security.Cryptography.RandomNumberGenerator.GetBytes(HaCore.Transport.ControlFrames.NonceBytes);
+        var buffer = new byte[512];
+        try
+        {
+            var hello = new HaCore.Transport.Hello(HaCore.Transport.ControlFrames.Magic, HaCore.Transport.ControlFrames.ProtocolVersion, "hacore-process-tests", from, to)
+            {
+                HasSecret = secret is not null,
+                Nonce = nonce,
+                Instance = 1,
+            };
+            var n = HaCore.Transport.ControlFrames.EncodeHello(hello, buffer);
+            await stream.WriteAsync(buffer.AsMemory(0, n), Ct);
+            if (secret is null)
+            {
+                await stream.WriteAsync(forged, Ct); // no proof to wait for: the forged message right away
+            }
+
+            var reply = await ReadFrameAsync(stream);
+            if (!HaCore.Transport.ControlFrames.IsChallenge(reply))
+            {
+                return HaCore.Transport.ControlFrames.DecodeHelloReply(reply).Status.ToString();
+            }
+
+            var challenge = HaCore.Transport.ControlFrames.DecodeChallenge(reply);
+            var context = new HaCore.Transport.ProofContext(nonce, challenge.Nonce, 1, "hacore-process-tests", from, to);
+            var proof = HaCore.Transport.ClusterSecretProof.Compute(secret!, HaCore.Transport.ProofDirection.Dialer, context);
+            n = HaCore.Transport.ControlFrames.EncodeProof(proof, buffer);
+            await stream.WriteAsync(buffer.AsMemory(0, n), Ct);
+            await stream.WriteAsync(forged, Ct);
+            return HaCore.Transport.ControlFrames.DecodeHelloReply(await ReadFrameAsync(stream)).Status.ToString();
+        }
+        catch (Exception ex) when (ex is IOException or EndOfStreamException)
+        {
+            return "closed: " + ex.Message;
+        }
+
+        static async Task<byte[]> ReadFrameAsync(System.Net.Sockets.NetworkStream stream)
+        {
+            var header = new byte[4];
+            await stream.ReadExactlyAsync(header, Ct);
+            var frame = new byte[System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(header) + 4];
+            header.CopyTo(frame, 0);
+            await stream.ReadExactlyAsync(frame.AsMemory(4), Ct);
+            return HaCore.Transport.RaftMessageCodec.ValidateFrame(frame, 1024, out _).ToArray();
+        }
+    }
+
     private static async Task<string> RetryAsync(Func<Task<string>> send)
     {
         var deadline = DateTime.UtcNow + Patience;

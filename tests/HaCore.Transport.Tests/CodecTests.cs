@@ -192,10 +192,13 @@ public sealed class CodecTests
     public void Control_frames_round_trip()
     {
         var buffer = new byte[1024];
-        var n = ControlFrames.EncodeHello(new Hello(ControlFrames.Magic, 1, "cluster-é", 3, 4), buffer);
+        var nonce = Enumerable.Range(0, ControlFrames.NonceBytes).Select(i => (byte)i).ToArray();
+        var n = ControlFrames.EncodeHello(new Hello(ControlFrames.Magic, ControlFrames.ProtocolVersion, "cluster-é", 3, 4) { HasSecret = true, Nonce = nonce, Instance = 9 }, buffer);
         var payload = RaftMessageCodec.ValidateFrame(buffer.AsSpan(0, n), 1024, out var kind);
         Assert.Equal(FrameKind.Hello, kind);
-        Assert.Equal(new Hello(ControlFrames.Magic, 1, "cluster-é", 3, 4), ControlFrames.DecodeHello(payload));
+        var hello = ControlFrames.DecodeHello(payload);
+        Assert.Equal((ControlFrames.Magic, ControlFrames.ProtocolVersion, "cluster-é", 3ul, 4ul, true, 9ul), (hello.Magic, hello.ProtocolVersion, hello.ClusterId, hello.From, hello.To, hello.HasSecret, hello.Instance));
+        Assert.Equal(nonce, hello.Nonce.ToArray());
 
         n = ControlFrames.EncodeAck(new SnapshotAck(5, 6, 7, SnapshotAckStatus.Rewind), buffer);
         payload = RaftMessageCodec.ValidateFrame(buffer.AsSpan(0, n), 1024, out kind);

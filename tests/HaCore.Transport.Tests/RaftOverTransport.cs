@@ -19,6 +19,7 @@ internal sealed class RaftOverTransport : IRaftMessageSink, IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private Task _loop = Task.CompletedTask;
     private volatile bool _isLeader;
+    private long _term;
 
     public RaftOverTransport(ulong id, IReadOnlyList<ulong> voters, IRaftTransport transport)
     {
@@ -29,6 +30,9 @@ internal sealed class RaftOverTransport : IRaftMessageSink, IAsyncDisposable
     }
 
     public bool IsLeader => _isLeader;
+
+    /// <summary>The node's current term, as of its last loop iteration.</summary>
+    public ulong Term => (ulong)Interlocked.Read(ref _term);
 
     public ConcurrentQueue<byte[]> Applied { get; } = new();
 
@@ -95,6 +99,7 @@ internal sealed class RaftOverTransport : IRaftMessageSink, IAsyncDisposable
             }
 
             _isLeader = _node.Role == RaftRole.Leader;
+            Interlocked.Exchange(ref _term, (long)_node.Term);
         }
     }
 

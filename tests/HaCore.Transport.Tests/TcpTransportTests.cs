@@ -8,7 +8,7 @@ using HaCore.Raft;
 namespace HaCore.Transport.Tests;
 
 /// <summary>The contract over TCP on 127.0.0.1, plus what only TCP has: handshake, framing, TLS, resume.</summary>
-public sealed class TcpTransportContractTests : TransportContractTests
+public sealed partial class TcpTransportContractTests : TransportContractTests
 {
     private readonly Dictionary<ulong, int> _ports = [];
     private readonly Dictionary<ulong, TcpRaftTransport> _tcp = [];
@@ -50,6 +50,7 @@ public sealed class TcpTransportContractTests : TransportContractTests
             ReconnectBackoffMin = TimeSpan.FromMilliseconds(10),
             ReconnectBackoffMax = TimeSpan.FromMilliseconds(100),
             RandomSeed = (int)id,
+            ClusterSecret = Secret,
         };
     }
 
@@ -86,9 +87,9 @@ public sealed class TcpTransportContractTests : TransportContractTests
     {
         await StartAsync(2);
         Transport(2).SetPeers([AbsentAddress(3)]);
-        Assert.Equal(HandshakeStatus.ProtocolVersionMismatch, await RawHandshakeAsync(new Hello(ControlFrames.Magic, 99, "test-cluster", 3, 2)));
-        Assert.Equal(HandshakeStatus.UnknownPeer, await RawHandshakeAsync(new Hello(ControlFrames.Magic, ControlFrames.ProtocolVersion, "test-cluster", 4, 2)));
-        Assert.Equal(HandshakeStatus.BadMagic, await RawHandshakeAsync(new Hello(0x1234, ControlFrames.ProtocolVersion, "test-cluster", 3, 2)));
+        Assert.Equal(HandshakeStatus.ProtocolVersionMismatch, await RefusedHandshakeAsync(3, 2, Secret, version: 99));
+        Assert.Equal(HandshakeStatus.UnknownPeer, await RefusedHandshakeAsync(4, 2, Secret));
+        Assert.Equal(HandshakeStatus.BadMagic, await RefusedHandshakeAsync(3, 2, Secret, magic: 0x1234));
         Assert.True(_loggers[2].Has(3003, "protocol version 99"));
         Assert.True(_loggers[2].Has(3003, "node 4 is not a peer"));
     }
@@ -107,6 +108,7 @@ public sealed class TcpTransportContractTests : TransportContractTests
                 ReconnectBackoffMin = o.ReconnectBackoffMin,
                 ReconnectBackoffMax = o.ReconnectBackoffMax,
                 MaxSnapshotBytes = id == 2 ? 100_000 : o.MaxSnapshotBytes,
+                ClusterSecret = o.ClusterSecret,
             };
         };
         await StartAsync(1);
@@ -254,9 +256,9 @@ public sealed class TcpTransportContractTests : TransportContractTests
     [Fact]
     public async Task Mutual_tls_accepts_trusted_certificates_and_refuses_an_untrusted_one()
     {
-        using var cert1 = SelfSigned("node1");
-        using var cert2 = SelfSigned("node2");
-        using var rogueCert = SelfSigned("rogue");
+        using var cert1 = SelfSigned("node1", 1);
+        using var cert2 = SelfSigned("node2", 2);
+        using var rogueCert = SelfSigned("rogue", 3);
         string[] trusted = [cert1.Thumbprint, cert2.Thumbprint];
         OptionsOverride = (id, s) =>
         {
@@ -298,8 +300,8 @@ public sealed class TcpTransportContractTests : TransportContractTests
         caRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         caRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign, true));
         using var ca = caRequest.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
-        using var cert1 = IssuedBy(ca, "node1", 1);
-        using var cert2 = IssuedBy(ca, "node2", 2);
+        using var cert1 = IssuedBy(ca, "node1", 1, nodeId: 1);
+        using var cert2 = IssuedBy(ca, "node2", 2, nodeId: 2);
         OptionsOverride = (id, s) =>
         {
             var o = Options(id, s);
@@ -405,38 +407,25 @@ public sealed class TcpTransportContractTests : TransportContractTests
     }
 
     /// <summary>Opens a raw connection to node <paramref name="to"/> and passes the handshake as node <paramref name="from"/>.</summary>
-    private async Task<TcpClient> HandshakeAsAsync(ulong from, ulong to)
+    private async Task<TcpClient> HandshakeAsAsync(ulong from, ulong to, ulong instance = 7)
     {
-        var client = new TcpClient();
-        await client.ConnectAsync(_tcp[to].LocalEndPoint!, TestContext.Current.CancellationToken);
-        var buffer = new byte[256];
-        var n = ControlFrames.EncodeHello(new Hello(ControlFrames.Magic, ControlFrames.ProtocolVersion, "test-cluster", from, to), buffer);
-        var stream = client.GetStream();
-        await stream.WriteAsync(buffer.AsMemory(0, n), TestContext.Current.CancellationToken);
-        await stream.ReadExactlyAsync(buffer.AsMemory(0, 21), TestContext.Current.CancellationToken);
-        var payload = RaftMessageCodec.ValidateFrame(buffer.AsSpan(0, 21), 1024, out _);
-        Assert.Equal(HandshakeStatus.Accepted, ControlFrames.DecodeHelloReply(payload).Status);
+        var (status, client) = await RawHandshakeAsync(from, to, Secret, instance);
+        Assert.Equal(HandshakeStatus.Accepted, status);
         return client;
     }
 
-    private async Task<HandshakeStatus> RawHandshakeAsync(Hello hello)
+    /// <summary>A raw handshake that must be refused; checks the acceptor then closes the connection.</summary>
+    private async Task<HandshakeStatus> RefusedHandshakeAsync(ulong from, ulong to, byte[]? secret, ushort version = ControlFrames.ProtocolVersion, uint magic = ControlFrames.Magic)
     {
-        using var client = new TcpClient();
-        await client.ConnectAsync(_tcp[2].LocalEndPoint!, TestContext.Current.CancellationToken);
-        var buffer = new byte[256];
-        var n = ControlFrames.EncodeHello(hello, buffer);
-        var stream = client.GetStream();
-        await stream.WriteAsync(buffer.AsMemory(0, n), TestContext.Current.CancellationToken);
-        await stream.ReadExactlyAsync(buffer.AsMemory(0, 21), TestContext.Current.CancellationToken);
-        var status = ControlFrames.DecodeHelloReply(RaftMessageCodec.ValidateFrame(buffer.AsSpan(0, 21), 1024, out _)).Status;
-        if (status != HandshakeStatus.Accepted)
+        var (status, client) = await RawHandshakeAsync(from, to, secret, version: version, magic: magic);
+        using (client)
         {
+            Assert.NotEqual(HandshakeStatus.Accepted, status);
             await AssertClosedAsync(client);
         }
 
         return status;
     }
-
     private static async Task AssertClosedAsync(TcpClient client)
     {
         var buffer = new byte[16];
@@ -452,19 +441,33 @@ public sealed class TcpTransportContractTests : TransportContractTests
         }
     }
 
-    private static X509Certificate2 SelfSigned(string name)
+    /// <summary>A self-signed certificate; with <paramref name="nodeId"/>, its SAN URI names that node of "test-cluster".</summary>
+    private static X509Certificate2 SelfSigned(string name, ulong? nodeId = null, DateTimeOffset? notAfter = null)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
-        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        AddNodeUri(request, nodeId);
+        var end = notAfter ?? DateTimeOffset.UtcNow.AddDays(1);
+        return request.CreateSelfSigned(end.AddDays(-2), end);
     }
 
-    private static X509Certificate2 IssuedBy(X509Certificate2 ca, string name, byte serial)
+    private static void AddNodeUri(CertificateRequest request, ulong? nodeId, string cluster = "test-cluster")
+    {
+        if (nodeId is { } id)
+        {
+            var san = new SubjectAlternativeNameBuilder();
+            san.AddUri(new Uri(TcpTransportOptions.CertificateUriFor(cluster, id)));
+            request.CertificateExtensions.Add(san.Build());
+        }
+    }
+
+    private static X509Certificate2 IssuedBy(X509Certificate2 ca, string name, byte serial, ulong? nodeId = null)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
+        AddNodeUri(request, nodeId);
         using var issued = request.Create(ca, DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddHours(12), [serial, 1, 2, 3]);
         return issued.CopyWithPrivateKey(key);
     }

@@ -81,6 +81,9 @@ internal static class Messages
         Entries = new[] { new Entry(1, index + 1, new byte[payloadBytes]) },
     };
 
+    public static Message Vote(ulong from, ulong to, ulong term) =>
+        new() { Type = MessageType.Vote, From = from, To = to, Term = term };
+
     public static Message Heartbeat(ulong from, ulong to, ulong context = 0) =>
         new() { Type = MessageType.Heartbeat, From = from, To = to, Term = 1, Context = context };
 

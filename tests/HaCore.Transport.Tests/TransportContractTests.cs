@@ -47,6 +47,14 @@ public abstract class TransportContractTests : IAsyncLifetime
         return sink;
     }
 
+    /// <summary>Starts node <paramref name="id"/> delivering to <paramref name="sink"/> (its <see cref="Sink"/> stays empty).</summary>
+    private protected async Task StartAsync(ulong id, IRaftMessageSink sink)
+    {
+        var transport = Create(id, new NodeSettings());
+        await transport.StartAsync(sink, TestContext.Current.CancellationToken);
+        _nodes[id] = (transport, new RecordingSink());
+    }
+
     private protected async Task StopAllAsync()
     {
         foreach (var id in _nodes.Keys.ToArray())
