@@ -1,17 +1,50 @@
 using HaCore.Raft;
+using Microsoft.Extensions.Logging;
 
 namespace HaCore.Transport;
+
+/// <summary>What a <see cref="SnapshotAssembler"/> needs from its transport: limits, logging and delivery.</summary>
+internal interface ISnapshotReceiver
+{
+    /// <summary>The receiving node.</summary>
+    ulong LocalId { get; }
+
+    /// <summary>Snapshots larger than this are refused before anything is allocated.</summary>
+    long MaxSnapshotBytes { get; }
+
+    /// <summary>Where refusals are logged.</summary>
+    ILogger Logger { get; }
+
+    /// <summary>Hands a whole snapshot message to the node; false when the node cannot take it now.</summary>
+    bool Deliver(in Message message);
+
+    /// <summary>Counts a snapshot the node could not take.</summary>
+    void CountDropped();
+}
 
 /// <summary>
 /// Reassembles snapshot chunks per sending peer. State outlives connections, so a sender that
 /// reconnects resumes where the acknowledgements left off; at most one snapshot per peer is held,
 /// bounded by <see cref="TcpTransportOptions.MaxSnapshotBytes"/>.
 /// </summary>
-internal sealed class SnapshotAssembler(TcpRaftTransport transport)
+internal sealed class SnapshotAssembler
 {
+    private readonly ISnapshotReceiver _receiver;
     private readonly Lock _gate = new();
     private readonly Dictionary<ulong, Assembly> _inProgress = [];
     private readonly Dictionary<ulong, (ulong Index, ulong Term)> _delivered = [];
+
+    /// <summary>An assembler delivering to <paramref name="transport"/>'s sink.</summary>
+    public SnapshotAssembler(TcpRaftTransport transport)
+        : this(new TransportReceiver(transport))
+    {
+    }
+
+    /// <summary>An assembler delivering to <paramref name="receiver"/>.</summary>
+    public SnapshotAssembler(ISnapshotReceiver receiver)
+    {
+        _receiver = receiver;
+    }
 
     public SnapshotAck OnChunk(ulong peer, ReadOnlyMemory<byte> payload)
     {
@@ -22,9 +55,9 @@ internal sealed class SnapshotAssembler(TcpRaftTransport transport)
         }
 
         var meta = header.Snapshot!.Metadata;
-        if (total > transport.Options.MaxSnapshotBytes)
+        if (total > _receiver.MaxSnapshotBytes)
         {
-            Log.SnapshotTooLarge(transport.Logger, transport.LocalId, peer, meta.Term, meta.Index, total, transport.Options.MaxSnapshotBytes);
+            Log.SnapshotTooLarge(_receiver.Logger, _receiver.LocalId, peer, meta.Term, meta.Index, total, _receiver.MaxSnapshotBytes);
             return new SnapshotAck(meta.Index, meta.Term, 0, SnapshotAckStatus.Rejected);
         }
 
@@ -70,10 +103,10 @@ internal sealed class SnapshotAssembler(TcpRaftTransport transport)
         }
 
         complete = header with { Snapshot = new Snapshot(meta, bytes) };
-        var accepted = transport.Sink.OnMessage(complete);
+        var accepted = _receiver.Deliver(complete);
         if (!accepted)
         {
-            transport.Metrics.Dropped.Add(1);
+            _receiver.CountDropped();
             lock (_gate)
             {
                 _delivered.Remove(peer);
@@ -92,5 +125,18 @@ internal sealed class SnapshotAssembler(TcpRaftTransport transport)
         public byte[] Data { get; } = data;
 
         public long Received { get; set; }
+    }
+
+    private sealed class TransportReceiver(TcpRaftTransport transport) : ISnapshotReceiver
+    {
+        public ulong LocalId => transport.LocalId;
+
+        public long MaxSnapshotBytes => transport.Options.MaxSnapshotBytes;
+
+        public ILogger Logger => transport.Logger;
+
+        public bool Deliver(in Message message) => transport.Sink.OnMessage(message);
+
+        public void CountDropped() => transport.Metrics.Dropped.Add(1);
     }
 }
