@@ -65,7 +65,7 @@ internal sealed class SnapshotAssembler
         byte[] bytes;
         lock (_gate)
         {
-            if (!_inProgress.TryGetValue(peer, out var a) || a.Index != meta.Index || a.Term != meta.Term || a.Data.Length != total)
+            if (!_inProgress.TryGetValue(peer, out var a) || a.Index != meta.Index || a.Term != meta.Term || a.Total != total)
             {
                 if (offset != 0)
                 {
@@ -77,7 +77,7 @@ internal sealed class SnapshotAssembler
                         : new SnapshotAck(meta.Index, meta.Term, 0, SnapshotAckStatus.Rewind);
                 }
 
-                a = new Assembly(meta.Index, meta.Term, new byte[total]);
+                a = new Assembly(meta.Index, meta.Term, total);
                 _inProgress[peer] = a;
             }
 
@@ -88,8 +88,7 @@ internal sealed class SnapshotAssembler
 
             if (offset == a.Received)
             {
-                data.Span.CopyTo(a.Data.AsSpan((int)offset));
-                a.Received += data.Length;
+                a.Append(data.Span);
             }
 
             if (a.Received < total)
@@ -99,7 +98,7 @@ internal sealed class SnapshotAssembler
 
             _inProgress.Remove(peer);
             _delivered[peer] = (meta.Index, meta.Term);
-            bytes = a.Data;
+            bytes = a.Complete();
         }
 
         complete = header with { Snapshot = new Snapshot(meta, bytes) };
@@ -116,15 +115,38 @@ internal sealed class SnapshotAssembler
         return new SnapshotAck(meta.Index, meta.Term, total, accepted ? SnapshotAckStatus.Delivered : SnapshotAckStatus.Rejected);
     }
 
-    private sealed class Assembly(ulong index, ulong term, byte[] data)
+    /// <summary>
+    /// One snapshot being received. Its buffer grows with the bytes that actually arrived (doubling, capped
+    /// at the announced total), so a chunk that announces a large total cannot make the receiver allocate
+    /// it up front: memory follows the data the peer really sent.
+    /// </summary>
+    private sealed class Assembly(ulong index, ulong term, long total)
     {
+        private const int InitialBytes = 64 << 10;
+        private byte[] _data = [];
+
         public ulong Index { get; } = index;
 
         public ulong Term { get; } = term;
 
-        public byte[] Data { get; } = data;
+        public long Total { get; } = total;
 
-        public long Received { get; set; }
+        public long Received { get; private set; }
+
+        public void Append(ReadOnlySpan<byte> chunk)
+        {
+            long needed = Received + chunk.Length;
+            if (needed > _data.Length)
+            {
+                long grown = Math.Min(Total, Math.Max(needed, Math.Max(InitialBytes, 2L * _data.Length)));
+                Array.Resize(ref _data, (int)grown);
+            }
+
+            chunk.CopyTo(_data.AsSpan((int)Received));
+            Received = needed;
+        }
+
+        public byte[] Complete() => _data.Length == Total ? _data : _data[..(int)Total];
     }
 
     private sealed class TransportReceiver(TcpRaftTransport transport) : ISnapshotReceiver

@@ -1,0 +1,48 @@
+using HaCore.Testing.Storage;
+using static HaCore.Storage.Tests.StorageTestKit;
+
+namespace HaCore.Storage.Tests;
+
+/// <summary>Recovery cases that fuzzing the WAL and snapshot decoders found (tests/HaCore.Fuzz/regressions).</summary>
+public sealed class RecoveryFuzzFindingsTests
+{
+    private static readonly string Segment1 = Path.Combine(SimRoot, "wal", WalFormat.SegmentFileName(1));
+
+    [Theory]
+    [InlineData(2UL)]
+    [InlineData(0x9500_0000_0000_0001UL)]
+    public void A_lone_empty_segment_that_starts_past_index_1_is_corruption_not_a_log_of_missing_entries(ulong firstIndex)
+    {
+        // Before: the store opened with FirstIndex 1 and LastIndex firstIndex - 1, and reading entry 1
+        // threw InvalidOperationException ("Index 1 is not in the log").
+        var device = Device();
+        device.CreateDirectory(SimRoot);
+        device.CreateDirectory(Path.Combine(SimRoot, "wal"));
+        var header = new byte[WalFormat.SegmentHeaderBytes + WalFormat.RecordHeaderBytes];
+        WalFormat.WriteSegmentHeader(header, new SegmentHeader(WalFormat.FormatVersion, Options().ClusterId, firstIndex, 1, 0x5A17));
+        using (var file = device.OpenFile(Segment1, StorageFileMode.CreateNew))
+        {
+            file.Write(0, header);
+            file.Flush();
+        }
+
+        var ex = Assert.Throws<StorageCorruptionException>(() => DurableRaftStorage.Open(Options(), device));
+        Assert.Equal(Segment1, ex.FilePath);
+        Assert.Equal(24, ex.Offset);
+        Assert.Contains("missing", ex.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_empty_segment_right_after_the_snapshot_still_opens()
+    {
+        var device = Device();
+        using (var storage = DurableRaftStorage.Open(Options(), device))
+        {
+            storage.InstallSnapshot(new HaCore.Raft.Snapshot(new HaCore.Raft.SnapshotMetadata(40, 3, new HaCore.Raft.ConfState([1, 2, 3], [])), new byte[] { 1, 2, 3 }));
+        }
+
+        using var reopened = DurableRaftStorage.Open(Options(), device);
+        Assert.Equal(41UL, reopened.FirstIndex);
+        Assert.Equal(40UL, reopened.LastIndex);
+    }
+}
