@@ -9,6 +9,7 @@ set -euo pipefail
 
 target=${1:?usage: run-afl.sh <target> [minutes]}
 minutes=${2:-4}
+seconds=$(awk -v m="$minutes" 'BEGIN { printf "%d", m * 60 }')
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 out=${HACORE_FUZZ_OUT:-$root/artifacts/fuzz}
@@ -30,9 +31,10 @@ if ! command -v sharpfuzz >/dev/null 2>&1; then
   dotnet tool install --global SharpFuzz.CommandLine --version 2.3.0
 fi
 
+rm -rf "$bin"
 dotnet publish "$here/HaCore.Fuzz.csproj" -c Release -o "$bin" -p:UseSharedCompilation=true --nologo -v quiet
-# Coverage comes from the instrumented assemblies: the decoders and what they call. (Publishing again
-# copies fresh, uninstrumented files, so instrumenting each run is safe.)
+# Coverage comes from the instrumented assemblies: the decoders and what they call. ($bin is published
+# afresh above, so no assembly is instrumented twice.)
 for assembly in HaCore.Raft HaCore.Transport HaCore.Storage HaCore.ContactCenter Google.Protobuf; do
   sharpfuzz "$bin/$assembly.dll"
 done
@@ -41,7 +43,7 @@ findings=$out/$target
 rm -rf "$findings"
 export AFL_SKIP_BIN_CHECK=1 AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_NO_AFFINITY=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1
 # -t: an input running over 5 s is a hang; -m none: the .NET runtime reserves far more address space than afl's default.
-afl-fuzz -V $((minutes * 60)) -t 5000 -m none -i "$here/corpus/$target" -o "$findings" -- dotnet "$bin/HaCore.Fuzz.dll" "$target" || true
+afl-fuzz -V "$seconds" -t 5000 -m none -i "$here/corpus/$target" -o "$findings" -- dotnet "$bin/HaCore.Fuzz.dll" "$target" || true
 
 stats=$findings/default/fuzzer_stats
 if [ -f "$stats" ]; then
