@@ -45,4 +45,29 @@ public sealed class RecoveryFuzzFindingsTests
         Assert.Equal(41UL, reopened.FirstIndex);
         Assert.Equal(40UL, reopened.LastIndex);
     }
+
+    [Theory]
+    [InlineData(0UL)]
+    [InlineData(ulong.MaxValue)]
+    public void A_snapshot_file_whose_index_leaves_no_room_for_the_log_is_corruption(ulong index)
+    {
+        // Before: index ulong.MaxValue opened, the log restarting at index + 1 = 0, and reading the
+        // store failed later; index 0 was never written (BeginWrite refuses it) but was accepted.
+        var device = Device();
+        device.CreateDirectory(SimRoot);
+        device.CreateDirectory(Path.Combine(SimRoot, "snap"));
+        var payload = new byte[] { 1, 2, 3 };
+        var header = SnapshotFormat.EncodeHeader(Options().ClusterId, new HaCore.Raft.SnapshotMetadata(index, 1, new HaCore.Raft.ConfState([1], [])), payload.Length, HaCore.Raft.Crc32C.Compute(payload));
+        var path = Path.Combine(SimRoot, "snap", SnapshotFormat.FileName(index, 1));
+        using (var file = device.OpenFile(path, StorageFileMode.CreateNew))
+        {
+            file.Write(0, [.. header, .. payload]);
+            file.Flush();
+        }
+
+        var ex = Assert.Throws<StorageCorruptionException>(() => DurableRaftStorage.Open(Options(), device));
+        Assert.Equal(path, ex.FilePath);
+        Assert.Equal(24, ex.Offset);
+        Assert.Contains("out of range", ex.Reason, StringComparison.Ordinal);
+    }
 }

@@ -87,13 +87,21 @@ internal static class StorageHarness
             first = ReadEverything(storage);
         }
 
-        using (var storage = DurableRaftStorage.Open(Options, device))
+        // A store that opened once must open again, as it was: a node restarts many times.
+        string second;
+        try
         {
-            string second = ReadEverything(storage);
-            if (second != first)
-            {
-                throw new FuzzContractException($"a second recovery disagrees with the first: '{first}' then '{second}'");
-            }
+            using var storage = DurableRaftStorage.Open(Options, device);
+            second = ReadEverything(storage);
+        }
+        catch (Exception ex) when (ex is not FuzzContractException)
+        {
+            throw new FuzzContractException($"a store that recovered as '{first}' cannot be opened again: {ex.GetType().Name}: {ex.Message}", ex);
+        }
+
+        if (second != first)
+        {
+            throw new FuzzContractException($"a second recovery disagrees with the first: '{first}' then '{second}'");
         }
     }
 
