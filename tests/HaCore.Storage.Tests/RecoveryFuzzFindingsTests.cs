@@ -70,4 +70,30 @@ public sealed class RecoveryFuzzFindingsTests
         Assert.Equal(24, ex.Offset);
         Assert.Contains("out of range", ex.Reason, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_segment_whose_indexes_reach_2_to_the_64_is_corruption_not_a_log_that_wraps_to_0()
+    {
+        // Before: a segment starting at 2^64-1 with records for 2^64-1 and 0 opened as an empty log
+        // (LastIndex wrapped to 0), took an append of index 1, and then could not be opened again.
+        var device = Device();
+        device.CreateDirectory(SimRoot);
+        device.CreateDirectory(Path.Combine(SimRoot, "wal"));
+        const ulong salt = 0x5A17;
+        var segment = new byte[WalFormat.SegmentHeaderBytes + (2 * WalFormat.RecordBytes(8)) + WalFormat.RecordHeaderBytes];
+        WalFormat.WriteSegmentHeader(segment, new SegmentHeader(WalFormat.FormatVersion, Options().ClusterId, ulong.MaxValue, 1, salt));
+        int at = WalFormat.SegmentHeaderBytes;
+        at += WalFormat.WriteRecord(segment.AsSpan(at), salt, RecordType.EntryNormal, 1, ulong.MaxValue, new byte[8]);
+        WalFormat.WriteRecord(segment.AsSpan(at), salt, RecordType.EntryNormal, 1, 0, new byte[8]);
+        using (var file = device.OpenFile(Segment1, StorageFileMode.CreateNew))
+        {
+            file.Write(0, segment);
+            file.Flush();
+        }
+
+        var ex = Assert.Throws<StorageCorruptionException>(() => DurableRaftStorage.Open(Options(), device));
+        Assert.Equal(Segment1, ex.FilePath);
+        Assert.Equal(WalFormat.SegmentHeaderBytes, ex.Offset);
+        Assert.Contains("largest usable index", ex.Reason, StringComparison.Ordinal);
+    }
 }

@@ -221,6 +221,12 @@ internal sealed partial class WriteAheadLog
                         throw new StorageCorruptionException(path, pos, $"the record holds index {index} where index {expected} was expected");
                     }
 
+                    if (index == ulong.MaxValue)
+                    {
+                        // The index after the last must exist: a log that reached 2^64-1 would wrap to 0.
+                        throw new StorageCorruptionException(path, pos, $"the record holds index {index}, past the largest usable index {ulong.MaxValue - 1}");
+                    }
+
                     if (term < previousTerm)
                     {
                         throw new StorageCorruptionException(path, pos, $"the record of index {index} has term {term}, lower than the term {previousTerm} before it");

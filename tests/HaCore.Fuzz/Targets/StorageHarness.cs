@@ -89,10 +89,18 @@ internal static class StorageHarness
 
         // A store that opened once must open again, as it was: a node restarts many times.
         string second;
+        ulong appended;
+        var probe = new Entry(0, 0, EntryType.Normal, "probe"u8.ToArray());
         try
         {
             using var storage = DurableRaftStorage.Open(Options, device);
             second = ReadEverything(storage);
+
+            // The recovered log must take the next entry, and keep it across a restart.
+            appended = storage.LastIndex + 1;
+            ulong lastTerm = storage.TryGetTerm(storage.LastIndex, out ulong t) == LogReadStatus.Ok ? t : 0;
+            probe = probe with { Term = Math.Max(lastTerm, storage.HardState.Term), Index = appended };
+            storage.Append([probe]);
         }
         catch (Exception ex) when (ex is not FuzzContractException)
         {
@@ -102,6 +110,20 @@ internal static class StorageHarness
         if (second != first)
         {
             throw new FuzzContractException($"a second recovery disagrees with the first: '{first}' then '{second}'");
+        }
+
+        try
+        {
+            using var storage = DurableRaftStorage.Open(Options, device);
+            if (storage.LastIndex != appended || storage.TryGetEntries(appended, appended + 1, long.MaxValue, out var read) != LogReadStatus.Ok
+                || read.Length != 1 || read.Span[0].Term != probe.Term || !read.Span[0].Data.Span.SequenceEqual(probe.Data.Span))
+            {
+                throw new FuzzContractException($"entry {appended}, appended after recovering '{first}', did not survive a restart (last index {storage.LastIndex})");
+            }
+        }
+        catch (Exception ex) when (ex is not FuzzContractException)
+        {
+            throw new FuzzContractException($"a store that recovered as '{first}' cannot be opened after appending entry {appended}: {ex.GetType().Name}: {ex.Message}", ex);
         }
     }
 
