@@ -8,7 +8,7 @@ namespace HaCore.Fuzz.Targets;
 /// A contact-center command payload (the bytes of a committed log entry's command): decoded by
 /// <see cref="ProtobufCodec{T}"/>, which must round-trip it exactly, then applied to a state machine that
 /// holds a small workload's agents, DNs, sessions and calls. Decoding may refuse with
-/// <see cref="InvalidProtocolBufferException"/>; applying a decoded command must never throw (every replica
+/// <see cref="InvalidDataException"/>; applying a decoded command must never throw (every replica
 /// applies it, so an exception would stop them all): it succeeds or is rejected.
 /// </summary>
 public sealed class ContactCenterCommandTarget : FuzzTarget
@@ -52,7 +52,7 @@ public sealed class ContactCenterCommandTarget : FuzzTarget
     }
 
     /// <inheritdoc />
-    protected override bool IsDocumentedError(Exception error) => error is InvalidProtocolBufferException;
+    protected override bool IsDocumentedError(Exception error) => error is InvalidDataException;
 
     private static (HaCore.ContactCenter.Snapshot, List<Command>, long, ulong) BuildBaseline()
     {
