@@ -53,11 +53,14 @@ public sealed class ProtobufCodec<T> : ICommandCodec<T>
 internal static class ProtobufParsing
 {
     /// <summary>
-    /// True for what Google.Protobuf throws on malformed input: <see cref="InvalidProtocolBufferException"/>,
-    /// and <see cref="IndexOutOfRangeException"/> for a nested length near 2^31 whose limit overflows
-    /// (Google.Protobuf 3.25.1 and later; protocolbuffers/protobuf issue 26856, found by fuzzing).
+    /// True for what Google.Protobuf throws on malformed input: <see cref="InvalidProtocolBufferException"/>;
+    /// and, for a nested length near 2^31 whose limit arithmetic overflows, <see cref="IndexOutOfRangeException"/>
+    /// (reading a varint or fixed field) or <see cref="ArgumentOutOfRangeException"/> (slicing a string or
+    /// bytes field). Google.Protobuf 3.25.1 and later; protocolbuffers/protobuf issue 26856; found by fuzzing.
+    /// The parser only reads the payload span, so these cannot come from anywhere else.
     /// </summary>
-    public static bool IsMalformedInput(Exception error) => error is InvalidProtocolBufferException or IndexOutOfRangeException;
+    public static bool IsMalformedInput(Exception error) =>
+        error is InvalidProtocolBufferException or IndexOutOfRangeException or ArgumentOutOfRangeException;
 
     public static InvalidDataException Malformed(string what, Exception inner) =>
         new($"The payload is not a valid {what} message: {inner.Message}", inner);

@@ -22,6 +22,18 @@ public sealed class CodecTests
         Assert.Throws<InvalidDataException>(() => ProtobufCodec<Command>.Instance.Decode(new ReadOnlySequence<byte>(NestedLengthNear2G)));
     }
 
+    [Theory]
+    [InlineData("9a01ffffffffa7010800f80827a20808")] // DestinationBusy, unknown bytes field: ReadRawBytes
+    [InlineData("522e0affffffff57311202543910021252502e0a2b31383831233638723100047f0c090a035357311202543910023128027f0c2b313831")] // CallCreated.DnId string: ReadRawString
+    [InlineData("aa01fffffffff7812040030a1012535730fe1a52343118b08a01")]
+    public void Lengths_near_2_GiB_that_make_the_parser_slice_out_of_range_are_invalid_data(string hex)
+    {
+        // Found by afl++ (tests/HaCore.Fuzz/regressions/cc-command/afl-*): the same upstream overflow,
+        // surfacing as ArgumentOutOfRangeException when a string or bytes field is sliced.
+        var ex = Assert.Throws<InvalidDataException>(() => ProtobufCodec<Command>.Instance.Decode(Convert.FromHexString(hex)));
+        Assert.IsType<ArgumentOutOfRangeException>(ex.InnerException);
+    }
+
     [Fact]
     public void A_truncated_command_is_invalid_data()
     {
