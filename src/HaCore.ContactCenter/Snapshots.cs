@@ -16,8 +16,21 @@ public sealed partial class ContactCenterStateMachine
     }
 
     /// <inheritdoc />
-    public void RestoreSnapshot(ReadOnlySequence<byte> snapshot) =>
-        LoadSnapshot(Snapshot.Parser.ParseFrom(snapshot));
+    /// <exception cref="InvalidDataException">The bytes are not a valid snapshot, or its format version is not supported.</exception>
+    public void RestoreSnapshot(ReadOnlySequence<byte> snapshot)
+    {
+        Snapshot parsed;
+        try
+        {
+            parsed = Snapshot.Parser.ParseFrom(snapshot);
+        }
+        catch (Exception ex) when (ProtobufParsing.IsMalformedInput(ex))
+        {
+            throw ProtobufParsing.Malformed("contact-center snapshot", ex);
+        }
+
+        LoadSnapshot(parsed);
+    }
 
     /// <summary>
     /// Builds the canonical snapshot message. It shares the state's entity instances: write it out

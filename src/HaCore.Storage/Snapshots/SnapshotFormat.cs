@@ -129,7 +129,14 @@ internal static class SnapshotFormat
             throw new StorageCorruptionException(path, FixedHeaderBytes, "the snapshot membership is invalid: " + ex.Message);
         }
 
-        var metadata = new SnapshotMetadata(BinaryPrimitives.ReadUInt64LittleEndian(h.AsSpan(24)), BinaryPrimitives.ReadUInt64LittleEndian(h.AsSpan(32)), conf);
+        ulong index = BinaryPrimitives.ReadUInt64LittleEndian(h.AsSpan(24));
+        if (index is 0 or ulong.MaxValue)
+        {
+            // A snapshot covers at least index 1, and the log resumes after it at index + 1.
+            throw new StorageCorruptionException(path, 24, $"the snapshot index {index} is out of range (1 to {ulong.MaxValue - 1})");
+        }
+
+        var metadata = new SnapshotMetadata(index, BinaryPrimitives.ReadUInt64LittleEndian(h.AsSpan(32)), conf);
         long size = BinaryPrimitives.ReadInt64LittleEndian(h.AsSpan(40));
         if (size < 0 || file.Length != h.Length + size)
         {

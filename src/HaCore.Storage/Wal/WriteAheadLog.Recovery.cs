@@ -139,6 +139,14 @@ internal sealed partial class WriteAheadLog
         {
             throw new StorageCorruptionException(first.Path, 24, $"the log resumes at index {first.FirstIndex} but the snapshot ends at index {snapshotIndex}: entries {snapshotIndex + 1}..{first.FirstIndex - 1} are missing");
         }
+
+        if (first is null && _lastIndex > snapshotIndex)
+        {
+            // Only an empty segment claims the indexes after the snapshot: its header's first index says the
+            // log reached FirstIndex - 1, but no segment holds those entries.
+            var last = _segments[^1];
+            throw new StorageCorruptionException(last.Path, 24, $"the segment starts at index {last.FirstIndex} and holds no entries, but the snapshot ends at index {snapshotIndex}: entries {snapshotIndex + 1}..{last.FirstIndex - 1} are missing");
+        }
     }
 
     /// <summary>Adds a scanned segment to the log: it supersedes earlier entries at and after its first index.</summary>
@@ -211,6 +219,12 @@ internal sealed partial class WriteAheadLog
                     if (index != expected)
                     {
                         throw new StorageCorruptionException(path, pos, $"the record holds index {index} where index {expected} was expected");
+                    }
+
+                    if (index == ulong.MaxValue)
+                    {
+                        // The index after the last must exist: a log that reached 2^64-1 would wrap to 0.
+                        throw new StorageCorruptionException(path, pos, $"the record holds index {index}, past the largest usable index {ulong.MaxValue - 1}");
                     }
 
                     if (term < previousTerm)
