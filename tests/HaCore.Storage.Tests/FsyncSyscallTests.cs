@@ -33,17 +33,39 @@ public sealed class FsyncSyscallTests
             Assert.True(first is not null && first.Contains("attached", StringComparison.Ordinal), $"strace did not attach: {first}");
             _ = strace.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
 
-            const int flushes = 10;
-            using (var file = FileStorageDevice.Instance.OpenFile(path, StorageFileMode.CreateNew))
-            {
-                for (var i = 0; i < flushes; i++)
+            // strace attaches to the process's threads one by one. One dedicated thread, with no await in
+            // between, flushes a warm-up file until one of its fsyncs shows in the trace (so it is traced), then
+            // does the counted flushes.
+            await Task.Factory.StartNew(
+                () =>
                 {
-                    file.Write(i * 16, new byte[16]);
-                    file.Flush();
-                }
-            }
+                    using (var warmup = FileStorageDevice.Instance.OpenFile(Path.Combine(dir.Path, "fsync-warmup"), StorageFileMode.CreateNew))
+                    {
+                        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+                        while (!(File.Exists(trace) && ReadShared(trace).Contains("fsync-warmup>", StringComparison.Ordinal)))
+                        {
+                            Assert.True(DateTime.UtcNow < deadline, "strace never showed an fsync of the warm-up file");
+                            warmup.Write(0, new byte[16]);
+                            warmup.Flush();
+                            Thread.Sleep(20);
+                        }
+                    }
 
-            FileStorageDevice.Instance.SyncDirectory(dir.Path);
+                    const int flushes = 10;
+                    using (var file = FileStorageDevice.Instance.OpenFile(path, StorageFileMode.CreateNew))
+                    {
+                        for (var i = 0; i < flushes; i++)
+                        {
+                            file.Write(i * 16, new byte[16]);
+                            file.Flush();
+                        }
+                    }
+
+                    FileStorageDevice.Instance.SyncDirectory(dir.Path);
+                },
+                TestContext.Current.CancellationToken,
+                TaskCreationOptions.LongRunning,
+                TaskScheduler.Default);
         }
         finally
         {
@@ -56,5 +78,12 @@ public sealed class FsyncSyscallTests
         var dirSyncs = lines.Count(l => l.Contains("sync(", StringComparison.Ordinal) && l.Contains(dir.Path + ">", StringComparison.Ordinal) && l.EndsWith("= 0", StringComparison.Ordinal));
         Assert.True(fileSyncs >= 10, $"expected at least 10 fsyncs of the probe file, strace saw {fileSyncs}:\n{string.Join('\n', lines.Take(20))}");
         Assert.True(dirSyncs >= 1, $"expected an fsync of the directory, strace saw none:\n{string.Join('\n', lines.Take(20))}");
+    }
+
+    private static string ReadShared(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
     }
 }
