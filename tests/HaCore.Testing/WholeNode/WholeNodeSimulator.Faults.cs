@@ -61,7 +61,7 @@ public sealed partial class WholeNodeSimulator
             return;
         }
 
-        if (_nodes.Values.Where(n => n.Alive && n.Status?.Role == RaftRole.Leader).OrderByDescending(n => n.Status!.Term).FirstOrDefault() is not { Core: { } core, Status: { } status } leader)
+        if (Leader is not { Core: { } core, Status: { } status } leader)
         {
             return;
         }
@@ -122,7 +122,7 @@ public sealed partial class WholeNodeSimulator
         }
 
         // The configuration of the newest leader, once it has applied all it knows committed.
-        if (_nodes.Values.Where(n => n.Alive && n.Status?.Role == RaftRole.Leader).OrderByDescending(n => n.Status!.Term).FirstOrDefault() is not { Status: { } status }
+        if (Leader is not { Status: { } status }
             || status.AppliedIndex < status.CommitIndex)
         {
             return;

@@ -32,7 +32,7 @@ public sealed partial class WholeNodeSimulator
         return condition();
     }
 
-    /// <summary>The node that leads (by its own status), or null. With several claiming it, the highest term.</summary>
+    /// <summary>The running node that leads (by its own status), or null. With several claiming it, the highest term.</summary>
     public SimWholeNode? Leader => _nodes.Values.Where(n => n.Status?.Role == RaftRole.Leader).OrderByDescending(n => n.Status!.Term).FirstOrDefault();
 
     /// <summary>Proposes <paramref name="command"/> on node <paramref name="nodeId"/>; the task completes with the result.</summary>
