@@ -48,6 +48,18 @@ public sealed partial class TcpRaftTransport : IRaftTransport
     private readonly LogRateLimiter _refusalLog = new(20, TimeSpan.FromSeconds(10));
     private readonly ulong _instance = BitConverter.ToUInt64(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
     private int _pendingHandshakes;
+
+    /// <summary>Tests: accepted connections whose handshake has not finished.</summary>
+    internal int PendingHandshakes => Volatile.Read(ref _pendingHandshakes);
+
+    /// <summary>Tests: true while an authenticated inbound connection from <paramref name="peer"/> is registered.</summary>
+    internal bool HasInboundFrom(ulong peer)
+    {
+        lock (_gate)
+        {
+            return _inboundByPeer.ContainsKey(peer);
+        }
+    }
     private readonly SnapshotAssembler _assembler;
     private Dictionary<ulong, OutboundPeer> _peers = [];
     private IReadOnlyCollection<PeerAddress> _pendingPeers;

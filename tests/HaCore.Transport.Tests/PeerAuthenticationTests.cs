@@ -22,11 +22,13 @@ public sealed partial class TcpTransportContractTests
         Connect(1, 2);
         Transport(1).TrySend(Messages.Heartbeat(1, 2, 1));
         Transport(2).TrySend(Messages.Heartbeat(2, 1, 2));
-        await Wait.UntilAsync(() => _loggers[1].Has(3004, "did not prove the cluster secret") && _loggers[2].Has(3004, "did not prove the cluster secret"), "each dialer refuses the other");
-        await Task.Delay(300, TestContext.Current.CancellationToken);
+        // Two refusals on each side: the reconnect after the first was refused as well.
+        await Wait.UntilAsync(() => Refusals(1) >= 2 && Refusals(2) >= 2, "each dialer refuses the other, also after reconnecting");
         Assert.Empty(Sink(1).Messages);
         Assert.Empty(Sink(2).Messages);
     }
+
+    private int Refusals(ulong node) => _loggers[node].Entries.Count(e => e.EventId == 3004 && e.Message.Contains("did not prove the cluster secret", StringComparison.Ordinal));
 
     [Fact]
     public async Task A_dialer_with_a_wrong_secret_is_refused_with_bad_proof()
@@ -177,7 +179,6 @@ public sealed partial class TcpTransportContractTests
         for (ulong i = 2; i < 6; i++)
         {
             Assert.True(Transport(1).TrySend(Messages.Heartbeat(1, 2, i)));
-            await Task.Delay(100, TestContext.Current.CancellationToken);
         }
 
         await Wait.UntilAsync(() => Sink(2).Messages.Count(m => m.Context is >= 2 and < 6) == 4, "the real node keeps delivering");
@@ -216,7 +217,9 @@ public sealed partial class TcpTransportContractTests
             var forged = new Message { Type = MessageType.Append, From = impersonated, To = target, Term = 1000, Index = 0, LogTerm = 0, Commit = 0 };
             var frame = new byte[256];
             var n = RaftMessageCodec.Encode(forged, frame);
-            await Task.Delay(200, TestContext.Current.CancellationToken); // the target sees the real node's connection close
+            // The target must have seen the real node's connection close, or it would refuse the forged
+            // handshakes as duplicates before checking their proofs.
+            await Wait.UntilAsync(() => !_tcp[target].HasInboundFrom(impersonated), "the target drops the impersonated node's connection");
             foreach (var secret in new[] { null, OtherSecret })
             {
                 // The forged frame is written right after the hello without a secret (refused there), and
@@ -235,7 +238,10 @@ public sealed partial class TcpTransportContractTests
                 }
             }
 
-            await Task.Delay(500, TestContext.Current.CancellationToken);
+            // A barrier: the target applies a later entry of the real leader, so it has handled whatever reached it.
+            var mark = "after the forgeries"u8.ToArray();
+            nodes.Values.First(n => n.IsLeader).Propose(mark);
+            await Wait.UntilAsync(() => nodes[target].Applied.Any(a => a.AsSpan().SequenceEqual(mark)), "the target keeps following the real leader");
             Assert.True(nodes[target].Term < 1000, $"term {nodes[target].Term}");
             Assert.Equal(termBefore, nodes[target].Term);
         }
@@ -411,7 +417,7 @@ public sealed partial class TcpTransportContractTests
         await StartAsync(2);
         using var silent = new TcpClient();
         await silent.ConnectAsync(_tcp[2].LocalEndPoint!, TestContext.Current.CancellationToken);
-        await Task.Delay(100, TestContext.Current.CancellationToken);
+        await Wait.UntilAsync(() => _tcp[2].PendingHandshakes == 1, "the silent connection's handshake is pending");
         using var second = new TcpClient();
         await second.ConnectAsync(_tcp[2].LocalEndPoint!, TestContext.Current.CancellationToken);
         await AssertClosedAsync(second);
