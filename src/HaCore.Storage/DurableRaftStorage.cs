@@ -201,12 +201,14 @@ public sealed class DurableRaftStorage : IRaftLogStorage, IDisposable, IAsyncDis
             return LogReadStatus.Ok;
         }
 
-        if (_loadedSnapshot?.Metadata != latest.Metadata)
+        var loaded = Volatile.Read(ref _loadedSnapshot);
+        if (loaded?.Metadata != latest.Metadata)
         {
-            _loadedSnapshot = new Snapshot(latest.Metadata, _snapshots.ReadAll(latest));
+            loaded = new Snapshot(latest.Metadata, _snapshots.ReadAll(latest));
+            Volatile.Write(ref _loadedSnapshot, loaded);
         }
 
-        snapshot = _loadedSnapshot;
+        snapshot = loaded;
         return LogReadStatus.Ok;
     }
 
@@ -289,7 +291,15 @@ public sealed class DurableRaftStorage : IRaftLogStorage, IDisposable, IAsyncDis
     }
 
     /// <summary>Stores a snapshot taken locally (durable on return); the log is unchanged.</summary>
-    /// <exception cref="InvalidOperationException">The payload exceeds <see cref="StorageOptions.MaxSnapshotBytes"/>, or the store failed earlier.</exception>
+    /// <remarks>
+    /// This is the one operation that may run on another thread while the owner keeps using the store (appends,
+    /// reads, compaction, installs): a node saves its own snapshot in the background so that writing and fsyncing
+    /// it never delays its heartbeats. Compact the log through the snapshot only after this returns. The payload
+    /// stays in memory as the snapshot that <see cref="TryGetSnapshot"/> returns, so sending it to a follower does
+    /// not read it back from disk.
+    /// </remarks>
+    /// <exception cref="InvalidOperationException">The payload exceeds <see cref="StorageOptions.MaxSnapshotBytes"/>,
+    /// the same snapshot is being written already, or the store failed earlier.</exception>
     /// <exception cref="IOException">The device failed.</exception>
     public StoredSnapshotInfo SaveSnapshot(Snapshot snapshot)
     {
@@ -307,6 +317,11 @@ public sealed class DurableRaftStorage : IRaftLogStorage, IDisposable, IAsyncDis
 
             info = writer.Commit();
         });
+        if (_snapshots.Latest == info)
+        {
+            Volatile.Write(ref _loadedSnapshot, new Snapshot(info!.Metadata, snapshot.Data));
+        }
+
         return info!;
     }
 

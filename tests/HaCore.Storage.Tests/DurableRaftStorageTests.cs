@@ -403,6 +403,54 @@ public abstract class DurableRaftStorageTests : IDisposable
     }
 
     [Fact]
+    public void A_local_snapshot_still_being_written_when_a_newer_one_is_installed_does_not_replace_it()
+    {
+        // The node's background save of its own snapshot (index 30) overlaps the loop installing the leader's
+        // (index 80) and appending after it: the older one publishes last, and must not become the latest.
+        var conf = new ConfState([1], []);
+        using (var storage = Open())
+        {
+            storage.Append(Entries(1, 1, 60), new HardState(1, 0, 40));
+            var local = storage.BeginSnapshot(new SnapshotMetadata(30, 1, conf));
+            local.Write(Payload(1, 30, 500));
+            storage.InstallSnapshot(new Snapshot(new SnapshotMetadata(80, 2, conf), Payload(2, 80, 700)));
+            storage.SaveHardState(new HardState(2, 0, 80));
+            storage.Append(Entries(2, 81, 5));
+            Assert.Throws<InvalidOperationException>(() => storage.BeginSnapshot(new SnapshotMetadata(30, 1, conf)));
+            local.Commit();
+            Assert.Equal(80ul, storage.LatestSnapshot!.Metadata.Index);
+            Assert.Equal(LogReadStatus.Ok, storage.TryGetSnapshot(out var latest));
+            Assert.Equal(Payload(2, 80, 700), latest.Data.ToArray());
+            storage.Compact(25); // behind the log's start: nothing to do
+            Assert.Equal(81ul, storage.FirstIndex);
+        }
+
+        using (var storage = Open())
+        {
+            Assert.Equal(80ul, storage.LatestSnapshot!.Metadata.Index);
+            AssertLog(Entries(2, 81, 5), storage);
+        }
+    }
+
+    [Fact]
+    public void A_saved_snapshot_is_served_from_memory()
+    {
+        using var storage = Open();
+        storage.Append(Entries(1, 1, 20), new HardState(1, 0, 20));
+        var payload = Payload(1, 20, 3000);
+        storage.SaveSnapshot(new Snapshot(new SnapshotMetadata(20, 1, new ConfState([1], [])), payload));
+        foreach (var file in Device.ListFiles(Path.Combine(Directory, "snap")))
+        {
+            // Sending it to a follower must not read it back: damage the file and the payload is still the one saved.
+            using var f = Device.OpenFile(Path.Combine(Directory, "snap", file), StorageFileMode.OpenExisting);
+            f.Write(f.Length - 1, [0xFF]);
+        }
+
+        Assert.Equal(LogReadStatus.Ok, storage.TryGetSnapshot(out var snapshot));
+        Assert.Equal(payload, snapshot.Data.ToArray());
+    }
+
+    [Fact]
     public void An_abandoned_snapshot_leaves_nothing_behind()
     {
         using var storage = Open();
@@ -481,6 +529,35 @@ public abstract class DurableRaftStorageTests : IDisposable
 public sealed class DurableRaftStorageOnFileSystemTests : DurableRaftStorageTests
 {
     protected override IStorageDevice CreateDevice() => new FileStorageDevice();
+
+    [Fact]
+    public async Task A_snapshot_saved_on_another_thread_while_the_log_is_appended_survives_reopen()
+    {
+        var conf = new ConfState([1], []);
+        var payload = Payload(1, 100, 4 << 20);
+        var options = StorageTestKit.Options(Directory, 64 * 1024, backgroundPreparation: true);
+        await using (var storage = DurableRaftStorage.Open(options, Device))
+        {
+            storage.Append(Entries(1, 1, 100), new HardState(1, 0, 100));
+            var save = Task.Run(() => storage.SaveSnapshot(new Snapshot(new SnapshotMetadata(100, 1, conf), payload)));
+            for (ulong next = 101; !save.IsCompleted || next < 400; next += 10)
+            {
+                storage.Append(Entries(1, next, 10), new HardState(1, 0, next + 9));
+            }
+
+            await save;
+            storage.Compact(100);
+        }
+
+        await using (var storage = DurableRaftStorage.Open(options, Device))
+        {
+            Assert.Equal(100ul, storage.LatestSnapshot!.Metadata.Index);
+            Assert.Equal(101ul, storage.FirstIndex);
+            Assert.True(storage.LastIndex >= 409);
+            Assert.Equal(LogReadStatus.Ok, storage.TryGetSnapshot(out var snapshot));
+            Assert.Equal(payload, snapshot.Data.ToArray());
+        }
+    }
 }
 
 public sealed class DurableRaftStorageOnSimulatedDeviceTests : DurableRaftStorageTests

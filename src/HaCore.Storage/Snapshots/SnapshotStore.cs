@@ -7,13 +7,20 @@ namespace HaCore.Storage;
 /// Snapshot files in <c>{DirectoryPath}/snap</c>: each written as a temporary file, fsynced, renamed into
 /// place and published with a directory fsync; the newest <see cref="StorageOptions.SnapshotsToKeep"/> are kept.
 /// </summary>
+/// <remarks>
+/// Thread safety: writers of different snapshots may run on different threads at once (a node saves its own
+/// snapshot in the background while its loop installs one from the leader); <see cref="Latest"/>, publishing and
+/// pruning are serialized by one lock. <see cref="Latest"/> only moves forward.
+/// </remarks>
 internal sealed class SnapshotStore
 {
     private readonly IStorageDevice _device;
     private readonly StorageOptions _options;
     private readonly ILogger _logger;
     private readonly string _directory;
-    private SnapshotWriter? _pending;
+    private readonly Lock _gate = new();
+    private readonly HashSet<string> _writing = [];
+    private StoredSnapshotInfo? _latest;
 
     private SnapshotStore(IStorageDevice device, StorageOptions options, ILogger logger)
     {
@@ -24,7 +31,16 @@ internal sealed class SnapshotStore
     }
 
     /// <summary>The newest published snapshot, or null.</summary>
-    public StoredSnapshotInfo? Latest { get; private set; }
+    public StoredSnapshotInfo? Latest
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _latest;
+            }
+        }
+    }
 
     public IReadOnlyList<string> DeletedFiles { get; private set; } = [];
 
@@ -45,17 +61,31 @@ internal sealed class SnapshotStore
             throw new ArgumentException("A snapshot must cover at least index 1.", nameof(metadata));
         }
 
-        if (_pending is not null)
-        {
-            throw new InvalidOperationException("Another snapshot is being written; commit or dispose it first.");
-        }
-
         string final = Path.Combine(_directory, SnapshotFormat.FileName(metadata.Index, metadata.Term));
         string temp = final + WalFormat.TempExtension;
-        _device.DeleteFile(temp);
-        var file = _device.OpenFile(temp, StorageFileMode.CreateNew);
-        _pending = new SnapshotWriter(this, file, metadata, temp, final, SnapshotFormat.HeaderBytes(metadata.ConfState), _options.MaxSnapshotBytes, onCommit);
-        return _pending;
+        lock (_gate)
+        {
+            if (!_writing.Add(final))
+            {
+                throw new InvalidOperationException($"Snapshot {metadata.Term}/{metadata.Index} is already being written; commit or dispose that writer first.");
+            }
+        }
+
+        try
+        {
+            _device.DeleteFile(temp);
+            var file = _device.OpenFile(temp, StorageFileMode.CreateNew);
+            return new SnapshotWriter(this, file, metadata, temp, final, SnapshotFormat.HeaderBytes(metadata.ConfState), _options.MaxSnapshotBytes, onCommit);
+        }
+        catch
+        {
+            lock (_gate)
+            {
+                _writing.Remove(final);
+            }
+
+            throw;
+        }
     }
 
     public SnapshotReadStream OpenRead(StoredSnapshotInfo info)
@@ -108,20 +138,28 @@ internal sealed class SnapshotStore
         _device.MoveFile(writer.TempPath, writer.FinalPath);
         _device.SyncDirectory(_directory);
         var info = new StoredSnapshotInfo(writer.Metadata, size, checksum, writer.FinalPath);
-        if (Latest is null || info.Metadata.Index >= Latest.Metadata.Index)
+        lock (_gate)
         {
-            Latest = info;
+            _writing.Remove(writer.FinalPath);
+            if (_latest is null || info.Metadata.Index >= _latest.Metadata.Index)
+            {
+                _latest = info;
+            }
+
+            Log.SnapshotSaved(_logger, info.Metadata.Index, info.Metadata.Term, size, info.FilePath);
+            Prune();
         }
 
-        _pending = null;
-        Log.SnapshotSaved(_logger, info.Metadata.Index, info.Metadata.Term, size, info.FilePath);
-        Prune();
         return info;
     }
 
     internal void Abandon(SnapshotWriter writer)
     {
-        _pending = null;
+        lock (_gate)
+        {
+            _writing.Remove(writer.FinalPath);
+        }
+
         _device.DeleteFile(writer.TempPath);
     }
 
@@ -136,7 +174,7 @@ internal sealed class SnapshotStore
         foreach (var (name, _, _) in snapshots.Take(snapshots.Count - _options.SnapshotsToKeep))
         {
             var path = Path.Combine(_directory, name);
-            if (path != Latest?.FilePath)
+            if (path != _latest?.FilePath)
             {
                 _device.DeleteFile(path);
                 Log.SnapshotDeleted(_logger, path, _options.SnapshotsToKeep);
@@ -209,7 +247,7 @@ internal sealed class SnapshotStore
             stream.VerifyToEnd();
         }
 
-        Latest = info;
+        _latest = info;
     }
 
     private (SnapshotMetadata Metadata, long Size, uint Checksum, int HeaderBytes) ReadHeaderOf(string path)

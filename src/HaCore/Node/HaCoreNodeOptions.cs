@@ -52,6 +52,14 @@ public sealed class HaCoreNodeOptions
     /// </summary>
     public long MaxAppendBytes { get; set; } = 1L << 20;
 
+    /// <summary>
+    /// Committed entry bytes applied in one step of the node loop before it goes back to the messages and ticks that
+    /// arrived meanwhile; one entry is always applied. Smaller values keep heartbeats on time while a burst of large
+    /// entries is applied (a long apply delays them, and a leader whose heartbeats are late loses its followers).
+    /// Default 256 KiB.
+    /// </summary>
+    public long MaxApplyBytes { get; set; } = 256L << 10;
+
     /// <summary>Uncommitted payload bytes the leader accepts before refusing proposals. Default 64 MiB.</summary>
     public long MaxUncommittedBytes { get; set; } = 64L << 20;
 
@@ -177,6 +185,7 @@ public sealed class HaCoreNodeOptions
         Require(MaxPendingRequests > 0, nameof(MaxPendingRequests), "must be positive.");
         Require(MaxInboundMessages > 0, nameof(MaxInboundMessages), "must be positive.");
         Require(MaxAppendBytes > 0, nameof(MaxAppendBytes), "must be positive.");
+        Require(MaxApplyBytes > 0, nameof(MaxApplyBytes), "must be positive.");
         Require(MaxUncommittedBytes >= 0, nameof(MaxUncommittedBytes), "must be 0 (no limit) or positive.");
         Require(SnapshotEveryEntries > 0, nameof(SnapshotEveryEntries), "must be positive.");
         Require(SnapshotEveryBytes >= 0, nameof(SnapshotEveryBytes), "must be 0 (off) or positive.");

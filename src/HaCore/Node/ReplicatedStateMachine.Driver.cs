@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using HaCore.Raft;
+using HaCore.Storage;
 using HaCore.Transport;
 
 namespace HaCore;
@@ -32,29 +34,61 @@ public sealed partial class ReplicatedStateMachine<TStateMachine, TCommand, TRes
 
     private void Loop()
     {
+        // An iteration longer than half an election timeout delays heartbeats enough to cost the leadership:
+        // it is logged with where the time went, so a stall is named instead of guessed at.
+        var stallThreshold = _options.TickInterval * _options.ElectionTicks / 2;
+        var more = false; // committed entries still waiting: go round again without waiting for input
         try
         {
             while (!_stopping.IsCancellationRequested)
             {
-                _signal.Wait(_options.TickInterval);
+                if (!more)
+                {
+                    _signal.Wait(_options.TickInterval);
+                }
+
                 Volatile.Write(ref _signaled, 0);
-                for (var n = 0; n < 4096 && _inbound.Reader.TryRead(out var message); n++)
+                var started = Stopwatch.GetTimestamp();
+                var gcBefore = GC.GetTotalPauseDuration();
+                int messages = 0;
+                for (; messages < 4096 && _inbound.Reader.TryRead(out var message); messages++)
                 {
                     _core.Step(message);
                 }
 
                 _reports.Drain(_core.ReportSnapshot, _core.ReportUnreachable);
-                for (var ticks = Interlocked.Exchange(ref _pendingTicks, 0); ticks > 0; ticks--)
+                _snapshotSaver.Drain(_core.SnapshotSaved);
+                var stepped = Stopwatch.GetTimestamp();
+                var ticks = Interlocked.Exchange(ref _pendingTicks, 0);
+                for (var n = ticks; n > 0; n--)
                 {
                     _core.Tick();
                 }
 
-                for (var n = 0; n < 4096 && _requests.Reader.TryRead(out var request); n++)
+                int requests = 0;
+                for (; requests < 4096 && _requests.Reader.TryRead(out var request); requests++)
                 {
                     request();
                 }
 
-                _core.Process();
+                var requested = Stopwatch.GetTimestamp();
+                var (persist, apply, serialize) = (_core.PersistTime, _core.ApplyTime, _core.SnapshotTime);
+                more = _core.Process();
+                if (_core.TakeSnapshotToSave() is { } snapshot)
+                {
+                    _snapshotSaver.Start(snapshot);
+                }
+
+                var elapsed = Stopwatch.GetElapsedTime(started);
+                if (elapsed >= stallThreshold)
+                {
+                    NodeLog.LoopStalled(
+                        _logger, NodeId, elapsed.TotalMilliseconds, Stopwatch.GetElapsedTime(started, stepped).TotalMilliseconds, messages,
+                        Stopwatch.GetElapsedTime(stepped, requested).TotalMilliseconds, ticks, requests,
+                        Stopwatch.GetElapsedTime(requested).TotalMilliseconds, (_core.PersistTime - persist).TotalMilliseconds,
+                        (_core.ApplyTime - apply).TotalMilliseconds, (_core.SnapshotTime - serialize).TotalMilliseconds,
+                        (GC.GetTotalPauseDuration() - gcBefore).TotalMilliseconds);
+                }
             }
         }
         catch (Exception ex)
@@ -122,6 +156,63 @@ public sealed partial class ReplicatedStateMachine<TStateMachine, TCommand, TRes
         {
             node._reports.Unreachable(peer);
             node.Signal();
+        }
+    }
+}
+
+/// <summary>
+/// Writes and fsyncs the core's local snapshots on a background thread, one at a time, so that the loop keeps
+/// stepping heartbeats meanwhile; each outcome waits here for the loop (it is never dropped).
+/// </summary>
+internal sealed class BackgroundSnapshotSaver(DurableRaftStorage storage, Action signal)
+{
+    private readonly Lock _gate = new();
+    private (SnapshotMetadata Metadata, Exception? Error)? _outcome;
+
+    /// <summary>Completes when no save is running (it never faults: failures are outcomes).</summary>
+    public Task Completion { get; private set; } = Task.CompletedTask;
+
+    /// <summary>Starts saving <paramref name="snapshot"/>; the core hands out one at a time.</summary>
+    public void Start(Snapshot snapshot)
+    {
+        Completion = Task.Factory.StartNew(
+            () =>
+            {
+                Exception? error = null;
+                try
+                {
+                    storage.SaveSnapshot(snapshot);
+                }
+                catch (Exception ex)
+                {
+                    error = ex;
+                }
+
+                lock (_gate)
+                {
+                    _outcome = (snapshot.Metadata, error);
+                }
+
+                signal();
+            },
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
+    }
+
+    /// <summary>Hands the finished save's outcome, if any, to <paramref name="saved"/> (on the loop thread).</summary>
+    public void Drain(Action<SnapshotMetadata, Exception?> saved)
+    {
+        (SnapshotMetadata Metadata, Exception? Error)? outcome;
+        lock (_gate)
+        {
+            outcome = _outcome;
+            _outcome = null;
+        }
+
+        if (outcome is { } o)
+        {
+            saved(o.Metadata, o.Error);
         }
     }
 }

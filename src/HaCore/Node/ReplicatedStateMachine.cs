@@ -36,6 +36,7 @@ public sealed partial class ReplicatedStateMachine<TStateMachine, TCommand, TRes
     private readonly Channel<Action> _requests;
     private readonly Channel<Message> _inbound;
     private readonly TransportReports _reports = new();
+    private readonly BackgroundSnapshotSaver _snapshotSaver;
     private readonly SemaphoreSlim _signal = new(0);
     private readonly NodeTelemetry _telemetry;
     private readonly Guid _nodeSession = Guid.NewGuid();
@@ -56,6 +57,7 @@ public sealed partial class ReplicatedStateMachine<TStateMachine, TCommand, TRes
         _storage = storage;
         _logger = logger;
         _time = time;
+        _snapshotSaver = new BackgroundSnapshotSaver(storage, Signal);
         _requests = Channel.CreateBounded<Action>(new BoundedChannelOptions(options.MaxPendingRequests) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
         _inbound = Channel.CreateBounded<Message>(new BoundedChannelOptions(options.MaxInboundMessages) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
         _telemetry = new NodeTelemetry(
@@ -277,6 +279,8 @@ public sealed partial class ReplicatedStateMachine<TStateMachine, TCommand, TRes
         {
             await Task.Run(() => _thread.Join()).ConfigureAwait(false);
         }
+
+        await _snapshotSaver.Completion.ConfigureAwait(false); // a snapshot being saved finishes before the store closes
 
         await _transport.DisposeAsync().ConfigureAwait(false);
         _core.FailEverything(new ObjectDisposedException(GetType().Name, $"Node {NodeId} stopped."));

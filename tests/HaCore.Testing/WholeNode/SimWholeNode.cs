@@ -52,6 +52,40 @@ public sealed class SimWholeNode
     /// <summary>True while the node runs.</summary>
     public bool Alive => Core is not null;
 
+    /// <summary>The last <c>Process</c> left committed entries waiting (its apply budget ran out).</summary>
+    internal bool MoreToApply { get; set; }
+
+    /// <summary>The local snapshot being saved "in the background", or null.</summary>
+    private Snapshot? _saving;
+
+    /// <summary>When the snapshot being saved is written (long.MaxValue when none is).</summary>
+    internal long SaveDueAt { get; private set; } = long.MaxValue;
+
+    internal void StartSaving(Snapshot snapshot, long dueAt)
+    {
+        _saving = snapshot;
+        SaveDueAt = dueAt;
+    }
+
+    /// <summary>Writes the snapshot being saved (a device crash may strike in the middle) and reports it to the core.</summary>
+    internal void FinishSaving()
+    {
+        var snapshot = _saving!;
+        _saving = null;
+        SaveDueAt = long.MaxValue;
+        Exception? error = null;
+        try
+        {
+            Storage!.SaveSnapshot(snapshot);
+        }
+        catch (IOException ex) when (ex is not SimulatedCrashException)
+        {
+            error = ex;
+        }
+
+        Core!.SnapshotSaved(snapshot.Metadata, error);
+    }
+
     /// <summary>The simulated time until which the node is paused (no ticks, nothing processed), or 0.</summary>
     public long PausedUntil { get; internal set; }
 
@@ -85,6 +119,9 @@ public sealed class SimWholeNode
         Core = core;
         PausedUntil = 0;
         MissedTicks = 0;
+        MoreToApply = false;
+        _saving = null;
+        SaveDueAt = long.MaxValue;
         _heldWhilePaused.Clear();
     }
 
@@ -101,6 +138,8 @@ public sealed class SimWholeNode
         Core = null;
         Storage = null;
         Machine = null;
+        _saving = null;
+        SaveDueAt = long.MaxValue;
         _heldWhilePaused.Clear();
     }
 
@@ -128,7 +167,7 @@ public sealed class SimWholeNode
         }
     }
 
-    internal static HaCoreNodeOptions Template(WholeNodeOptions o, long maxAppendBytes)
+    internal static HaCoreNodeOptions Template(WholeNodeOptions o, long maxAppendBytes, long maxApplyBytes)
     {
         var options = new HaCoreNodeOptions
         {
@@ -148,6 +187,7 @@ public sealed class SimWholeNode
             SubscriberBuffer = 10_000,
             MaxUncommittedBytes = 1 << 20,
             MaxAppendBytes = maxAppendBytes,
+            MaxApplyBytes = maxApplyBytes,
             UnsafeCommitOlderTerms = o.UnsafeCommitOlderTerms,
             Storage = new StorageOptions { SegmentSizeBytes = 64 * 1024, MaxRecordBytes = 32 * 1024, ZeroFillSegments = false, PrepareSegmentsAhead = false, EntryCacheBytes = 1 << 20, WriteBufferBytes = 16 * 1024 },
         };

@@ -242,7 +242,7 @@ internal sealed class WholeNodeClients
             op.RetryAt = 0;
             _sim.Stats.Retries++;
             AttemptWrite(op, next);
-            _sim.Guard(next, next.Core!.Process);
+            _sim.Process(next);
             return;
         }
 
@@ -298,7 +298,7 @@ internal sealed class WholeNodeClients
                 op.RetryAt = 0;
                 _sim.Stats.Retries++;
                 Attempt(op, node);
-                _sim.Guard(node, node.Core!.Process);
+                _sim.Process(node);
             }
         }
     }

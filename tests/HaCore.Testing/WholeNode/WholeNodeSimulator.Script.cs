@@ -41,7 +41,7 @@ public sealed partial class WholeNodeSimulator
         var node = _nodes[nodeId];
         var proposal = node.Core!.CreateProposal(request, command);
         node.Core.Propose(proposal);
-        Guard(node, node.Core.Process);
+        Process(node);
         return proposal.Done.Task;
     }
 
@@ -51,7 +51,7 @@ public sealed partial class WholeNodeSimulator
         var node = _nodes[nodeId];
         var done = new TaskCompletionSource<string?>();
         node.Core!.Read(new PendingRead<SimKvMachine>((sm, _) => done.TrySetResult(sm.Kv.Get(key)), e => done.TrySetException(e), consistency, node.Clock.GetUtcNow() + ProposalTimeout));
-        Guard(node, node.Core.Process);
+        Process(node);
         return done.Task;
     }
 

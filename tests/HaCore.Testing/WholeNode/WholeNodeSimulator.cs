@@ -21,6 +21,7 @@ public sealed partial class WholeNodeSimulator
 {
     private readonly WholeNodeOptions _options;
     private readonly DeterministicRandom _random;
+    private readonly DeterministicRandom _saveDelays;
     private readonly SortedDictionary<ulong, SimWholeNode> _nodes = [];
     private readonly HaCoreNodeOptions _template;
     private readonly Dictionary<ulong, ulong> _leaderOfTerm = [];
@@ -37,10 +38,13 @@ public sealed partial class WholeNodeSimulator
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
         _random = new DeterministicRandom(options.Seed * 0x9E3779B97F4A7C15UL + 1);
+        _saveDelays = new DeterministicRandom(options.Seed ^ 0x5A7E5UL);
         Network = new SimNetwork(
             new SimulationOptions { MinDelay = options.MinDelay, MaxDelay = options.MaxDelay, DropRate = options.DropRate, DuplicateRate = options.DuplicateRate, LinkCapacity = 512 },
             new DeterministicRandom(options.Seed ^ 0xBADC0FFEEUL));
-        _template = SimWholeNode.Template(options, options.MaxAppendBytes ?? (new DeterministicRandom(options.Seed ^ 0xA99E4DUL).Next(3) == 0 ? 1 : 1 << 20));
+        var sizes = new DeterministicRandom(options.Seed ^ 0xA99E4DUL);
+        var maxAppend = options.MaxAppendBytes ?? (sizes.Next(3) == 0 ? 1 : 1 << 20);
+        _template = SimWholeNode.Template(options, maxAppend, sizes.Next(2) == 0 ? 1 : 1 << 20); // 1: one entry applied per step
         for (var i = 1; i <= options.Voters; i++)
         {
             AddNode((ulong)i);
@@ -189,6 +193,16 @@ public sealed partial class WholeNodeSimulator
     {
         _now++;
         var touched = new HashSet<ulong>();
+        foreach (var node in _nodes.Values)
+        {
+            if (node.MoreToApply && node.Core is not null)
+            {
+                // Like the driver: a node with committed entries still waiting goes round again without new input.
+                node.MoreToApply = false;
+                touched.Add(node.Id);
+            }
+        }
+
         foreach (var m in Network.Due(_now))
         {
             if (_nodes.TryGetValue(m.To, out var node) && node.Core is { } core)
@@ -214,6 +228,7 @@ public sealed partial class WholeNodeSimulator
         }
 
         Network.SnapshotReports.Clear();
+        FinishSaves();
         foreach (var node in _nodes.Values)
         {
             if (node.Core is null)
@@ -252,7 +267,7 @@ public sealed partial class WholeNodeSimulator
             var node = _nodes[id];
             if (node.Core is { } core && node.PausedUntil <= _now)
             {
-                Guard(node, core.Process);
+                Process(node);
             }
         }
 
@@ -279,6 +294,29 @@ public sealed partial class WholeNodeSimulator
         }
 
         Trace($"node {node.Id} resumed");
+    }
+
+    /// <summary>Handles a node's Ready work, as its driver does after each batch of input.</summary>
+    /// A local snapshot it starts to save is written some random milliseconds later, as the driver's background
+    /// save would finish: meanwhile the node keeps stepping, installs snapshots and may crash.
+    internal void Process(SimWholeNode node) => Guard(node, () =>
+    {
+        node.MoreToApply = node.Core!.Process();
+        if (node.Core.TakeSnapshotToSave() is { } snapshot)
+        {
+            node.StartSaving(snapshot, _now + _saveDelays.Next(40));
+        }
+    });
+
+    private void FinishSaves()
+    {
+        foreach (var node in _nodes.Values)
+        {
+            if (node.Core is not null && node.SaveDueAt <= _now && node.PausedUntil <= _now)
+            {
+                Guard(node, node.FinishSaving);
+            }
+        }
     }
 
     /// <summary>Runs one input on a node; a simulated device crash takes the node down (power cut).</summary>

@@ -15,10 +15,23 @@ internal sealed partial class NodeCore<TStateMachine, TCommand, TResult>
     private ulong _lastSnapshotIndex;
     private long _bytesSinceSnapshot;
     private DateTimeOffset _lastSnapshotAt;
+    private Snapshot? _snapshotSaving; // serialized here, being written and fsynced by the driver
+    private Snapshot? _snapshotToSave; // not yet handed to the driver
 
-    private void HandleReady()
+    /// <summary>Time spent in storage writes and their fsyncs, for the driver's stall diagnosis (measured, never used for decisions).</summary>
+    internal TimeSpan PersistTime { get; private set; }
+
+    /// <summary>Time spent applying committed entries, for the driver's stall diagnosis.</summary>
+    internal TimeSpan ApplyTime { get; private set; }
+
+    /// <summary>Time spent taking local snapshots, for the driver's stall diagnosis.</summary>
+    internal TimeSpan SnapshotTime { get; private set; }
+
+    /// <summary>Handles one Ready; true when it applied committed entries.</summary>
+    private bool HandleReady()
     {
         var ready = _raw.GetReady();
+        var applies = !ready.CommittedEntries.IsEmpty;
         if (ready.SoftState is { } soft)
         {
             OnSoftState(soft);
@@ -41,7 +54,9 @@ internal sealed partial class NodeCore<TStateMachine, TCommand, TResult>
         {
             var started = Stopwatch.GetTimestamp();
             _storage.Append(ready.Entries.Span, ready.HardState);
-            _telemetry?.FsyncLatency.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            var persisted = Stopwatch.GetElapsedTime(started);
+            PersistTime += persisted;
+            _telemetry?.FsyncLatency.Record(persisted.TotalMilliseconds);
         }
 
         // Votes and acknowledgements only once durable.
@@ -51,11 +66,14 @@ internal sealed partial class NodeCore<TStateMachine, TCommand, TResult>
         }
 
         var membershipChanged = false;
+        var applyStarted = Stopwatch.GetTimestamp();
         foreach (ref readonly var entry in ready.CommittedEntries.Span)
         {
             membershipChanged |= Apply(entry);
             _bytesSinceSnapshot += entry.Data.Length;
         }
+
+        ApplyTime += Stopwatch.GetElapsedTime(applyStarted);
 
         foreach (var rs in ready.ReadStates)
         {
@@ -86,6 +104,7 @@ internal sealed partial class NodeCore<TStateMachine, TCommand, TResult>
         }
 
         MaybeSnapshot();
+        return applies;
     }
 
     private void OnSoftState(SoftState soft)
@@ -173,10 +192,15 @@ internal sealed partial class NodeCore<TStateMachine, TCommand, TResult>
         return false;
     }
 
+    /// <summary>
+    /// Takes a local snapshot when one is due and none is being saved: the state is serialized here, at the
+    /// applied index, and the driver writes and fsyncs it off the loop (<see cref="TakeSnapshotToSave"/>, then
+    /// <see cref="SnapshotSaved"/>). The log is compacted only once the snapshot is durable.
+    /// </summary>
     private void MaybeSnapshot()
     {
         var applied = _raw.AppliedIndex;
-        if (applied <= _lastSnapshotIndex)
+        if (applied <= _lastSnapshotIndex || _snapshotSaving is not null)
         {
             return;
         }
@@ -189,20 +213,56 @@ internal sealed partial class NodeCore<TStateMachine, TCommand, TResult>
             return;
         }
 
+        var snapshotStarted = Stopwatch.GetTimestamp();
         var writer = new ArrayBufferWriter<byte>();
         _runtime.Write(writer);
         _stateMachine.WriteSnapshot(writer);
-        _storage.SaveSnapshot(new Snapshot(new SnapshotMetadata(applied, term, _raw.ConfState), writer.WrittenMemory));
+        _snapshotSaving = new Snapshot(new SnapshotMetadata(applied, term, _raw.ConfState), writer.WrittenMemory);
+        _snapshotToSave = _snapshotSaving;
         _lastSnapshotIndex = applied;
         _lastSnapshotAt = _time.GetUtcNow();
         _bytesSinceSnapshot = 0;
-        var compactTo = applied > (ulong)_options.CompactionMargin ? applied - (ulong)_options.CompactionMargin : 0;
+        SnapshotTime += Stopwatch.GetElapsedTime(snapshotStarted);
+    }
+
+    /// <summary>
+    /// The local snapshot the driver must now save with <see cref="HaCore.Storage.DurableRaftStorage.SaveSnapshot(Snapshot)"/>, off the loop
+    /// thread, reporting the outcome to <see cref="SnapshotSaved"/>; null when there is none. Each is handed out once.
+    /// </summary>
+    public Snapshot? TakeSnapshotToSave()
+    {
+        var snapshot = _snapshotToSave;
+        _snapshotToSave = null;
+        return snapshot;
+    }
+
+    /// <summary>
+    /// The driver saved the snapshot of <see cref="TakeSnapshotToSave"/> (<paramref name="error"/> null), or failed
+    /// to. On success the log is compacted behind it; a failure stops the node, as a failed log write does.
+    /// </summary>
+    /// <exception cref="HaCoreException">Saving failed.</exception>
+    public void SnapshotSaved(SnapshotMetadata metadata, Exception? error)
+    {
+        if (_snapshotSaving?.Metadata != metadata)
+        {
+            throw new InvalidOperationException($"Snapshot {metadata.Term}/{metadata.Index} was not being saved.");
+        }
+
+        var bytes = _snapshotSaving.Data.Length;
+        _snapshotSaving = null;
+        if (error is not null)
+        {
+            throw new HaCoreException($"Node {NodeId} could not save its snapshot at index {metadata.Index}: {error.Message}", error);
+        }
+
+        var compactTo = metadata.Index > (ulong)_options.CompactionMargin ? metadata.Index - (ulong)_options.CompactionMargin : 0;
         if (compactTo >= _storage.FirstIndex)
         {
+            // An installed snapshot may have moved the log's start past it meanwhile: then there is nothing to do.
             _storage.Compact(compactTo);
         }
 
-        NodeLog.SnapshotTaken(_logger, NodeId, applied, writer.WrittenCount, compactTo);
+        NodeLog.SnapshotTaken(_logger, NodeId, metadata.Index, bytes, compactTo);
     }
 
     private void RestoreSnapshot(Snapshot snapshot)

@@ -127,6 +127,7 @@ internal sealed partial class NodeCore<TStateMachine, TCommand, TResult>
                 CheckQuorum = _options.CheckQuorum,
                 MaxUncommittedEntriesSize = _options.MaxUncommittedBytes,
                 MaxSizePerMessage = _options.MaxAppendBytes,
+                MaxCommittedSizePerReady = _options.MaxApplyBytes,
                 MaxInflightBytes = Math.Max(32L << 20, _options.MaxAppendBytes),
                 RandomSeed = _randomSeed,
                 UnsafeCommitOlderTerms = _options.UnsafeCommitOlderTerms,
@@ -306,11 +307,16 @@ internal sealed partial class NodeCore<TStateMachine, TCommand, TResult>
     /// Does all the work the last inputs made due: every Raft Ready (persist, send, apply, complete), proposals and
     /// reads that waited for a leader, confirmed reads whose index is applied, expiry, and the published status.
     /// </summary>
-    public void Process()
+    /// <returns>True when committed entries are still waiting to be applied: the driver calls again after stepping
+    /// the messages and ticks that arrived meanwhile, instead of waiting for new input.</returns>
+    public bool Process()
     {
-        while (_raw.HasReady)
+        // At most one batch of committed entries (MaxApplyBytes) per call, so that a burst of large entries
+        // never keeps heartbeats and votes waiting behind it.
+        var applied = false;
+        while (_raw.HasReady && !applied)
         {
-            HandleReady();
+            applied = HandleReady();
             if (_leaderChanged)
             {
                 _leaderChanged = false;
@@ -321,10 +327,6 @@ internal sealed partial class NodeCore<TStateMachine, TCommand, TResult>
         if (_raw.Leader != 0 && _raw.LeadTransferee == 0 && (_proposals.ParkedCount > 0 || _reads.ParkedCount > 0))
         {
             RetryParked();
-            while (_raw.HasReady)
-            {
-                HandleReady();
-            }
         }
 
         _reads.ServeApplied(_raw.AppliedIndex, RunRead);
@@ -334,6 +336,7 @@ internal sealed partial class NodeCore<TStateMachine, TCommand, TResult>
         _reads.Expire(now, lostTooLong, _options.ProposalTimeout, NodeId);
         _confChanges.Expire(now, _options.ProposalTimeout);
         PublishStatus();
+        return _raw.HasReady;
     }
 
     /// <summary>The node stops: every waiting caller fails with <paramref name="error"/>.</summary>
