@@ -65,4 +65,13 @@ internal static partial class Log
 
     [LoggerMessage(3019, LogLevel.Warning, "Node {NodeId}: refusing a connection from {Remote}: {Limit} handshakes already pending")]
     public static partial void PendingHandshakesLimitReached(ILogger logger, ulong nodeId, EndPoint? remote, int limit);
+
+    [LoggerMessage(3020, LogLevel.Warning, "Node {NodeId}: closing the connection from {Remote}: it did not finish TLS and the handshake within {TimeoutMs} ms ({Bytes} bytes received)")]
+    public static partial void HandshakeTimedOut(ILogger logger, ulong nodeId, EndPoint? remote, long timeoutMs, long bytes);
+
+    [LoggerMessage(3021, LogLevel.Warning, "Node {NodeId}: the connection from {Remote} closed before finishing its handshake ({Bytes} bytes received): {Reason}")]
+    public static partial void ClosedBeforeHandshake(ILogger logger, ulong nodeId, EndPoint? remote, long bytes, string reason);
+
+    [LoggerMessage(3022, LogLevel.Warning, "Node {NodeId}: {Count} further errors on authenticated peer connections were not logged (rate limit)")]
+    public static partial void PeerErrorsSuppressed(ILogger logger, ulong nodeId, long count);
 }

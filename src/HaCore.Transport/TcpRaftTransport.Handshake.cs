@@ -104,6 +104,22 @@ public sealed partial class TcpRaftTransport
         return true;
     }
 
+    /// <summary>Rate limit of error logs of authenticated connections (malformed frames, failures).</summary>
+    private bool MayLogPeerError()
+    {
+        if (!_peerErrorLog.TryAcquire(out var suppressed))
+        {
+            return false;
+        }
+
+        if (suppressed > 0)
+        {
+            Log.PeerErrorsSuppressed(_logger, LocalId, suppressed);
+        }
+
+        return true;
+    }
+
     private bool ValidatePeerCertificate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
     {
         if (certificate is null)

@@ -46,11 +46,17 @@ public sealed partial class TcpRaftTransport : IRaftTransport
     private readonly Dictionary<ulong, InboundRegistration> _inboundByPeer = [];
     private readonly ClusterSecretProof? _proof;
     private readonly LogRateLimiter _refusalLog = new(20, TimeSpan.FromSeconds(10));
+
+    // Errors of authenticated connections, limited apart so that strangers cannot hide a member's errors.
+    private readonly LogRateLimiter _peerErrorLog = new(20, TimeSpan.FromSeconds(10));
     private readonly ulong _instance = BitConverter.ToUInt64(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
     private int _pendingHandshakes;
 
     /// <summary>Tests: accepted connections whose handshake has not finished.</summary>
     internal int PendingHandshakes => Volatile.Read(ref _pendingHandshakes);
+
+    /// <summary>Tests: inbound connections open (handshaking or handshaken).</summary>
+    internal int InboundConnections => _inbound.Count;
 
     /// <summary>Tests: true while an authenticated inbound connection from <paramref name="peer"/> is registered.</summary>
     internal bool HasInboundFrom(ulong peer)
@@ -355,7 +361,7 @@ public sealed partial class TcpRaftTransport : IRaftTransport
                 // Bounded like everything else: a flood of connections cannot exhaust the node.
                 if (MayLogRefusal())
                 {
-                    Log.InboundLimitReached(_logger, LocalId, socket.RemoteEndPoint, _options.MaxInboundConnections);
+                    Log.InboundLimitReached(_logger, LocalId, RemoteOf(socket), _options.MaxInboundConnections);
                 }
 
                 socket.Dispose();
@@ -366,7 +372,7 @@ public sealed partial class TcpRaftTransport : IRaftTransport
             {
                 if (MayLogRefusal())
                 {
-                    Log.PendingHandshakesLimitReached(_logger, LocalId, socket.RemoteEndPoint, _options.MaxPendingHandshakes);
+                    Log.PendingHandshakesLimitReached(_logger, LocalId, RemoteOf(socket), _options.MaxPendingHandshakes);
                 }
 
                 socket.Dispose();
@@ -444,46 +450,62 @@ public sealed partial class TcpRaftTransport : IRaftTransport
 
     private async Task HandleInboundAsync(Socket socket, CancellationToken ct)
     {
-        ConfigureSocket(socket);
-        var remote = socket.RemoteEndPoint;
-        Stream stream = new NetworkStream(socket, ownsSocket: true);
+        var remote = RemoteOf(socket);
+        Stream? stream = null;
         FrameReader? reader = null;
         ulong peer = 0;
         var pending = 1;
         using var connection = CancellationTokenSource.CreateLinkedTokenSource(ct);
         try
         {
+            // Inside the try: a connection reset before we got here must still release its handshake slot.
+            ConfigureSocket(socket);
+            stream = new NetworkStream(socket, ownsSocket: true);
             using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct))
             {
                 timeout.CancelAfter(_options.HandshakeTimeout);
-                if (_options.UseTls)
+                try
                 {
-                    var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
-                    stream = ssl;
-                    var tls = new SslServerAuthenticationOptions
+                    if (_options.UseTls)
                     {
-                        ServerCertificate = _options.CurrentCertificate(),
-                        ClientCertificateRequired = true,
-                        RemoteCertificateValidationCallback = ValidatePeerCertificate,
-                        CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
-                    };
-                    try
-                    {
-                        await ssl.AuthenticateAsServerAsync(tls, timeout.Token).ConfigureAwait(false);
-                    }
-                    catch (Exception ex) when (ex is AuthenticationException or IOException)
-                    {
-                        if (MayLogRefusal())
+                        var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
+                        stream = ssl;
+                        var tls = new SslServerAuthenticationOptions
                         {
-                            Log.TlsFailed(_logger, LocalId, remote, ex);
+                            ServerCertificate = _options.CurrentCertificate(),
+                            ClientCertificateRequired = true,
+                            RemoteCertificateValidationCallback = ValidatePeerCertificate,
+                            CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+                        };
+                        try
+                        {
+                            await ssl.AuthenticateAsServerAsync(tls, timeout.Token).ConfigureAwait(false);
                         }
+                        catch (Exception ex) when (ex is AuthenticationException or IOException)
+                        {
+                            if (MayLogRefusal())
+                            {
+                                Log.TlsFailed(_logger, LocalId, remote, ex);
+                            }
 
-                        return;
+                            return;
+                        }
                     }
+
+                    reader = new FrameReader(stream, ControlFrames.MaxHandshakeFrameBytes);
+                    peer = await AcceptHandshakeAsync(stream, reader, remote, connection, timeout.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (timeout.IsCancellationRequested && !ct.IsCancellationRequested)
+                {
+                    // The handshake deadline (slow or silent clients, slow-loris): a refusal, named in the log.
+                    if (MayLogRefusal())
+                    {
+                        Log.HandshakeTimedOut(_logger, LocalId, remote, (long)_options.HandshakeTimeout.TotalMilliseconds, reader?.BytesReceived ?? 0);
+                    }
+
+                    return;
                 }
 
-                reader = new FrameReader(stream, ControlFrames.MaxHandshakeFrameBytes);
-                peer = await AcceptHandshakeAsync(stream, reader, remote, connection, timeout.Token).ConfigureAwait(false);
                 if (peer == 0)
                 {
                     return;
@@ -503,13 +525,21 @@ public sealed partial class TcpRaftTransport : IRaftTransport
         catch (RaftFrameException ex)
         {
             _metrics!.MalformedFrames.Add(1);
-            if (peer != 0 || MayLogRefusal())
+            if (peer != 0 ? MayLogPeerError() : MayLogRefusal())
             {
                 Log.MalformedFrame(_logger, LocalId, remote, peer, ex);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
+        }
+        catch (Exception ex) when (peer == 0 && ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            // Closed or reset before authenticating (a port scan, a connection flood): rate-limited like refusals.
+            if (MayLogRefusal())
+            {
+                Log.ClosedBeforeHandshake(_logger, LocalId, remote, reader?.BytesReceived ?? 0, ex.Message);
+            }
         }
         catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
         {
@@ -519,7 +549,10 @@ public sealed partial class TcpRaftTransport : IRaftTransport
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            Log.InboundFailed(_logger, LocalId, remote, peer, ex);
+            if (peer != 0 ? MayLogPeerError() : MayLogRefusal())
+            {
+                Log.InboundFailed(_logger, LocalId, remote, peer, ex);
+            }
         }
         finally
         {
@@ -542,7 +575,27 @@ public sealed partial class TcpRaftTransport : IRaftTransport
             }
 
             reader?.Dispose();
-            await stream.DisposeAsync().ConfigureAwait(false);
+            if (stream is not null)
+            {
+                await stream.DisposeAsync().ConfigureAwait(false);
+            }
+            else
+            {
+                socket.Dispose();
+            }
+        }
+    }
+
+    /// <summary>The remote end point of an accepted socket, or null when it is already gone.</summary>
+    private static EndPoint? RemoteOf(Socket socket)
+    {
+        try
+        {
+            return socket.RemoteEndPoint;
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            return null;
         }
     }
 

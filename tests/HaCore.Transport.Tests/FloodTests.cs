@@ -1,0 +1,242 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+
+namespace HaCore.Transport.Tests;
+
+/// <summary>
+/// Issue 14's floods against the Raft port of the leader of a three-node cluster that keeps committing:
+/// connection churn and held-open connections, slow-loris hellos, frames announcing 4 GiB, and valid but
+/// useless frames from an authenticated peer. Each test asserts bounds (connections, pending handshakes,
+/// memory, descriptors), refusals named in a rate-limited log, and that commits continue, never timing:
+/// every wait is a condition with a generous deadline. The latency figures are printed by
+/// <see cref="Flood_report_commit_latency_unloaded_and_under_each_flood"/> (HACORE_FLOOD_REPORT=1).
+/// </summary>
+public sealed class FloodTests
+{
+    /// <summary>Commits the cluster must make while each flood is on (each within its own 30 s deadline).</summary>
+    private const int CommitsUnderFlood = 20;
+
+    /// <summary>Events that refuse or close an unauthenticated connection: all go through the refusal rate limit.</summary>
+    private static readonly int[] RefusalEvents = [3003, 3005, 3011, 3012, 3016, 3019, 3020, 3021];
+
+    [Fact]
+    public async Task Ten_thousand_connection_attempts_churned_and_held_open_leave_the_leader_committing()
+    {
+        await using var cluster = await FloodCluster.StartAsync();
+        var target = await cluster.LeaderAsync();
+        var endPoint = cluster.Transports[target].LocalEndPoint!;
+        var run = await UnderFloodAsync(
+            cluster,
+            target,
+            (stats, stop) => Task.WhenAll(Floods.ChurnAsync(endPoint, stats, stop), Floods.HoldOpenAsync(endPoint, 400, stats, stop)),
+            stats => stats.Attempts >= 10_000);
+
+        AssertBounded(cluster, target, run);
+        Assert.True(run.Stats.ClosedByServer > 0, run.Stats.ToString());
+        var log = cluster.Loggers[target];
+        Assert.True(log.Has(3019, "handshakes already pending"), "held-open connections beyond MaxPendingHandshakes are refused and named");
+        Assert.True(log.Has(3020, "127.0.0.1:"), "held-open connections are closed at the handshake deadline and named");
+        Assert.True(log.Has(3021, "127.0.0.1:") || log.Has(3003, "another-cluster"), "churned connections are named");
+        Assert.True(log.Has(3018), "refusals beyond the rate limit are counted, not logged one by one");
+    }
+
+    [Fact]
+    public async Task Slow_loris_hellos_are_closed_at_the_handshake_deadline_and_named()
+    {
+        await using var cluster = await FloodCluster.StartAsync(o => With(o, handshakeTimeout: TimeSpan.FromSeconds(2)));
+        var target = await cluster.LeaderAsync();
+        var endPoint = cluster.Transports[target].LocalEndPoint!;
+        var run = await UnderFloodAsync(
+            cluster,
+            target,
+            (stats, stop) => Floods.SlowLorisAsync(endPoint, target, 150, TimeSpan.FromMilliseconds(100), stats, stop),
+            stats => stats.ClosedByServer >= 150);
+
+        AssertBounded(cluster, target, run);
+        var log = cluster.Loggers[target];
+        Assert.True(log.Has(3020, "did not finish TLS and the handshake within 2000 ms"), "a trickled hello is closed at the deadline, and the log says so");
+        Assert.True(log.Has(3019), "trickling connections beyond MaxPendingHandshakes are refused at accept");
+    }
+
+    [Fact]
+    public async Task Frames_announcing_four_gibibytes_before_and_after_the_handshake_are_refused_without_allocating()
+    {
+        await using var cluster = await FloodCluster.StartAsync();
+        var target = await cluster.LeaderAsync();
+        var endPoint = cluster.Transports[target].LocalEndPoint!;
+        var maxFrame = cluster.Options[target].MaxFrameBytes;
+        var run = await UnderFloodAsync(
+            cluster,
+            target,
+            (stats, stop) => Floods.HugeFramesAsync(endPoint, target, FloodCluster.Secret, maxFrame, stats, stop),
+            stats => stats.Attempts >= 300);
+
+        AssertBounded(cluster, target, run);
+        var log = cluster.Loggers[target];
+        Assert.True(log.Has(3005, "(peer 0)") && log.Has(3005, "exceeds the 1024-byte limit"), "refused before the handshake, by the handshake's frame limit");
+        Assert.True(log.Has(3005, $"(peer {FloodCluster.SpareId})") && log.Has(3005, $"4294967299 bytes exceeds the {maxFrame}-byte limit"), "refused after the handshake, by MaxFrameBytes");
+
+        // Each connection announcing a frame just under the limit held 64 KiB of it: what arrived, not what was announced.
+        Assert.True(run.Peak.ManagedBytes - run.Before.ManagedBytes < 256L << 20, $"peak {run.Peak} against {run.Before} before");
+    }
+
+    [Fact]
+    public async Task Useless_frames_from_an_authenticated_peer_do_not_stop_commits()
+    {
+        await using var cluster = await FloodCluster.StartAsync();
+        var target = await cluster.LeaderAsync();
+        var endPoint = cluster.Transports[target].LocalEndPoint!;
+        var node = cluster.Nodes[target];
+        var run = await UnderFloodAsync(
+            cluster,
+            target,
+            (stats, stop) => Floods.UselessFramesAsync(endPoint, target, FloodCluster.Secret, () => node.Term, stats, stop),
+            stats => stats.Frames >= 200_000);
+
+        AssertBounded(cluster, target, run);
+        Assert.True(run.Stats.Handshakes >= 1, run.Stats.ToString());
+    }
+
+    /// <summary>
+    /// Not an assertion: with HACORE_FLOOD_REPORT=1, measures commit latency (p50, p99, max) unloaded and
+    /// under each flood, one after another in one run, with peak memory and descriptors, and prints a table
+    /// (test output, and the file named by HACORE_FLOOD_REPORT_FILE if set).
+    /// </summary>
+    [Fact]
+    public async Task Flood_report_commit_latency_unloaded_and_under_each_flood()
+    {
+        Assert.SkipUnless(Environment.GetEnvironmentVariable("HACORE_FLOOD_REPORT") == "1", "set HACORE_FLOOD_REPORT=1 to measure");
+        var commits = int.TryParse(Environment.GetEnvironmentVariable("HACORE_FLOOD_COMMITS"), CultureInfo.InvariantCulture, out var c) ? c : 300;
+        await using var cluster = await FloodCluster.StartAsync();
+        var target = await cluster.LeaderAsync();
+        var endPoint = cluster.Transports[target].LocalEndPoint!;
+        var maxFrame = cluster.Options[target].MaxFrameBytes;
+        var node = cluster.Nodes[target];
+        for (var i = 0; i < 50; i++)
+        {
+            await cluster.CommitAsync(); // warm-up: JIT, connections
+        }
+
+        (string Name, Func<FloodStats, CancellationToken, Task>? Flood)[] scenarios =
+        [
+            ("unloaded", null),
+            ("(a) churn + 400 held open", (stats, stop) => Task.WhenAll(Floods.ChurnAsync(endPoint, stats, stop), Floods.HoldOpenAsync(endPoint, 400, stats, stop))),
+            ("(b) slow-loris x150", (stats, stop) => Floods.SlowLorisAsync(endPoint, target, 150, TimeSpan.FromMilliseconds(100), stats, stop)),
+            ("(c) 4 GiB frames", (stats, stop) => Floods.HugeFramesAsync(endPoint, target, FloodCluster.Secret, maxFrame, stats, stop)),
+            ("(d) useless frames", (stats, stop) => Floods.UselessFramesAsync(endPoint, target, FloodCluster.Secret, () => node.Term, stats, stop)),
+            ("unloaded again", null),
+        ];
+
+        var report = new StringBuilder();
+        report.AppendLine(CultureInfo.InvariantCulture, $"commit latency on the leader (node {target}) of 3 RaftOverTransport nodes over TCP 127.0.0.1, {commits} sequential commits per row, {Environment.ProcessorCount} cores");
+        report.AppendLine("| scenario | p50 ms | p99 ms | max ms | commits/s | peak heap MiB | peak working set MiB | peak fds | heap after MiB | max inbound | max pending | attacker |");
+        report.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
+        foreach (var (name, flood) in scenarios)
+        {
+            var run = await UnderFloodAsync(cluster, target, flood ?? ((_, stop) => Task.Delay(Timeout.Infinite, stop)), _ => true, commits);
+            var sorted = run.Latencies.Order().ToArray();
+            report.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {Percentile(sorted, 0.50):F1} | {Percentile(sorted, 0.99):F1} | {sorted[^1].TotalMilliseconds:F1} | {sorted.Length / run.Elapsed.TotalSeconds:F0} | {run.Peak.ManagedBytes >> 20} | {run.Peak.WorkingSetBytes >> 20} | {run.Peak.Handles} | {run.After.ManagedBytes >> 20} | {run.MaxInbound} | {run.MaxPending} | {(flood is null ? "-" : run.Stats.ToString())} |");
+        }
+
+        TestContext.Current.TestOutputHelper?.WriteLine(report.ToString());
+        if (Environment.GetEnvironmentVariable("HACORE_FLOOD_REPORT_FILE") is { Length: > 0 } file)
+        {
+            await File.WriteAllTextAsync(file, report.ToString(), TestContext.Current.CancellationToken);
+        }
+
+        static double Percentile(TimeSpan[] sorted, double q) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)].TotalMilliseconds;
+    }
+
+    private static TcpTransportOptions With(TcpTransportOptions o, TimeSpan handshakeTimeout) => new()
+    {
+        NodeId = o.NodeId,
+        ClusterId = o.ClusterId,
+        ClusterSecret = o.ClusterSecret,
+        ReconnectBackoffMin = o.ReconnectBackoffMin,
+        ReconnectBackoffMax = o.ReconnectBackoffMax,
+        RandomSeed = o.RandomSeed,
+        HandshakeTimeout = handshakeTimeout,
+    };
+
+    /// <summary>
+    /// Runs <paramref name="flood"/> against node <paramref name="target"/> while committing one entry after
+    /// another, until at least <paramref name="commits"/> were committed under the flood and
+    /// <paramref name="enough"/> says the flood did its share; then stops it and waits for the node to
+    /// shed the attacker's connections.
+    /// </summary>
+    private static async Task<FloodRun> UnderFloodAsync(FloodCluster cluster, ulong target, Func<FloodStats, CancellationToken, Task> flood, Func<FloodStats, bool> enough, int commits = CommitsUnderFlood)
+    {
+        var transport = cluster.Transports[target];
+        var before = ResourceUse.Measure(collect: true);
+        var stats = new FloodStats();
+        var latencies = new List<TimeSpan>();
+        var clock = Stopwatch.StartNew();
+        FloodSampler sampler;
+        using (var stop = new CancellationTokenSource())
+        {
+            sampler = new FloodSampler(transport);
+            var attack = Task.Run(() => flood(stats, stop.Token), CancellationToken.None);
+            try
+            {
+                while (latencies.Count < commits || !enough(stats))
+                {
+                    if (attack.IsCompleted)
+                    {
+                        await attack; // a flood that failed on its own: show why
+                        Assert.Fail("the flood ended before it was stopped");
+                    }
+
+                    if (clock.Elapsed > TimeSpan.FromMinutes(4))
+                    {
+                        Assert.Fail($"the flood did not do its share within 4 minutes: {stats}");
+                    }
+
+                    latencies.Add(await cluster.CommitAsync());
+                }
+            }
+            finally
+            {
+                await stop.CancelAsync();
+                try
+                {
+                    await attack;
+                }
+                catch (OperationCanceledException)
+                {
+                }
+
+                await sampler.DisposeAsync();
+            }
+        }
+
+        var elapsed = clock.Elapsed;
+
+        // The node sheds what the attacker left: handshakes time out, closed sockets are noticed.
+        await Wait.UntilAsync(() => transport.PendingHandshakes == 0 && transport.InboundConnections <= 2, $"the attacker's connections are gone (pending {transport.PendingHandshakes}, inbound {transport.InboundConnections})", 60);
+        await cluster.CommitAsync(); // and it still commits
+        var after = ResourceUse.Measure(collect: true);
+        return new FloodRun(stats, latencies, elapsed, before, sampler.Peak, after, sampler.MaxInboundConnections, sampler.MaxPendingHandshakes);
+    }
+
+    private static void AssertBounded(FloodCluster cluster, ulong target, FloodRun run)
+    {
+        var options = cluster.Options[target];
+        Assert.True(run.Latencies.Count >= CommitsUnderFlood, $"{run.Latencies.Count} commits under the flood");
+        Assert.InRange(run.MaxInbound, 0, options.MaxInboundConnections);
+        Assert.InRange(run.MaxPending, 0, options.MaxPendingHandshakes);
+
+        // Memory and descriptors: nothing the flood left behind is still held once it is over.
+        Assert.True(run.After.ManagedBytes - run.Before.ManagedBytes < 32L << 20, $"after {run.After}, before {run.Before}");
+        Assert.True(run.After.Handles - run.Before.Handles < 32, $"after {run.After}, before {run.Before}");
+        Assert.True(run.Peak.ManagedBytes - run.Before.ManagedBytes < 512L << 20, $"peak {run.Peak}, before {run.Before}");
+
+        // The refusal log is rate-limited: at most 20 per 10 s window (plus one count of the rest per window).
+        var log = cluster.Loggers[target];
+        var refusals = log.Entries.Count(e => RefusalEvents.Contains(e.EventId) && !e.Message.Contains($"(peer {FloodCluster.SpareId})", StringComparison.Ordinal));
+        var windows = (int)Math.Ceiling(run.Elapsed.TotalSeconds / 10) + 2;
+        Assert.InRange(refusals, 0, 20 * windows);
+    }
+
+    private sealed record FloodRun(FloodStats Stats, List<TimeSpan> Latencies, TimeSpan Elapsed, ResourceUse Before, ResourceUse Peak, ResourceUse After, int MaxInbound, int MaxPending);
+}
