@@ -60,8 +60,8 @@ internal static partial class Log
     [LoggerMessage(3017, LogLevel.Warning, "Node {NodeId}: peers are NOT authenticated (no ClusterSecret, no TLS; AllowUnauthenticatedPeers = true): anyone who can reach {EndPoint} can join, vote and send entries")]
     public static partial void UnauthenticatedPeers(ILogger logger, ulong nodeId, EndPoint endPoint);
 
-    [LoggerMessage(3018, LogLevel.Warning, "Node {NodeId}: {Count} further refused inbound connections were not logged (rate limit)")]
-    public static partial void RefusalsSuppressed(ILogger logger, ulong nodeId, long count);
+    [LoggerMessage(3018, LogLevel.Warning, "Node {NodeId}: {Count} further refused inbound connections ({Kind}) were not logged (rate limit)")]
+    public static partial void RefusalsSuppressed(ILogger logger, ulong nodeId, long count, string kind);
 
     [LoggerMessage(3019, LogLevel.Warning, "Node {NodeId}: refusing a connection from {Remote}: {Limit} handshakes already pending")]
     public static partial void PendingHandshakesLimitReached(ILogger logger, ulong nodeId, EndPoint? remote, int limit);

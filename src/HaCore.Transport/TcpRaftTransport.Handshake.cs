@@ -88,17 +88,19 @@ public sealed partial class TcpRaftTransport
         }
     }
 
-    /// <summary>Rate limit of inbound refusal logs; logs how many were held back.</summary>
-    private bool MayLogRefusal()
+    /// <summary>Rate limit of inbound refusal logs, per kind of refusal (<paramref name="kind"/>, one of a
+    /// fixed set), so that a flood of one kind cannot hide the others; logs how many were held back.</summary>
+    private bool MayLogRefusal(string kind)
     {
-        if (!_refusalLog.TryAcquire(out var suppressed))
+        var limiter = _refusalLogs.GetOrAdd(kind, static _ => new LogRateLimiter(RefusalLogsPerWindow, RefusalLogWindow));
+        if (!limiter.TryAcquire(out var suppressed))
         {
             return false;
         }
 
         if (suppressed > 0)
         {
-            Log.RefusalsSuppressed(_logger, LocalId, suppressed);
+            Log.RefusalsSuppressed(_logger, LocalId, suppressed, kind);
         }
 
         return true;
@@ -124,7 +126,7 @@ public sealed partial class TcpRaftTransport
     {
         if (certificate is null)
         {
-            if (MayLogRefusal())
+            if (MayLogRefusal("certificate"))
             {
                 Log.CertificateRejected(_logger, LocalId, "(unknown)", "no certificate presented");
             }
@@ -136,7 +138,7 @@ public sealed partial class TcpRaftTransport
         try
         {
             var reason = PeerCertificateTrust.Check(cert, _options, DateTime.Now);
-            if (reason is not null && MayLogRefusal())
+            if (reason is not null && MayLogRefusal("certificate"))
             {
                 Log.CertificateRejected(_logger, LocalId, cert.Subject, reason);
             }
@@ -227,7 +229,7 @@ public sealed partial class TcpRaftTransport
 
         async Task<ulong> RefuseAsync(HandshakeStatus refusal, string why)
         {
-            if (MayLogRefusal())
+            if (MayLogRefusal(HandshakeRefusalKinds[(int)refusal]))
             {
                 Log.HandshakeRefusedInbound(_logger, LocalId, remote, $"{refusal}: {why}");
             }

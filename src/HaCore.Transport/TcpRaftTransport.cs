@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using HaCore.Raft;
@@ -45,10 +46,15 @@ public sealed partial class TcpRaftTransport : IRaftTransport
     // it, and a second process claiming the same id is refused. Guarded by _gate.
     private readonly Dictionary<ulong, InboundRegistration> _inboundByPeer = [];
     private readonly ClusterSecretProof? _proof;
-    private readonly LogRateLimiter _refusalLog = new(20, TimeSpan.FromSeconds(10));
+    private const int RefusalLogsPerWindow = 20;
+    private static readonly TimeSpan RefusalLogWindow = TimeSpan.FromSeconds(10);
+    private static readonly string[] HandshakeRefusalKinds = [.. Enum.GetValues<HandshakeStatus>().Select(s => "handshake " + s)];
+
+    // Refusal logs, rate-limited per kind (a fixed set of keys): a flood of one kind cannot hide another.
+    private readonly ConcurrentDictionary<string, LogRateLimiter> _refusalLogs = new(StringComparer.Ordinal);
 
     // Errors of authenticated connections, limited apart so that strangers cannot hide a member's errors.
-    private readonly LogRateLimiter _peerErrorLog = new(20, TimeSpan.FromSeconds(10));
+    private readonly LogRateLimiter _peerErrorLog = new(RefusalLogsPerWindow, RefusalLogWindow);
     private readonly ulong _instance = BitConverter.ToUInt64(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
     private int _pendingHandshakes;
 
@@ -57,6 +63,19 @@ public sealed partial class TcpRaftTransport : IRaftTransport
 
     /// <summary>Tests: inbound connections open (handshaking or handshaken).</summary>
     internal int InboundConnections => _inbound.Count;
+
+    /// <summary>Tests: inbound connections refused for <paramref name="reason"/> so far (the reasons of the
+    /// <c>hacore.transport.connections_refused</c> counter).</summary>
+    internal long RefusedConnections(string reason) => _refusals.TryGetValue(reason, out var count) ? Interlocked.Read(ref count.Value) : 0;
+
+    private readonly ConcurrentDictionary<string, StrongBox<long>> _refusals = new(StringComparer.Ordinal);
+
+    /// <summary>Counts an inbound connection refused or closed before it authenticated.</summary>
+    private void CountRefusal(string reason)
+    {
+        Interlocked.Increment(ref _refusals.GetOrAdd(reason, static _ => new StrongBox<long>()).Value);
+        _metrics?.ConnectionsRefused.Add(1, new KeyValuePair<string, object?>("reason", reason));
+    }
 
     /// <summary>Tests: true while an authenticated inbound connection from <paramref name="peer"/> is registered.</summary>
     internal bool HasInboundFrom(ulong peer)
@@ -359,7 +378,8 @@ public sealed partial class TcpRaftTransport : IRaftTransport
             if (_inbound.Count >= _options.MaxInboundConnections)
             {
                 // Bounded like everything else: a flood of connections cannot exhaust the node.
-                if (MayLogRefusal())
+                CountRefusal("inbound_limit");
+                if (MayLogRefusal("inbound_limit"))
                 {
                     Log.InboundLimitReached(_logger, LocalId, RemoteOf(socket), _options.MaxInboundConnections);
                 }
@@ -370,7 +390,8 @@ public sealed partial class TcpRaftTransport : IRaftTransport
 
             if (Volatile.Read(ref _pendingHandshakes) >= _options.MaxPendingHandshakes)
             {
-                if (MayLogRefusal())
+                CountRefusal("pending_limit");
+                if (MayLogRefusal("pending_limit"))
                 {
                     Log.PendingHandshakesLimitReached(_logger, LocalId, RemoteOf(socket), _options.MaxPendingHandshakes);
                 }
@@ -483,7 +504,8 @@ public sealed partial class TcpRaftTransport : IRaftTransport
                         }
                         catch (Exception ex) when (ex is AuthenticationException or IOException)
                         {
-                            if (MayLogRefusal())
+                            CountRefusal("tls");
+                            if (MayLogRefusal("tls"))
                             {
                                 Log.TlsFailed(_logger, LocalId, remote, ex);
                             }
@@ -498,7 +520,8 @@ public sealed partial class TcpRaftTransport : IRaftTransport
                 catch (OperationCanceledException) when (timeout.IsCancellationRequested && !ct.IsCancellationRequested)
                 {
                     // The handshake deadline (slow or silent clients, slow-loris): a refusal, named in the log.
-                    if (MayLogRefusal())
+                    CountRefusal("handshake_timeout");
+                    if (MayLogRefusal("handshake_timeout"))
                     {
                         Log.HandshakeTimedOut(_logger, LocalId, remote, (long)_options.HandshakeTimeout.TotalMilliseconds, reader?.BytesReceived ?? 0);
                     }
@@ -508,6 +531,7 @@ public sealed partial class TcpRaftTransport : IRaftTransport
 
                 if (peer == 0)
                 {
+                    CountRefusal("handshake_refused");
                     return;
                 }
             }
@@ -525,7 +549,12 @@ public sealed partial class TcpRaftTransport : IRaftTransport
         catch (RaftFrameException ex)
         {
             _metrics!.MalformedFrames.Add(1);
-            if (peer != 0 ? MayLogPeerError() : MayLogRefusal())
+            if (peer == 0)
+            {
+                CountRefusal("malformed");
+            }
+
+            if (peer != 0 ? MayLogPeerError() : MayLogRefusal("malformed"))
             {
                 Log.MalformedFrame(_logger, LocalId, remote, peer, ex);
             }
@@ -536,7 +565,8 @@ public sealed partial class TcpRaftTransport : IRaftTransport
         catch (Exception ex) when (peer == 0 && ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
         {
             // Closed or reset before authenticating (a port scan, a connection flood): rate-limited like refusals.
-            if (MayLogRefusal())
+            CountRefusal("closed_before_handshake");
+            if (MayLogRefusal("closed_before_handshake"))
             {
                 Log.ClosedBeforeHandshake(_logger, LocalId, remote, reader?.BytesReceived ?? 0, ex.Message);
             }
@@ -549,7 +579,7 @@ public sealed partial class TcpRaftTransport : IRaftTransport
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            if (peer != 0 ? MayLogPeerError() : MayLogRefusal())
+            if (peer != 0 ? MayLogPeerError() : MayLogRefusal("failed_before_handshake"))
             {
                 Log.InboundFailed(_logger, LocalId, remote, peer, ex);
             }

@@ -30,7 +30,7 @@ public sealed class FloodTests
             cluster,
             target,
             (stats, stop) => Task.WhenAll(Floods.ChurnAsync(endPoint, stats, stop), Floods.HoldOpenAsync(endPoint, 400, stats, stop)),
-            stats => stats.Attempts >= 10_000);
+            stats => stats.Attempts >= 10_000 && cluster.Transports[target].RefusedConnections("handshake_timeout") >= 64);
 
         AssertBounded(cluster, target, run);
         Assert.True(run.Stats.ClosedByServer > 0, run.Stats.ToString());
@@ -38,7 +38,9 @@ public sealed class FloodTests
         Assert.True(log.Has(3019, "handshakes already pending"), "held-open connections beyond MaxPendingHandshakes are refused and named");
         Assert.True(log.Has(3020, "127.0.0.1:"), "held-open connections are closed at the handshake deadline and named");
         Assert.True(log.Has(3021, "127.0.0.1:") || log.Has(3003, "another-cluster"), "churned connections are named");
-        Assert.True(log.Has(3018), "refusals beyond the rate limit are counted, not logged one by one");
+        var refused = cluster.Transports[target].RefusedConnections("pending_limit");
+        var logged = log.Entries.Count(e => e.EventId == 3019);
+        Assert.True(logged < refused, $"{refused} connections refused over the pending-handshake limit, {logged} logged: the rest are counted (3018, hacore.transport.connections_refused), not logged one by one");
     }
 
     [Fact]
@@ -51,7 +53,7 @@ public sealed class FloodTests
             cluster,
             target,
             (stats, stop) => Floods.SlowLorisAsync(endPoint, target, 150, TimeSpan.FromMilliseconds(100), stats, stop),
-            stats => stats.ClosedByServer >= 150);
+            stats => cluster.Transports[target].RefusedConnections("handshake_timeout") >= 150);
 
         AssertBounded(cluster, target, run);
         var log = cluster.Loggers[target];
@@ -94,7 +96,8 @@ public sealed class FloodTests
             (stats, stop) => Floods.UselessFramesAsync(endPoint, target, FloodCluster.Secret, () => node.Term, stats, stop),
             stats => stats.Frames >= 200_000);
 
-        AssertBounded(cluster, target, run);
+        // The node answers the stale heartbeats; those answers wait in the (bounded) queue to node 9.
+        AssertBounded(cluster, target, run, retainedAllowance: cluster.Options[target].PeerQueueBytesLimit);
         Assert.True(run.Stats.Handshakes >= 1, run.Stats.ToString());
     }
 
@@ -211,15 +214,19 @@ public sealed class FloodTests
         }
 
         var elapsed = clock.Elapsed;
+        TestContext.Current.TestOutputHelper?.WriteLine($"{latencies.Count} commits in {elapsed.TotalSeconds:F1} s under the flood; attacker: {stats}; refused: {string.Join(", ", new[] { "inbound_limit", "pending_limit", "handshake_timeout", "closed_before_handshake", "handshake_refused", "malformed" }.Select(r => $"{r} {transport.RefusedConnections(r)}"))}");
 
         // The node sheds what the attacker left: handshakes time out, closed sockets are noticed.
         await Wait.UntilAsync(() => transport.PendingHandshakes == 0 && transport.InboundConnections <= 2, $"the attacker's connections are gone (pending {transport.PendingHandshakes}, inbound {transport.InboundConnections})", 60);
         await cluster.CommitAsync(); // and it still commits
         var after = ResourceUse.Measure(collect: true);
+        TestContext.Current.TestOutputHelper?.WriteLine($"before: {before}; peak: {sampler.Peak}; after: {after}; max inbound {sampler.MaxInboundConnections}, max pending {sampler.MaxPendingHandshakes}");
         return new FloodRun(stats, latencies, elapsed, before, sampler.Peak, after, sampler.MaxInboundConnections, sampler.MaxPendingHandshakes);
     }
 
-    private static void AssertBounded(FloodCluster cluster, ulong target, FloodRun run)
+    /// <param name="retainedAllowance">Memory the flood may leave held within the options' bounds
+    /// (the queue of messages to the attacker's id, which it never reads, is bounded by PeerQueueBytesLimit).</param>
+    private static void AssertBounded(FloodCluster cluster, ulong target, FloodRun run, long retainedAllowance = 0)
     {
         var options = cluster.Options[target];
         Assert.True(run.Latencies.Count >= CommitsUnderFlood, $"{run.Latencies.Count} commits under the flood");
@@ -227,15 +234,26 @@ public sealed class FloodTests
         Assert.InRange(run.MaxPending, 0, options.MaxPendingHandshakes);
 
         // Memory and descriptors: nothing the flood left behind is still held once it is over.
-        Assert.True(run.After.ManagedBytes - run.Before.ManagedBytes < 32L << 20, $"after {run.After}, before {run.Before}");
+        Assert.True(run.After.ManagedBytes - run.Before.ManagedBytes < (32L << 20) + retainedAllowance, $"after {run.After}, before {run.Before}");
         Assert.True(run.After.Handles - run.Before.Handles < 32, $"after {run.After}, before {run.Before}");
         Assert.True(run.Peak.ManagedBytes - run.Before.ManagedBytes < 512L << 20, $"peak {run.Peak}, before {run.Before}");
 
-        // The refusal log is rate-limited: at most 20 per 10 s window (plus one count of the rest per window).
+        // The refusal log is rate-limited per kind: at most 20 per 10 s window of each kind (plus one count of the rest).
         var log = cluster.Loggers[target];
-        var refusals = log.Entries.Count(e => RefusalEvents.Contains(e.EventId) && !e.Message.Contains($"(peer {FloodCluster.SpareId})", StringComparison.Ordinal));
         var windows = (int)Math.Ceiling(run.Elapsed.TotalSeconds / 10) + 2;
-        Assert.InRange(refusals, 0, 20 * windows);
+        foreach (var kind in log.Entries.Where(e => RefusalEvents.Contains(e.EventId)).GroupBy(RefusalKind))
+        {
+            Assert.True(kind.Count() <= 20 * windows, $"{kind.Count()} log entries of kind {kind.Key} in {run.Elapsed.TotalSeconds:F0} s");
+        }
+    }
+
+    /// <summary>The rate-limit key of a refusal log entry: its event id, the handshake status for 3003,
+    /// and whether it is about an authenticated peer (limited apart).</summary>
+    private static string RefusalKind((int EventId, Microsoft.Extensions.Logging.LogLevel Level, string Message) entry)
+    {
+        var status = entry.EventId == 3003 ? Enum.GetNames<HandshakeStatus>().FirstOrDefault(n => entry.Message.Contains(n + ":", StringComparison.Ordinal)) : null;
+        var authenticated = entry.EventId is 3005 or 3015 && !entry.Message.Contains("(peer 0)", StringComparison.Ordinal);
+        return $"{entry.EventId} {status} {(authenticated ? "peer" : string.Empty)}";
     }
 
     private sealed record FloodRun(FloodStats Stats, List<TimeSpan> Latencies, TimeSpan Elapsed, ResourceUse Before, ResourceUse Peak, ResourceUse After, int MaxInbound, int MaxPending);
