@@ -63,8 +63,8 @@ internal static partial class Log
     [LoggerMessage(3018, LogLevel.Warning, "Node {NodeId}: {Count} further refused inbound connections ({Kind}) were not logged (rate limit)")]
     public static partial void RefusalsSuppressed(ILogger logger, ulong nodeId, long count, string kind);
 
-    [LoggerMessage(3019, LogLevel.Warning, "Node {NodeId}: refusing a connection from {Remote}: {Limit} handshakes already pending")]
-    public static partial void PendingHandshakesLimitReached(ILogger logger, ulong nodeId, EndPoint? remote, int limit);
+    [LoggerMessage(3019, LogLevel.Warning, "Node {NodeId}: {Limit} handshakes already pending: closing the oldest, from {Remote}, to make room for a connection from {NewRemote}")]
+    public static partial void PendingHandshakeEvicted(ILogger logger, ulong nodeId, EndPoint? remote, int limit, EndPoint? newRemote);
 
     [LoggerMessage(3020, LogLevel.Warning, "Node {NodeId}: closing the connection from {Remote}: it did not finish TLS and the handshake within {TimeoutMs} ms ({Bytes} bytes received)")]
     public static partial void HandshakeTimedOut(ILogger logger, ulong nodeId, EndPoint? remote, long timeoutMs, long bytes);

@@ -56,10 +56,21 @@ public sealed partial class TcpRaftTransport : IRaftTransport
     // Errors of authenticated connections, limited apart so that strangers cannot hide a member's errors.
     private readonly LogRateLimiter _peerErrorLog = new(RefusalLogsPerWindow, RefusalLogWindow);
     private readonly ulong _instance = BitConverter.ToUInt64(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
-    private int _pendingHandshakes;
+    // Accepted connections still in TLS or the handshake, oldest first: at most MaxPendingHandshakes.
+    private readonly LinkedList<PendingHandshake> _pending = [];
+    private readonly Lock _pendingGate = new();
 
     /// <summary>Tests: accepted connections whose handshake has not finished.</summary>
-    internal int PendingHandshakes => Volatile.Read(ref _pendingHandshakes);
+    internal int PendingHandshakes
+    {
+        get
+        {
+            lock (_pendingGate)
+            {
+                return _pending.Count;
+            }
+        }
+    }
 
     /// <summary>Tests: inbound connections open (handshaking or handshaken).</summary>
     internal int InboundConnections => _inbound.Count;
@@ -388,21 +399,51 @@ public sealed partial class TcpRaftTransport : IRaftTransport
                 continue;
             }
 
-            if (Volatile.Read(ref _pendingHandshakes) >= _options.MaxPendingHandshakes)
+            // Every handshake slot taken: the oldest pending handshake makes room. A real peer's handshake
+            // takes a few round trips, so slow or silent connections (slow-loris) are the ones that age;
+            // refusing the newcomer instead would let a few of them keep every peer out for as long as
+            // they reconnect.
+            var remote = RemoteOf(socket);
+            var entry = new PendingHandshake(remote, _options.HandshakeTimeout, ct);
+            PendingHandshake? evicted = null;
+            lock (_pendingGate)
             {
-                CountRefusal("pending_limit");
-                if (MayLogRefusal("pending_limit"))
+                if (_pending.Count >= _options.MaxPendingHandshakes)
                 {
-                    Log.PendingHandshakesLimitReached(_logger, LocalId, RemoteOf(socket), _options.MaxPendingHandshakes);
+                    evicted = _pending.First!.Value;
+                    _pending.RemoveFirst();
+                    evicted.Node = null;
                 }
 
-                socket.Dispose();
-                continue;
+                entry.Node = _pending.AddLast(entry);
             }
 
-            Interlocked.Increment(ref _pendingHandshakes);
-            var task = Task.Run(() => HandleInboundAsync(socket, ct), CancellationToken.None);
+            if (evicted is not null)
+            {
+                CountRefusal("pending_evicted");
+                if (MayLogRefusal("pending_evicted"))
+                {
+                    Log.PendingHandshakeEvicted(_logger, LocalId, evicted.Remote, _options.MaxPendingHandshakes, remote);
+                }
+
+                evicted.Evict();
+            }
+
+            var task = Task.Run(() => HandleInboundAsync(socket, entry, ct), CancellationToken.None);
             Track(_inbound, task);
+        }
+    }
+
+    /// <summary>Frees the handshake slot of <paramref name="entry"/> (once; an evicted one was freed when evicted).</summary>
+    private void ReleasePending(PendingHandshake entry)
+    {
+        lock (_pendingGate)
+        {
+            if (entry.Node is { } node)
+            {
+                _pending.Remove(node);
+                entry.Node = null;
+            }
         }
     }
 
@@ -469,22 +510,21 @@ public sealed partial class TcpRaftTransport : IRaftTransport
         }
     }
 
-    private async Task HandleInboundAsync(Socket socket, CancellationToken ct)
+    private async Task HandleInboundAsync(Socket socket, PendingHandshake entry, CancellationToken ct)
     {
-        var remote = RemoteOf(socket);
+        using var handshake = entry;
+        var remote = entry.Remote;
         Stream? stream = null;
         FrameReader? reader = null;
         ulong peer = 0;
-        var pending = 1;
         using var connection = CancellationTokenSource.CreateLinkedTokenSource(ct);
         try
         {
             // Inside the try: a connection reset before we got here must still release its handshake slot.
             ConfigureSocket(socket);
             stream = new NetworkStream(socket, ownsSocket: true);
-            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct))
             {
-                timeout.CancelAfter(_options.HandshakeTimeout);
+                var timeout = entry.Deadline;
                 try
                 {
                     if (_options.UseTls)
@@ -519,6 +559,11 @@ public sealed partial class TcpRaftTransport : IRaftTransport
                 }
                 catch (OperationCanceledException) when (timeout.IsCancellationRequested && !ct.IsCancellationRequested)
                 {
+                    if (entry.Evicted)
+                    {
+                        return; // made room for a newer connection; counted and logged by the accept loop
+                    }
+
                     // The handshake deadline (slow or silent clients, slow-loris): a refusal, named in the log.
                     CountRefusal("handshake_timeout");
                     if (MayLogRefusal("handshake_timeout"))
@@ -536,11 +581,7 @@ public sealed partial class TcpRaftTransport : IRaftTransport
                 }
             }
 
-            if (Interlocked.Exchange(ref pending, 0) == 1)
-            {
-                Interlocked.Decrement(ref _pendingHandshakes);
-            }
-
+            ReleasePending(entry);
             reader.MaxFrameBytes = _options.MaxFrameBytes;
             await ReceiveAsync(stream, reader, peer, connection.Token).ConfigureAwait(false);
 
@@ -586,10 +627,7 @@ public sealed partial class TcpRaftTransport : IRaftTransport
         }
         finally
         {
-            if (Interlocked.Exchange(ref pending, 0) == 1)
-            {
-                Interlocked.Decrement(ref _pendingHandshakes);
-            }
+            ReleasePending(entry);
 
             lock (_gate)
             {
@@ -662,6 +700,46 @@ public sealed partial class TcpRaftTransport : IRaftTransport
             }
         }
     }
+}
+
+/// <summary>An accepted connection whose TLS and handshake have not finished: one of the
+/// <see cref="TcpTransportOptions.MaxPendingHandshakes"/> slots, with its deadline.</summary>
+internal sealed class PendingHandshake : IDisposable
+{
+    private volatile bool _evicted;
+
+    public PendingHandshake(EndPoint? remote, TimeSpan timeout, CancellationToken transport)
+    {
+        Remote = remote;
+        Deadline = CancellationTokenSource.CreateLinkedTokenSource(transport);
+        Deadline.CancelAfter(timeout);
+    }
+
+    public EndPoint? Remote { get; }
+
+    /// <summary>Cancelled at the handshake deadline, or when evicted.</summary>
+    public CancellationTokenSource Deadline { get; }
+
+    /// <summary>True once closed to make room for a newer connection.</summary>
+    public bool Evicted => _evicted;
+
+    /// <summary>Its place in the transport's list of pending handshakes; null once released. Guarded by the transport.</summary>
+    public LinkedListNode<PendingHandshake>? Node { get; set; }
+
+    public void Evict()
+    {
+        _evicted = true;
+        try
+        {
+            Deadline.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Its handshake already ended.
+        }
+    }
+
+    public void Dispose() => Deadline.Dispose();
 }
 
 /// <summary>A handshaken inbound connection: its cancellation, the dialing transport instance, where it comes from.</summary>

@@ -65,9 +65,7 @@ internal sealed class FloodCluster : IAsyncDisposable
 
             foreach (var id in ids)
             {
-                List<PeerAddress> peers = [.. ids.Where(p => p != id).Select(p => new PeerAddress(p, cluster.Transports[p].LocalEndPoint!))];
-                peers.Add(new PeerAddress(SpareId, new IPEndPoint(IPAddress.Loopback, 1)));
-                cluster.Transports[id].SetPeers(peers);
+                cluster.Transports[id].SetPeers(cluster.PeersOf(id));
             }
 
             foreach (var node in cluster.Nodes.Values)
@@ -83,6 +81,14 @@ internal sealed class FloodCluster : IAsyncDisposable
             await cluster.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>The peers of node <paramref name="id"/>: the other two, and the spare id at an address where nothing listens.</summary>
+    public IReadOnlyCollection<PeerAddress> PeersOf(ulong id)
+    {
+        List<PeerAddress> peers = [.. Transports.Keys.Where(p => p != id).Select(p => new PeerAddress(p, Transports[p].LocalEndPoint!))];
+        peers.Add(new PeerAddress(SpareId, new IPEndPoint(IPAddress.Loopback, 1)));
+        return peers;
     }
 
     /// <summary>The one node that says it leads (waits for it).</summary>

@@ -30,35 +30,79 @@ public sealed class FloodTests
             cluster,
             target,
             (stats, stop) => Task.WhenAll(Floods.ChurnAsync(endPoint, stats, stop), Floods.HoldOpenAsync(endPoint, 400, stats, stop)),
-            stats => stats.Attempts >= 10_000 && cluster.Transports[target].RefusedConnections("handshake_timeout") >= 64);
+            stats => stats.Attempts >= 10_000 && cluster.Transports[target].RefusedConnections("pending_evicted") >= 400);
 
         AssertBounded(cluster, target, run);
         Assert.True(run.Stats.ClosedByServer > 0, run.Stats.ToString());
         var log = cluster.Loggers[target];
-        Assert.True(log.Has(3019, "handshakes already pending"), "held-open connections beyond MaxPendingHandshakes are refused and named");
-        Assert.True(log.Has(3020, "127.0.0.1:"), "held-open connections are closed at the handshake deadline and named");
+        Assert.True(log.Has(3019, "handshakes already pending: closing the oldest, from 127.0.0.1:"), "held-open connections beyond MaxPendingHandshakes are closed, oldest first, and named");
         Assert.True(log.Has(3021, "127.0.0.1:") || log.Has(3003, "another-cluster"), "churned connections are named");
-        var refused = cluster.Transports[target].RefusedConnections("pending_limit");
+        var refused = cluster.Transports[target].RefusedConnections("pending_evicted");
         var logged = log.Entries.Count(e => e.EventId == 3019);
-        Assert.True(logged < refused, $"{refused} connections refused over the pending-handshake limit, {logged} logged: the rest are counted (3018, hacore.transport.connections_refused), not logged one by one");
+        Assert.True(logged < refused, $"{refused} pending handshakes closed to make room, {logged} logged: the rest are counted (3018, hacore.transport.connections_refused), not logged one by one");
     }
 
     [Fact]
-    public async Task Slow_loris_hellos_are_closed_at_the_handshake_deadline_and_named()
+    public async Task Slow_loris_hellos_are_closed_at_the_handshake_deadline_or_to_make_room_and_named()
     {
         await using var cluster = await FloodCluster.StartAsync(o => With(o, handshakeTimeout: TimeSpan.FromSeconds(2)));
         var target = await cluster.LeaderAsync();
-        var endPoint = cluster.Transports[target].LocalEndPoint!;
+        var transport = cluster.Transports[target];
+        var endPoint = transport.LocalEndPoint!;
+        var log = cluster.Loggers[target];
+
+        // Fewer trickling connections than handshake slots: each is closed at its deadline.
         var run = await UnderFloodAsync(
             cluster,
             target,
-            (stats, stop) => Floods.SlowLorisAsync(endPoint, target, 150, TimeSpan.FromMilliseconds(100), stats, stop),
-            stats => cluster.Transports[target].RefusedConnections("handshake_timeout") >= 150);
-
+            (stats, stop) => Floods.SlowLorisAsync(endPoint, target, 40, TimeSpan.FromMilliseconds(100), stats, stop),
+            stats => transport.RefusedConnections("handshake_timeout") >= 40);
         AssertBounded(cluster, target, run);
-        var log = cluster.Loggers[target];
         Assert.True(log.Has(3020, "did not finish TLS and the handshake within 2000 ms"), "a trickled hello is closed at the deadline, and the log says so");
-        Assert.True(log.Has(3019), "trickling connections beyond MaxPendingHandshakes are refused at accept");
+
+        // More than there are slots: the oldest makes room for each newcomer, so none holds a slot for long.
+        run = await UnderFloodAsync(
+            cluster,
+            target,
+            (stats, stop) => Floods.SlowLorisAsync(endPoint, target, 150, TimeSpan.FromMilliseconds(100), stats, stop),
+            stats => transport.RefusedConnections("pending_evicted") >= 1000);
+        AssertBounded(cluster, target, run);
+        Assert.True(log.Has(3019, "closing the oldest, from 127.0.0.1:"), "beyond MaxPendingHandshakes, the oldest trickling connection makes room for the next, and the log says so");
+    }
+
+    [Fact]
+    public async Task A_peer_whose_connection_dropped_gets_back_in_while_slow_loris_hellos_hold_every_handshake_slot()
+    {
+        // The transport's default reconnect backoff (100 ms doubling to 5 s), as a real peer would use.
+        await using var cluster = await FloodCluster.StartAsync(o => With(o, o.HandshakeTimeout, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5)));
+        var target = await cluster.LeaderAsync();
+        var follower = cluster.Nodes.Keys.First(id => id != target);
+        var transport = cluster.Transports[target];
+        var stats = new FloodStats();
+        using var stop = new CancellationTokenSource();
+        var attack = Floods.SlowLorisAsync(transport.LocalEndPoint!, target, 150, TimeSpan.FromMilliseconds(100), stats, stop.Token);
+        try
+        {
+            await Wait.UntilAsync(() => transport.PendingHandshakes == cluster.Options[target].MaxPendingHandshakes, "the slow-loris clients hold every handshake slot", 60);
+
+            // The follower's connection to the leader drops (a network blip): it must get back in.
+            var peers = cluster.PeersOf(follower);
+            cluster.Transports[follower].SetPeers([.. peers.Where(p => p.NodeId != target)]);
+            await Wait.UntilAsync(() => !transport.HasInboundFrom(follower), "the leader sees the follower's connection close", 60);
+            cluster.Transports[follower].SetPeers(peers);
+            await Wait.UntilAsync(() => transport.HasInboundFrom(follower), "the follower reconnects to the leader despite the flood", 90);
+            for (var i = 0; i < CommitsUnderFlood; i++)
+            {
+                await cluster.CommitAsync();
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await attack;
+        }
+
+        Assert.True(transport.RefusedConnections("handshake_timeout") + transport.RefusedConnections("pending_evicted") > 0, stats.ToString());
     }
 
     [Fact]
@@ -151,13 +195,13 @@ public sealed class FloodTests
         static double Percentile(TimeSpan[] sorted, double q) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)].TotalMilliseconds;
     }
 
-    private static TcpTransportOptions With(TcpTransportOptions o, TimeSpan handshakeTimeout) => new()
+    private static TcpTransportOptions With(TcpTransportOptions o, TimeSpan handshakeTimeout, TimeSpan? backoffMin = null, TimeSpan? backoffMax = null) => new()
     {
         NodeId = o.NodeId,
         ClusterId = o.ClusterId,
         ClusterSecret = o.ClusterSecret,
-        ReconnectBackoffMin = o.ReconnectBackoffMin,
-        ReconnectBackoffMax = o.ReconnectBackoffMax,
+        ReconnectBackoffMin = backoffMin ?? o.ReconnectBackoffMin,
+        ReconnectBackoffMax = backoffMax ?? o.ReconnectBackoffMax,
         RandomSeed = o.RandomSeed,
         HandshakeTimeout = handshakeTimeout,
     };
@@ -214,7 +258,7 @@ public sealed class FloodTests
         }
 
         var elapsed = clock.Elapsed;
-        TestContext.Current.TestOutputHelper?.WriteLine($"{latencies.Count} commits in {elapsed.TotalSeconds:F1} s under the flood; attacker: {stats}; refused: {string.Join(", ", new[] { "inbound_limit", "pending_limit", "handshake_timeout", "closed_before_handshake", "handshake_refused", "malformed" }.Select(r => $"{r} {transport.RefusedConnections(r)}"))}");
+        TestContext.Current.TestOutputHelper?.WriteLine($"{latencies.Count} commits in {elapsed.TotalSeconds:F1} s under the flood; attacker: {stats}; refused: {string.Join(", ", new[] { "inbound_limit", "pending_evicted", "handshake_timeout", "closed_before_handshake", "handshake_refused", "malformed" }.Select(r => $"{r} {transport.RefusedConnections(r)}"))}");
 
         // The node sheds what the attacker left: handshakes time out, closed sockets are noticed.
         await Wait.UntilAsync(() => transport.PendingHandshakes == 0 && transport.InboundConnections <= 2, $"the attacker's connections are gone (pending {transport.PendingHandshakes}, inbound {transport.InboundConnections})", 60);

@@ -250,7 +250,6 @@ internal static class Floods
     {
         var hello = new byte[512];
         var n = ControlFrames.EncodeHello(new Hello(ControlFrames.Magic, ControlFrames.ProtocolVersion, FloodCluster.ClusterId, FloodCluster.SpareId, to) { HasSecret = true, Nonce = RandomNumberGenerator.GetBytes(ControlFrames.NonceBytes), Instance = 3 }, hello);
-        using var pace = new PeriodicTimer(byteInterval);
         while (!stop.IsCancellationRequested)
         {
             stats.Attempt();
@@ -260,11 +259,12 @@ internal static class Floods
                 stats.Connect();
                 var closed = ClosedByServerAsync(client, stop);
 
-                // One byte at a time, never the last one: the hello is never complete.
+                // One byte at a time, never the last one: the hello is never complete. Reconnects as soon
+                // as the node closes it (refused at accept, or at its deadline), as a real attacker would.
                 for (var sent = 0; sent < n - 1 && !closed.IsCompleted; sent++)
                 {
                     await client.GetStream().WriteAsync(hello.AsMemory(sent, 1), stop);
-                    await pace.WaitForNextTickAsync(stop);
+                    await Task.WhenAny(closed, Task.Delay(byteInterval, stop)); // the attack's pace
                 }
 
                 if (await closed)
