@@ -56,6 +56,7 @@ internal sealed class FloodCluster : IAsyncDisposable
                 var transport = new TcpRaftTransport(options, logger);
                 var node = new RaftOverTransport(id, ids, transport);
                 node.AppliedObserver = cluster.OnApplied;
+                node.RetainHistory = false;
                 await transport.StartAsync(node, TestContext.Current.CancellationToken);
                 cluster.Options[id] = options;
                 cluster.Transports[id] = transport;

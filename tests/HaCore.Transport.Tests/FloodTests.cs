@@ -154,7 +154,12 @@ public sealed class FloodTests
     public async Task Flood_report_commit_latency_unloaded_and_under_each_flood()
     {
         Assert.SkipUnless(Environment.GetEnvironmentVariable("HACORE_FLOOD_REPORT") == "1", "set HACORE_FLOOD_REPORT=1 to measure");
-        var commits = int.TryParse(Environment.GetEnvironmentVariable("HACORE_FLOOD_COMMITS"), CultureInfo.InvariantCulture, out var c) ? c : 300;
+        var commits = int.TryParse(Environment.GetEnvironmentVariable("HACORE_FLOOD_COMMITS"), CultureInfo.InvariantCulture, out var c) ? c : 1000;
+        var seconds = double.TryParse(Environment.GetEnvironmentVariable("HACORE_FLOOD_SECONDS"), CultureInfo.InvariantCulture, out var d) ? d : 15;
+
+        // Commits are paced (one at a time, at most this many per second), so that the unloaded node is
+        // not saturated by the measurement itself and a flood's cost shows as latency.
+        var rate = int.TryParse(Environment.GetEnvironmentVariable("HACORE_FLOOD_RATE"), CultureInfo.InvariantCulture, out var r) ? r : 200;
         await using var cluster = await FloodCluster.StartAsync();
         var target = await cluster.LeaderAsync();
         var endPoint = cluster.Transports[target].LocalEndPoint!;
@@ -176,15 +181,28 @@ public sealed class FloodTests
         ];
 
         var report = new StringBuilder();
-        report.AppendLine(CultureInfo.InvariantCulture, $"commit latency on the leader (node {target}) of 3 RaftOverTransport nodes over TCP 127.0.0.1, {commits} sequential commits per row, {Environment.ProcessorCount} cores");
-        report.AppendLine("| scenario | p50 ms | p99 ms | max ms | commits/s | peak heap MiB | peak working set MiB | peak fds | heap after MiB | max inbound | max pending | attacker |");
-        report.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
+        report.AppendLine(CultureInfo.InvariantCulture, $"commit latency on the leader (node {target}) of 3 RaftOverTransport nodes over TCP 127.0.0.1 (cluster secret, default limits), sequential commits paced at {rate}/s for at least {seconds} s and {commits} commits per row, attacker in the same process, {Environment.ProcessorCount} cores");
+        report.AppendLine("| scenario | commits | p50 ms | p99 ms | max ms | commits/s | process CPU % | peak heap MiB | peak working set MiB | peak fds | heap after MiB | max inbound | max pending | node refused (evicted / deadline / other) | inbound msgs dropped | attacker |");
+        report.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        var transport = cluster.Transports[target];
         foreach (var (name, flood) in scenarios)
         {
-            var run = await UnderFloodAsync(cluster, target, flood ?? ((_, stop) => Task.Delay(Timeout.Infinite, stop)), _ => true, commits);
+            var evicted = transport.RefusedConnections("pending_evicted");
+            var deadline = transport.RefusedConnections("handshake_timeout");
+            var other = OtherRefusals();
+            var dropped = node.InboundDropped;
+            using var process = Process.GetCurrentProcess();
+            var cpu = process.TotalProcessorTime;
+            var phase = Stopwatch.StartNew();
+            using var pace = new PeriodicTimer(TimeSpan.FromSeconds(1.0 / rate));
+            var run = await UnderFloodAsync(cluster, target, flood ?? ((_, stop) => Task.Delay(Timeout.Infinite, stop)), _ => phase.Elapsed.TotalSeconds >= seconds, commits, pace);
+            process.Refresh();
+            var cpuPercent = 100 * (process.TotalProcessorTime - cpu).TotalSeconds / phase.Elapsed.TotalSeconds / Environment.ProcessorCount;
             var sorted = run.Latencies.Order().ToArray();
-            report.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {Percentile(sorted, 0.50):F1} | {Percentile(sorted, 0.99):F1} | {sorted[^1].TotalMilliseconds:F1} | {sorted.Length / run.Elapsed.TotalSeconds:F0} | {run.Peak.ManagedBytes >> 20} | {run.Peak.WorkingSetBytes >> 20} | {run.Peak.Handles} | {run.After.ManagedBytes >> 20} | {run.MaxInbound} | {run.MaxPending} | {(flood is null ? "-" : run.Stats.ToString())} |");
+            report.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {sorted.Length} | {Percentile(sorted, 0.50):F2} | {Percentile(sorted, 0.99):F2} | {sorted[^1].TotalMilliseconds:F1} | {sorted.Length / run.Elapsed.TotalSeconds:F0} | {cpuPercent:F0} | {run.Peak.ManagedBytes >> 20} | {run.Peak.WorkingSetBytes >> 20} | {run.Peak.Handles} | {run.After.ManagedBytes >> 20} | {run.MaxInbound} | {run.MaxPending} | {transport.RefusedConnections("pending_evicted") - evicted} / {transport.RefusedConnections("handshake_timeout") - deadline} / {OtherRefusals() - other} | {node.InboundDropped - dropped} | {(flood is null ? "-" : run.Stats.ToString())} |");
         }
+
+        long OtherRefusals() => new[] { "inbound_limit", "closed_before_handshake", "handshake_refused", "malformed", "tls" }.Sum(transport.RefusedConnections);
 
         TestContext.Current.TestOutputHelper?.WriteLine(report.ToString());
         if (Environment.GetEnvironmentVariable("HACORE_FLOOD_REPORT_FILE") is { Length: > 0 } file)
@@ -212,7 +230,7 @@ public sealed class FloodTests
     /// <paramref name="enough"/> says the flood did its share; then stops it and waits for the node to
     /// shed the attacker's connections.
     /// </summary>
-    private static async Task<FloodRun> UnderFloodAsync(FloodCluster cluster, ulong target, Func<FloodStats, CancellationToken, Task> flood, Func<FloodStats, bool> enough, int commits = CommitsUnderFlood)
+    private static async Task<FloodRun> UnderFloodAsync(FloodCluster cluster, ulong target, Func<FloodStats, CancellationToken, Task> flood, Func<FloodStats, bool> enough, int commits = CommitsUnderFlood, PeriodicTimer? pace = null)
     {
         var transport = cluster.Transports[target];
         var before = ResourceUse.Measure(collect: true);
@@ -237,6 +255,11 @@ public sealed class FloodTests
                     if (clock.Elapsed > TimeSpan.FromMinutes(4))
                     {
                         Assert.Fail($"the flood did not do its share within 4 minutes: {stats}");
+                    }
+
+                    if (pace is not null)
+                    {
+                        await pace.WaitForNextTickAsync(TestContext.Current.CancellationToken); // the measurement's rate, not a synchronization
                     }
 
                     latencies.Add(await cluster.CommitAsync());

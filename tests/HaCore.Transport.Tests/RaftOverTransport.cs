@@ -44,6 +44,14 @@ internal sealed class RaftOverTransport : IRaftMessageSink, IAsyncDisposable
     /// <summary>Called on the loop with every applied entry's data (before it is queued in <see cref="Applied"/>).</summary>
     public Action<byte[]>? AppliedObserver { get; set; }
 
+    /// <summary>When false, applied entries are not kept in <see cref="Applied"/> and the log is compacted
+    /// behind the applied index (keeping the last <see cref="CompactionMargin"/> entries for slow followers),
+    /// so that a long measurement does not measure the growth of its own history. Default true.</summary>
+    public bool RetainHistory { get; set; } = true;
+
+    private const ulong CompactionMargin = 20_000;
+    private ulong _applied;
+
     /// <summary>Messages the inbound queue refused (it was full).</summary>
     public long InboundDropped => Interlocked.Read(ref _inboundDropped);
 
@@ -159,8 +167,18 @@ internal sealed class RaftOverTransport : IRaftMessageSink, IAsyncDisposable
                     {
                         var data = entry.Data.ToArray();
                         AppliedObserver?.Invoke(data);
-                        Applied.Enqueue(data);
+                        if (RetainHistory)
+                        {
+                            Applied.Enqueue(data);
+                        }
                     }
+
+                    _applied = entry.Index;
+                }
+
+                if (!RetainHistory && _applied > 2 * CompactionMargin && _applied - CompactionMargin > _storage.FirstIndex + CompactionMargin)
+                {
+                    _storage.Compact(_applied - CompactionMargin);
                 }
 
                 _node.Advance();
