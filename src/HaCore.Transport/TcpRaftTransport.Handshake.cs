@@ -9,10 +9,10 @@ namespace HaCore.Transport;
 public sealed partial class TcpRaftTransport
 {
     /// <summary>The dialer's side of the handshake (docs/transport.md): hello, challenge, proof, result.</summary>
-    private async Task DialHandshakeAsync(Stream stream, OutboundPeer peer, CancellationToken ct)
+    internal async Task DialHandshakeAsync(Stream stream, OutboundPeer peer, CancellationToken ct)
     {
         var buffer = new byte[ControlFrames.MaxHandshakeFrameBytes];
-        var nonce = ClusterSecretProof.NewNonce();
+        var nonce = _newNonce();
         var hello = new Hello(ControlFrames.Magic, ControlFrames.ProtocolVersion, _options.ClusterId, LocalId, peer.Id)
         {
             HasSecret = _proof is not null,
@@ -156,7 +156,7 @@ public sealed partial class TcpRaftTransport
 
     /// <summary>The acceptor's side of the handshake: reads and checks the hello, challenges the dialer,
     /// checks its proof and answers; the peer's id, or 0 when refused.</summary>
-    private async Task<ulong> AcceptHandshakeAsync(Stream stream, FrameReader reader, EndPoint? remote, CancellationTokenSource connection, CancellationToken ct)
+    internal async Task<ulong> AcceptHandshakeAsync(Stream stream, FrameReader reader, EndPoint? remote, CancellationTokenSource connection, CancellationToken ct)
     {
         var frame = await reader.ReadAsync(ct).ConfigureAwait(false)
             ?? throw new EndOfStreamException("The connection closed before its handshake.");
@@ -173,7 +173,7 @@ public sealed partial class TcpRaftTransport
             return await RefuseAsync(status, reason).ConfigureAwait(false);
         }
 
-        var nonce = ClusterSecretProof.NewNonce();
+        var nonce = _newNonce();
         var context = new ProofContext(hello.Nonce, nonce, hello.Instance, _options.ClusterId, hello.From, LocalId);
         var ourProof = _proof?.Compute(ProofDirection.Acceptor, context) ?? new byte[ControlFrames.ProofBytes];
         var n = ControlFrames.EncodeChallenge(LocalId, nonce, ourProof, buffer);

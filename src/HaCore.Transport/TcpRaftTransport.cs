@@ -60,6 +60,26 @@ public sealed partial class TcpRaftTransport : IRaftTransport
     private readonly LinkedList<PendingHandshake> _pending = [];
     private readonly Lock _pendingGate = new();
 
+    // Fresh random handshake nonces; replaced only by ForHandshakeFuzzing.
+    private Func<byte[]> _newNonce = ClusterSecretProof.NewNonce;
+
+    /// <summary>
+    /// Fuzzing: a transport that is never started (no socket), whose peers are <paramref name="options"/>'
+    /// peers at once and whose handshake nonces come from <paramref name="nonces"/>, so that
+    /// <see cref="AcceptHandshakeAsync"/> and <see cref="DialHandshakeAsync"/> can be driven over in-memory
+    /// streams and a fuzzer can reach what follows a valid proof.
+    /// </summary>
+    internal static TcpRaftTransport ForHandshakeFuzzing(TcpTransportOptions options, Func<byte[]> nonces)
+    {
+        options.Validate();
+        var transport = new TcpRaftTransport(options) { _newNonce = nonces };
+        transport._peers = options.Peers.ToDictionary(p => p.NodeId, p => new OutboundPeer(transport, p.NodeId, p.EndPoint));
+        return transport;
+    }
+
+    /// <summary>Fuzzing: this transport's random instance id (sent in its hellos, covered by its proofs).</summary>
+    internal ulong Instance => _instance;
+
     /// <summary>Tests: accepted connections whose handshake has not finished.</summary>
     internal int PendingHandshakes
     {
