@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net;
 using System.Text;
 
 namespace HaCore.Transport.Tests;
@@ -145,6 +146,36 @@ public sealed class FloodTests
         Assert.True(run.Stats.Handshakes >= 1, run.Stats.ToString());
     }
 
+    [Fact]
+    public async Task A_queue_of_tiny_messages_to_a_peer_that_never_reads_holds_about_its_byte_limit()
+    {
+        // What the useless-frames flood showed: the node answers the attacker's stale heartbeats, and the
+        // answers wait for a peer that never reads them. The queue's limit must bound their memory.
+        const long limit = 8L << 20;
+        await using var transport = new TcpRaftTransport(new TcpTransportOptions
+        {
+            NodeId = 1,
+            ClusterId = FloodCluster.ClusterId,
+            ClusterSecret = FloodCluster.Secret,
+            PeerQueueBytesLimit = limit,
+            MaxFrameBytes = 1 << 20,
+            SnapshotChunkBytes = 256 << 10,
+            Peers = [new PeerAddress(2, new IPEndPoint(IPAddress.Loopback, 1))],
+        });
+        await transport.StartAsync(new RecordingSink(), TestContext.Current.CancellationToken);
+        var before = ResourceUse.Measure(collect: true);
+        var queued = 0;
+        while (transport.TrySend(new HaCore.Raft.Message { Type = HaCore.Raft.MessageType.AppendResponse, From = 1, To = 2, Term = 5, Index = (ulong)queued }))
+        {
+            queued++;
+            Assert.True(queued < 10_000_000, "the queue never filled");
+        }
+
+        var after = ResourceUse.Measure(collect: true);
+        var held = after.ManagedBytes - before.ManagedBytes;
+        Assert.True(held <= limit * 5 / 4, $"{queued} queued messages hold {held} bytes for a limit of {limit}");
+    }
+
     /// <summary>
     /// Not an assertion: with HACORE_FLOOD_REPORT=1, measures commit latency (p50, p99, max) unloaded and
     /// under each flood, one after another in one run, with peak memory and descriptors, and prints a table
@@ -170,22 +201,23 @@ public sealed class FloodTests
             await cluster.CommitAsync(); // warm-up: JIT, connections
         }
 
-        (string Name, Func<FloodStats, CancellationToken, Task>? Flood)[] scenarios =
-        [
-            ("unloaded", null),
-            ("(a) churn + 400 held open", (stats, stop) => Task.WhenAll(Floods.ChurnAsync(endPoint, stats, stop), Floods.HoldOpenAsync(endPoint, 400, stats, stop))),
-            ("(b) slow-loris x150", (stats, stop) => Floods.SlowLorisAsync(endPoint, target, 150, TimeSpan.FromMilliseconds(100), stats, stop)),
-            ("(c) 4 GiB frames", (stats, stop) => Floods.HugeFramesAsync(endPoint, target, FloodCluster.Secret, maxFrame, stats, stop)),
-            ("(d) useless frames", (stats, stop) => Floods.UselessFramesAsync(endPoint, target, FloodCluster.Secret, () => node.Term, stats, stop)),
-            ("unloaded again", null),
-        ];
+        var term = node.Term;
+        List<(string Name, Func<FloodStats, CancellationToken, Task>? Flood, TaskCompletionSource? Ready)> scenarios = [("unloaded", null, null)];
+        foreach (var (key, title) in Scenarios)
+        {
+            scenarios.Add((title, Attack(key, endPoint, target, maxFrame, () => node.Term), null));
+            var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            scenarios.Add((title + ", attacker in another process", (_, stop) => AttackFromAnotherProcessAsync(key, endPoint, target, maxFrame, term, ready, stop), ready));
+        }
+
+        scenarios.Add(("unloaded again", null, null));
 
         var report = new StringBuilder();
-        report.AppendLine(CultureInfo.InvariantCulture, $"commit latency on the leader (node {target}) of 3 RaftOverTransport nodes over TCP 127.0.0.1 (cluster secret, default limits), sequential commits paced at {rate}/s for at least {seconds} s and {commits} commits per row, attacker in the same process, {Environment.ProcessorCount} cores");
+        report.AppendLine(CultureInfo.InvariantCulture, $"commit latency on the leader (node {target}) of 3 RaftOverTransport nodes over TCP 127.0.0.1 (cluster secret, default limits), sequential commits paced at {rate}/s for at least {seconds} s and {commits} commits per row, attacker in this process unless said otherwise, {Environment.ProcessorCount} cores shared by both");
         report.AppendLine("| scenario | commits | p50 ms | p99 ms | max ms | commits/s | process CPU % | peak heap MiB | peak working set MiB | peak fds | heap after MiB | max inbound | max pending | node refused (evicted / deadline / other) | inbound msgs dropped | attacker |");
         report.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         var transport = cluster.Transports[target];
-        foreach (var (name, flood) in scenarios)
+        foreach (var (name, flood, ready) in scenarios)
         {
             var evicted = transport.RefusedConnections("pending_evicted");
             var deadline = transport.RefusedConnections("handshake_timeout");
@@ -195,11 +227,11 @@ public sealed class FloodTests
             var cpu = process.TotalProcessorTime;
             var phase = Stopwatch.StartNew();
             using var pace = new PeriodicTimer(TimeSpan.FromSeconds(1.0 / rate));
-            var run = await UnderFloodAsync(cluster, target, flood ?? ((_, stop) => Task.Delay(Timeout.Infinite, stop)), _ => phase.Elapsed.TotalSeconds >= seconds, commits, pace);
+            var run = await UnderFloodAsync(cluster, target, flood ?? ((_, stop) => Task.Delay(Timeout.Infinite, stop)), _ => phase.Elapsed.TotalSeconds >= seconds, commits, pace, ready?.Task, phase);
             process.Refresh();
             var cpuPercent = 100 * (process.TotalProcessorTime - cpu).TotalSeconds / phase.Elapsed.TotalSeconds / Environment.ProcessorCount;
             var sorted = run.Latencies.Order().ToArray();
-            report.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {sorted.Length} | {Percentile(sorted, 0.50):F2} | {Percentile(sorted, 0.99):F2} | {sorted[^1].TotalMilliseconds:F1} | {sorted.Length / run.Elapsed.TotalSeconds:F0} | {cpuPercent:F0} | {run.Peak.ManagedBytes >> 20} | {run.Peak.WorkingSetBytes >> 20} | {run.Peak.Handles} | {run.After.ManagedBytes >> 20} | {run.MaxInbound} | {run.MaxPending} | {transport.RefusedConnections("pending_evicted") - evicted} / {transport.RefusedConnections("handshake_timeout") - deadline} / {OtherRefusals() - other} | {node.InboundDropped - dropped} | {(flood is null ? "-" : run.Stats.ToString())} |");
+            report.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {sorted.Length} | {Percentile(sorted, 0.50):F2} | {Percentile(sorted, 0.99):F2} | {sorted[^1].TotalMilliseconds:F1} | {sorted.Length / run.Elapsed.TotalSeconds:F0} | {cpuPercent:F0} | {run.Peak.ManagedBytes >> 20} | {run.Peak.WorkingSetBytes >> 20} | {run.Peak.Handles} | {run.After.ManagedBytes >> 20} | {run.MaxInbound} | {run.MaxPending} | {transport.RefusedConnections("pending_evicted") - evicted} / {transport.RefusedConnections("handshake_timeout") - deadline} / {OtherRefusals() - other} | {node.InboundDropped - dropped} | {(flood is null ? "-" : ready is not null ? "(not counted)" : run.Stats.ToString())} |");
         }
 
         long OtherRefusals() => new[] { "inbound_limit", "closed_before_handshake", "handshake_refused", "malformed", "tls" }.Sum(transport.RefusedConnections);
@@ -211,6 +243,96 @@ public sealed class FloodTests
         }
 
         static double Percentile(TimeSpan[] sorted, double q) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)].TotalMilliseconds;
+    }
+
+    private static readonly (string Key, string Title)[] Scenarios =
+    [
+        ("a", "(a) churn + 400 held open"),
+        ("b", "(b) slow-loris x150"),
+        ("c", "(c) 4 GiB frames"),
+        ("d", "(d) useless frames"),
+    ];
+
+    /// <summary>The flood <paramref name="key"/> (a to d, as in issue 14) against <paramref name="endPoint"/>, node <paramref name="target"/>.</summary>
+    private static Func<FloodStats, CancellationToken, Task> Attack(string key, IPEndPoint endPoint, ulong target, int maxFrame, Func<ulong> term) => key switch
+    {
+        "a" => (stats, stop) => Task.WhenAll(Floods.ChurnAsync(endPoint, stats, stop), Floods.HoldOpenAsync(endPoint, 400, stats, stop)),
+        "b" => (stats, stop) => Floods.SlowLorisAsync(endPoint, target, 150, TimeSpan.FromMilliseconds(100), stats, stop),
+        "c" => (stats, stop) => Floods.HugeFramesAsync(endPoint, target, FloodCluster.Secret, maxFrame, stats, stop),
+        "d" => (stats, stop) => Floods.UselessFramesAsync(endPoint, target, FloodCluster.Secret, term, stats, stop),
+        _ => throw new ArgumentException($"unknown flood '{key}'", nameof(key)),
+    };
+
+    /// <summary>
+    /// Not a test of its own: the attacker of the report's "another process" rows, started by
+    /// <see cref="AttackFromAnotherProcessAsync"/> with HACORE_FLOOD_ATTACK=key;endpoint;target;maxFrame;term
+    /// (skipped otherwise). Floods until its parent kills it (at most 5 minutes).
+    /// </summary>
+    [Fact]
+    public async Task Flood_attacker_process()
+    {
+        var spec = Environment.GetEnvironmentVariable("HACORE_FLOOD_ATTACK");
+        Assert.SkipUnless(spec is { Length: > 0 }, "started by the flood report as a separate attacker process");
+        var parts = spec!.Split(';');
+        var endPoint = IPEndPoint.Parse(parts[1]);
+        var term = ulong.Parse(parts[4], CultureInfo.InvariantCulture);
+        using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        var attack = Attack(parts[0], endPoint, ulong.Parse(parts[2], CultureInfo.InvariantCulture), int.Parse(parts[3], CultureInfo.InvariantCulture), () => term);
+        Console.WriteLine(AttackingLine);
+        Console.Out.Flush();
+        try
+        {
+            await attack(new FloodStats(), stop.Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private const string AttackingLine = "HACORE_FLOOD_ATTACKING";
+
+    /// <summary>Runs flood <paramref name="key"/> from a child process (this test assembly, running
+    /// <see cref="Flood_attacker_process"/>); completes <paramref name="ready"/> once it attacks, kills it at <paramref name="stop"/>.</summary>
+    private static async Task AttackFromAnotherProcessAsync(string key, IPEndPoint endPoint, ulong target, int maxFrame, ulong term, TaskCompletionSource ready, CancellationToken stop)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(typeof(FloodTests).Assembly.Location);
+        start.ArgumentList.Add("-method");
+        start.ArgumentList.Add($"{typeof(FloodTests).FullName}.{nameof(Flood_attacker_process)}");
+        start.Environment["HACORE_FLOOD_ATTACK"] = string.Join(';', key, endPoint, target, maxFrame, term);
+        start.Environment.Remove("HACORE_FLOOD_REPORT");
+        using var child = Process.Start(start) ?? throw new InvalidOperationException("could not start the attacker process");
+        var errors = child.StandardError.ReadToEndAsync(CancellationToken.None);
+        try
+        {
+            using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop))
+            {
+                deadline.CancelAfter(TimeSpan.FromSeconds(60));
+                string? line;
+                while ((line = await child.StandardOutput.ReadLineAsync(deadline.Token)) is not null && !line.Contains(AttackingLine, StringComparison.Ordinal))
+                {
+                }
+
+                if (line is null)
+                {
+                    throw new InvalidOperationException($"the attacker process ended before attacking: {await errors}");
+                }
+            }
+
+            ready.TrySetResult();
+            var rest = child.StandardOutput.ReadToEndAsync(CancellationToken.None);
+            await Task.Delay(Timeout.Infinite, stop);
+        }
+        finally
+        {
+            if (!child.HasExited)
+            {
+                child.Kill(entireProcessTree: true);
+            }
+
+            using var exit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await child.WaitForExitAsync(exit.Token);
+        }
     }
 
     private static TcpTransportOptions With(TcpTransportOptions o, TimeSpan handshakeTimeout, TimeSpan? backoffMin = null, TimeSpan? backoffMax = null) => new()
@@ -230,7 +352,7 @@ public sealed class FloodTests
     /// <paramref name="enough"/> says the flood did its share; then stops it and waits for the node to
     /// shed the attacker's connections.
     /// </summary>
-    private static async Task<FloodRun> UnderFloodAsync(FloodCluster cluster, ulong target, Func<FloodStats, CancellationToken, Task> flood, Func<FloodStats, bool> enough, int commits = CommitsUnderFlood, PeriodicTimer? pace = null)
+    private static async Task<FloodRun> UnderFloodAsync(FloodCluster cluster, ulong target, Func<FloodStats, CancellationToken, Task> flood, Func<FloodStats, bool> enough, int commits = CommitsUnderFlood, PeriodicTimer? pace = null, Task? ready = null, Stopwatch? phase = null)
     {
         var transport = cluster.Transports[target];
         var before = ResourceUse.Measure(collect: true);
@@ -244,6 +366,18 @@ public sealed class FloodTests
             var attack = Task.Run(() => flood(stats, stop.Token), CancellationToken.None);
             try
             {
+                if (ready is not null)
+                {
+                    // Measure only once the flood is on (an attacker process takes a while to start).
+                    if (await Task.WhenAny(ready, attack).WaitAsync(TimeSpan.FromSeconds(90), TestContext.Current.CancellationToken) == attack)
+                    {
+                        await attack;
+                    }
+
+                    clock.Restart();
+                    phase?.Restart();
+                }
+
                 while (latencies.Count < commits || !enough(stats))
                 {
                     if (attack.IsCompleted)
