@@ -13,6 +13,7 @@ namespace HaCore.Transport.Tests;
 /// every wait is a condition with a generous deadline. The latency figures are printed by
 /// <see cref="Flood_report_commit_latency_unloaded_and_under_each_flood"/> (HACORE_FLOOD_REPORT=1).
 /// </summary>
+[Collection(FloodCollection.Name)]
 public sealed class FloodTests
 {
     /// <summary>Commits the cluster must make while each flood is on (each within its own 30 s deadline).</summary>
@@ -458,4 +459,11 @@ public sealed class FloodTests
     }
 
     private sealed record FloodRun(FloodStats Stats, List<TimeSpan> Latencies, TimeSpan Elapsed, ResourceUse Before, ResourceUse Peak, ResourceUse After, int MaxInbound, int MaxPending);
+}
+
+/// <summary>The flood tests measure the process's heap and descriptors: they run alone, not beside other tests.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class FloodCollection
+{
+    public const string Name = "Floods (run alone: they measure the process)";
 }
