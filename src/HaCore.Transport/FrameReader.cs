@@ -6,8 +6,10 @@ namespace HaCore.Transport;
 internal readonly record struct InboundFrame(FrameKind Kind, ReadOnlyMemory<byte> Payload, int Length);
 
 /// <summary>
-/// Reads length-prefixed frames from a stream into one pooled buffer that grows only up to the frame
-/// limit, which is checked on the length prefix before anything is read or allocated.
+/// Reads length-prefixed frames from a stream into one pooled buffer. The frame limit is checked on the
+/// length prefix before anything is read or allocated, and the buffer then grows (doubling) with the
+/// bytes that actually arrive, not with what the prefix announces: a peer announcing a frame of
+/// <see cref="MaxFrameBytes"/> and sending nothing more costs the initial buffer only.
 /// </summary>
 /// <remarks>
 /// Plain streams rather than System.IO.Pipelines: SslStream is a Stream, each connection has exactly
@@ -18,7 +20,8 @@ internal sealed class FrameReader : IDisposable
 {
     private const int InitialBytes = 64 << 10;
     private readonly Stream _stream;
-    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(InitialBytes);
+    private readonly int _initialBytes;
+    private byte[] _buffer;
     private int _start;
     private int _end;
     private int _consumed;
@@ -27,9 +30,17 @@ internal sealed class FrameReader : IDisposable
     {
         _stream = stream;
         MaxFrameBytes = maxFrameBytes;
+        _initialBytes = Math.Min(InitialBytes, maxFrameBytes);
+        _buffer = ArrayPool<byte>.Shared.Rent(_initialBytes);
     }
 
     public int MaxFrameBytes { get; set; }
+
+    /// <summary>Bytes read from the stream so far (for logs: how far a refused connection got).</summary>
+    public long BytesReceived { get; private set; }
+
+    /// <summary>The size of the buffer currently held (tests: it follows the bytes received, not the announced length).</summary>
+    public int BufferBytes => _buffer.Length;
 
     /// <summary>Reads the next frame; null on a clean end of stream between frames.</summary>
     /// <exception cref="RaftFrameException">The frame is oversized or malformed.</exception>
@@ -45,7 +56,7 @@ internal sealed class FrameReader : IDisposable
             {
                 // A large frame went by; do not keep its buffer for the life of the connection.
                 ArrayPool<byte>.Shared.Return(_buffer);
-                _buffer = ArrayPool<byte>.Shared.Rent(InitialBytes);
+                _buffer = ArrayPool<byte>.Shared.Rent(_initialBytes);
             }
         }
 
@@ -70,27 +81,9 @@ internal sealed class FrameReader : IDisposable
 
     private async ValueTask<bool> FillAsync(int needed, bool allowEndOfStream, CancellationToken cancellationToken)
     {
-        if (_end - _start >= needed)
-        {
-            return true;
-        }
-
-        if (_buffer.Length - _start < needed)
-        {
-            var target = needed > _buffer.Length ? ArrayPool<byte>.Shared.Rent(needed) : _buffer;
-            _buffer.AsSpan(_start, _end - _start).CopyTo(target);
-            if (!ReferenceEquals(target, _buffer))
-            {
-                ArrayPool<byte>.Shared.Return(_buffer);
-                _buffer = target;
-            }
-
-            _end -= _start;
-            _start = 0;
-        }
-
         while (_end - _start < needed)
         {
+            MakeRoom(needed);
             var n = await _stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken).ConfigureAwait(false);
             if (n == 0)
             {
@@ -103,9 +96,37 @@ internal sealed class FrameReader : IDisposable
             }
 
             _end += n;
+            BytesReceived += n;
         }
 
         return true;
+    }
+
+    /// <summary>Ensures there is space after <c>_end</c> for the next read: moves what is held to the start
+    /// of the buffer when the frame would not fit behind it, and, only when the buffer is full, doubles it
+    /// (capped at <paramref name="needed"/>), so memory follows the bytes that arrived.</summary>
+    private void MakeRoom(int needed)
+    {
+        var held = _end - _start;
+        if (_start > 0 && _buffer.Length - _start < needed)
+        {
+            _buffer.AsSpan(_start, held).CopyTo(_buffer);
+            _start = 0;
+            _end = held;
+        }
+
+        if (_end < _buffer.Length)
+        {
+            return;
+        }
+
+        var size = (int)Math.Min(needed, Math.Max((long)_buffer.Length * 2, _initialBytes));
+        var target = ArrayPool<byte>.Shared.Rent(size);
+        _buffer.AsSpan(_start, held).CopyTo(target);
+        ArrayPool<byte>.Shared.Return(_buffer);
+        _buffer = target;
+        _end = held;
+        _start = 0;
     }
 }
 

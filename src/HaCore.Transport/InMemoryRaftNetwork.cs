@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using HaCore.Raft;
@@ -232,11 +231,11 @@ internal sealed class InMemoryRaftTransport : IRaftTransport
         }
 
         var length = RaftMessageCodec.GetEncodedLength(message);
-        var buffer = ArrayPool<byte>.Shared.Rent(length);
-        RaftMessageCodec.Encode(message, buffer);
-        if (!pump.Queue.TryEnqueue(new PooledFrame(buffer, length)))
+        var frame = PooledFrame.Allocate(length);
+        RaftMessageCodec.Encode(message, frame.Buffer);
+        if (!pump.Queue.TryEnqueue(frame))
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            frame.Return();
             if (message.Type == MessageType.Snapshot)
             {
                 sink.OnSnapshotStatus(message.To, false);

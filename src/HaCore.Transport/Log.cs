@@ -60,9 +60,18 @@ internal static partial class Log
     [LoggerMessage(3017, LogLevel.Warning, "Node {NodeId}: peers are NOT authenticated (no ClusterSecret, no TLS; AllowUnauthenticatedPeers = true): anyone who can reach {EndPoint} can join, vote and send entries")]
     public static partial void UnauthenticatedPeers(ILogger logger, ulong nodeId, EndPoint endPoint);
 
-    [LoggerMessage(3018, LogLevel.Warning, "Node {NodeId}: {Count} further refused inbound connections were not logged (rate limit)")]
-    public static partial void RefusalsSuppressed(ILogger logger, ulong nodeId, long count);
+    [LoggerMessage(3018, LogLevel.Warning, "Node {NodeId}: {Count} further refused inbound connections ({Kind}) were not logged (rate limit)")]
+    public static partial void RefusalsSuppressed(ILogger logger, ulong nodeId, long count, string kind);
 
-    [LoggerMessage(3019, LogLevel.Warning, "Node {NodeId}: refusing a connection from {Remote}: {Limit} handshakes already pending")]
-    public static partial void PendingHandshakesLimitReached(ILogger logger, ulong nodeId, EndPoint? remote, int limit);
+    [LoggerMessage(3019, LogLevel.Warning, "Node {NodeId}: {Limit} handshakes already pending: closing the oldest, from {Remote}, to make room for a connection from {NewRemote}")]
+    public static partial void PendingHandshakeEvicted(ILogger logger, ulong nodeId, EndPoint? remote, int limit, EndPoint? newRemote);
+
+    [LoggerMessage(3020, LogLevel.Warning, "Node {NodeId}: closing the connection from {Remote}: it did not finish TLS and the handshake within {TimeoutMs} ms ({Bytes} bytes received)")]
+    public static partial void HandshakeTimedOut(ILogger logger, ulong nodeId, EndPoint? remote, long timeoutMs, long bytes);
+
+    [LoggerMessage(3021, LogLevel.Warning, "Node {NodeId}: the connection from {Remote} closed before finishing its handshake ({Bytes} bytes received): {Reason}")]
+    public static partial void ClosedBeforeHandshake(ILogger logger, ulong nodeId, EndPoint? remote, long bytes, string reason);
+
+    [LoggerMessage(3022, LogLevel.Warning, "Node {NodeId}: {Count} further errors on authenticated peer connections were not logged (rate limit)")]
+    public static partial void PeerErrorsSuppressed(ILogger logger, ulong nodeId, long count);
 }

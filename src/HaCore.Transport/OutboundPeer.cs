@@ -89,11 +89,11 @@ internal sealed class OutboundPeer
             return false;
         }
 
-        var buffer = ArrayPool<byte>.Shared.Rent(length);
-        RaftMessageCodec.Encode(message, buffer);
-        if (!Queue.TryEnqueue(new PooledFrame(buffer, length)))
+        var frame = PooledFrame.Allocate(length);
+        RaftMessageCodec.Encode(message, frame.Buffer);
+        if (!Queue.TryEnqueue(frame))
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            frame.Return();
             _transport.Metrics.Dropped.Add(1);
             _transport.Sink.OnUnreachable(Id);
             return false;

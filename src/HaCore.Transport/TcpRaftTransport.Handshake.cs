@@ -9,10 +9,10 @@ namespace HaCore.Transport;
 public sealed partial class TcpRaftTransport
 {
     /// <summary>The dialer's side of the handshake (docs/transport.md): hello, challenge, proof, result.</summary>
-    private async Task DialHandshakeAsync(Stream stream, OutboundPeer peer, CancellationToken ct)
+    internal async Task DialHandshakeAsync(Stream stream, OutboundPeer peer, CancellationToken ct)
     {
         var buffer = new byte[ControlFrames.MaxHandshakeFrameBytes];
-        var nonce = ClusterSecretProof.NewNonce();
+        var nonce = _newNonce();
         var hello = new Hello(ControlFrames.Magic, ControlFrames.ProtocolVersion, _options.ClusterId, LocalId, peer.Id)
         {
             HasSecret = _proof is not null,
@@ -88,17 +88,35 @@ public sealed partial class TcpRaftTransport
         }
     }
 
-    /// <summary>Rate limit of inbound refusal logs; logs how many were held back.</summary>
-    private bool MayLogRefusal()
+    /// <summary>Rate limit of inbound refusal logs, per kind of refusal (<paramref name="kind"/>, one of a
+    /// fixed set), so that a flood of one kind cannot hide the others; logs how many were held back.</summary>
+    private bool MayLogRefusal(string kind)
     {
-        if (!_refusalLog.TryAcquire(out var suppressed))
+        var limiter = _refusalLogs.GetOrAdd(kind, static _ => new LogRateLimiter(RefusalLogsPerWindow, RefusalLogWindow));
+        if (!limiter.TryAcquire(out var suppressed))
         {
             return false;
         }
 
         if (suppressed > 0)
         {
-            Log.RefusalsSuppressed(_logger, LocalId, suppressed);
+            Log.RefusalsSuppressed(_logger, LocalId, suppressed, kind);
+        }
+
+        return true;
+    }
+
+    /// <summary>Rate limit of error logs of authenticated connections (malformed frames, failures).</summary>
+    private bool MayLogPeerError()
+    {
+        if (!_peerErrorLog.TryAcquire(out var suppressed))
+        {
+            return false;
+        }
+
+        if (suppressed > 0)
+        {
+            Log.PeerErrorsSuppressed(_logger, LocalId, suppressed);
         }
 
         return true;
@@ -108,7 +126,7 @@ public sealed partial class TcpRaftTransport
     {
         if (certificate is null)
         {
-            if (MayLogRefusal())
+            if (MayLogRefusal("certificate"))
             {
                 Log.CertificateRejected(_logger, LocalId, "(unknown)", "no certificate presented");
             }
@@ -120,7 +138,7 @@ public sealed partial class TcpRaftTransport
         try
         {
             var reason = PeerCertificateTrust.Check(cert, _options, DateTime.Now);
-            if (reason is not null && MayLogRefusal())
+            if (reason is not null && MayLogRefusal("certificate"))
             {
                 Log.CertificateRejected(_logger, LocalId, cert.Subject, reason);
             }
@@ -138,7 +156,7 @@ public sealed partial class TcpRaftTransport
 
     /// <summary>The acceptor's side of the handshake: reads and checks the hello, challenges the dialer,
     /// checks its proof and answers; the peer's id, or 0 when refused.</summary>
-    private async Task<ulong> AcceptHandshakeAsync(Stream stream, FrameReader reader, EndPoint? remote, CancellationTokenSource connection, CancellationToken ct)
+    internal async Task<ulong> AcceptHandshakeAsync(Stream stream, FrameReader reader, EndPoint? remote, CancellationTokenSource connection, CancellationToken ct)
     {
         var frame = await reader.ReadAsync(ct).ConfigureAwait(false)
             ?? throw new EndOfStreamException("The connection closed before its handshake.");
@@ -155,7 +173,7 @@ public sealed partial class TcpRaftTransport
             return await RefuseAsync(status, reason).ConfigureAwait(false);
         }
 
-        var nonce = ClusterSecretProof.NewNonce();
+        var nonce = _newNonce();
         var context = new ProofContext(hello.Nonce, nonce, hello.Instance, _options.ClusterId, hello.From, LocalId);
         var ourProof = _proof?.Compute(ProofDirection.Acceptor, context) ?? new byte[ControlFrames.ProofBytes];
         var n = ControlFrames.EncodeChallenge(LocalId, nonce, ourProof, buffer);
@@ -211,7 +229,7 @@ public sealed partial class TcpRaftTransport
 
         async Task<ulong> RefuseAsync(HandshakeStatus refusal, string why)
         {
-            if (MayLogRefusal())
+            if (MayLogRefusal(HandshakeRefusalKinds[(int)refusal]))
             {
                 Log.HandshakeRefusedInbound(_logger, LocalId, remote, $"{refusal}: {why}");
             }

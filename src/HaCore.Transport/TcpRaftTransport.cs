@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using HaCore.Raft;
@@ -45,12 +46,67 @@ public sealed partial class TcpRaftTransport : IRaftTransport
     // it, and a second process claiming the same id is refused. Guarded by _gate.
     private readonly Dictionary<ulong, InboundRegistration> _inboundByPeer = [];
     private readonly ClusterSecretProof? _proof;
-    private readonly LogRateLimiter _refusalLog = new(20, TimeSpan.FromSeconds(10));
+    private const int RefusalLogsPerWindow = 20;
+    private static readonly TimeSpan RefusalLogWindow = TimeSpan.FromSeconds(10);
+    private static readonly string[] HandshakeRefusalKinds = [.. Enum.GetValues<HandshakeStatus>().Select(s => "handshake " + s)];
+
+    // Refusal logs, rate-limited per kind (a fixed set of keys): a flood of one kind cannot hide another.
+    private readonly ConcurrentDictionary<string, LogRateLimiter> _refusalLogs = new(StringComparer.Ordinal);
+
+    // Errors of authenticated connections, limited apart so that strangers cannot hide a member's errors.
+    private readonly LogRateLimiter _peerErrorLog = new(RefusalLogsPerWindow, RefusalLogWindow);
     private readonly ulong _instance = BitConverter.ToUInt64(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
-    private int _pendingHandshakes;
+    // Accepted connections still in TLS or the handshake, oldest first: at most MaxPendingHandshakes.
+    private readonly LinkedList<PendingHandshake> _pending = [];
+    private readonly Lock _pendingGate = new();
+
+    // Fresh random handshake nonces; replaced only by ForHandshakeFuzzing.
+    private Func<byte[]> _newNonce = ClusterSecretProof.NewNonce;
+
+    /// <summary>
+    /// Fuzzing: a transport that is never started (no socket), whose peers are <paramref name="options"/>'
+    /// peers at once and whose handshake nonces come from <paramref name="nonces"/>, so that
+    /// <see cref="AcceptHandshakeAsync"/> and <see cref="DialHandshakeAsync"/> can be driven over in-memory
+    /// streams and a fuzzer can reach what follows a valid proof.
+    /// </summary>
+    internal static TcpRaftTransport ForHandshakeFuzzing(TcpTransportOptions options, Func<byte[]> nonces)
+    {
+        options.Validate();
+        var transport = new TcpRaftTransport(options) { _newNonce = nonces };
+        transport._peers = options.Peers.ToDictionary(p => p.NodeId, p => new OutboundPeer(transport, p.NodeId, p.EndPoint));
+        return transport;
+    }
+
+    /// <summary>Fuzzing: this transport's random instance id (sent in its hellos, covered by its proofs).</summary>
+    internal ulong Instance => _instance;
 
     /// <summary>Tests: accepted connections whose handshake has not finished.</summary>
-    internal int PendingHandshakes => Volatile.Read(ref _pendingHandshakes);
+    internal int PendingHandshakes
+    {
+        get
+        {
+            lock (_pendingGate)
+            {
+                return _pending.Count;
+            }
+        }
+    }
+
+    /// <summary>Tests: inbound connections open (handshaking or handshaken).</summary>
+    internal int InboundConnections => _inbound.Count;
+
+    /// <summary>Tests: inbound connections refused for <paramref name="reason"/> so far (the reasons of the
+    /// <c>hacore.transport.connections_refused</c> counter).</summary>
+    internal long RefusedConnections(string reason) => _refusals.TryGetValue(reason, out var count) ? Interlocked.Read(ref count.Value) : 0;
+
+    private readonly ConcurrentDictionary<string, StrongBox<long>> _refusals = new(StringComparer.Ordinal);
+
+    /// <summary>Counts an inbound connection refused or closed before it authenticated.</summary>
+    private void CountRefusal(string reason)
+    {
+        Interlocked.Increment(ref _refusals.GetOrAdd(reason, static _ => new StrongBox<long>()).Value);
+        _metrics?.ConnectionsRefused.Add(1, new KeyValuePair<string, object?>("reason", reason));
+    }
 
     /// <summary>Tests: true while an authenticated inbound connection from <paramref name="peer"/> is registered.</summary>
     internal bool HasInboundFrom(ulong peer)
@@ -353,29 +409,61 @@ public sealed partial class TcpRaftTransport : IRaftTransport
             if (_inbound.Count >= _options.MaxInboundConnections)
             {
                 // Bounded like everything else: a flood of connections cannot exhaust the node.
-                if (MayLogRefusal())
+                CountRefusal("inbound_limit");
+                if (MayLogRefusal("inbound_limit"))
                 {
-                    Log.InboundLimitReached(_logger, LocalId, socket.RemoteEndPoint, _options.MaxInboundConnections);
+                    Log.InboundLimitReached(_logger, LocalId, RemoteOf(socket), _options.MaxInboundConnections);
                 }
 
                 socket.Dispose();
                 continue;
             }
 
-            if (Volatile.Read(ref _pendingHandshakes) >= _options.MaxPendingHandshakes)
+            // Every handshake slot taken: the oldest pending handshake makes room. A real peer's handshake
+            // takes a few round trips, so slow or silent connections (slow-loris) are the ones that age;
+            // refusing the newcomer instead would let a few of them keep every peer out for as long as
+            // they reconnect.
+            var remote = RemoteOf(socket);
+            var entry = new PendingHandshake(remote, _options.HandshakeTimeout, ct);
+            PendingHandshake? evicted = null;
+            lock (_pendingGate)
             {
-                if (MayLogRefusal())
+                if (_pending.Count >= _options.MaxPendingHandshakes)
                 {
-                    Log.PendingHandshakesLimitReached(_logger, LocalId, socket.RemoteEndPoint, _options.MaxPendingHandshakes);
+                    evicted = _pending.First!.Value;
+                    _pending.RemoveFirst();
+                    evicted.Node = null;
                 }
 
-                socket.Dispose();
-                continue;
+                entry.Node = _pending.AddLast(entry);
             }
 
-            Interlocked.Increment(ref _pendingHandshakes);
-            var task = Task.Run(() => HandleInboundAsync(socket, ct), CancellationToken.None);
+            if (evicted is not null)
+            {
+                CountRefusal("pending_evicted");
+                if (MayLogRefusal("pending_evicted"))
+                {
+                    Log.PendingHandshakeEvicted(_logger, LocalId, evicted.Remote, _options.MaxPendingHandshakes, remote);
+                }
+
+                evicted.Evict();
+            }
+
+            var task = Task.Run(() => HandleInboundAsync(socket, entry, ct), CancellationToken.None);
             Track(_inbound, task);
+        }
+    }
+
+    /// <summary>Frees the handshake slot of <paramref name="entry"/> (once; an evicted one was freed when evicted).</summary>
+    private void ReleasePending(PendingHandshake entry)
+    {
+        lock (_pendingGate)
+        {
+            if (entry.Node is { } node)
+            {
+                _pending.Remove(node);
+                entry.Node = null;
+            }
         }
     }
 
@@ -442,59 +530,78 @@ public sealed partial class TcpRaftTransport : IRaftTransport
         }
     }
 
-    private async Task HandleInboundAsync(Socket socket, CancellationToken ct)
+    private async Task HandleInboundAsync(Socket socket, PendingHandshake entry, CancellationToken ct)
     {
-        ConfigureSocket(socket);
-        var remote = socket.RemoteEndPoint;
-        Stream stream = new NetworkStream(socket, ownsSocket: true);
+        using var handshake = entry;
+        var remote = entry.Remote;
+        Stream? stream = null;
         FrameReader? reader = null;
         ulong peer = 0;
-        var pending = 1;
         using var connection = CancellationTokenSource.CreateLinkedTokenSource(ct);
         try
         {
-            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct))
+            // Inside the try: a connection reset before we got here must still release its handshake slot.
+            ConfigureSocket(socket);
+            stream = new NetworkStream(socket, ownsSocket: true);
             {
-                timeout.CancelAfter(_options.HandshakeTimeout);
-                if (_options.UseTls)
+                var timeout = entry.Deadline;
+                try
                 {
-                    var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
-                    stream = ssl;
-                    var tls = new SslServerAuthenticationOptions
+                    if (_options.UseTls)
                     {
-                        ServerCertificate = _options.CurrentCertificate(),
-                        ClientCertificateRequired = true,
-                        RemoteCertificateValidationCallback = ValidatePeerCertificate,
-                        CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
-                    };
-                    try
-                    {
-                        await ssl.AuthenticateAsServerAsync(tls, timeout.Token).ConfigureAwait(false);
-                    }
-                    catch (Exception ex) when (ex is AuthenticationException or IOException)
-                    {
-                        if (MayLogRefusal())
+                        var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
+                        stream = ssl;
+                        var tls = new SslServerAuthenticationOptions
                         {
-                            Log.TlsFailed(_logger, LocalId, remote, ex);
+                            ServerCertificate = _options.CurrentCertificate(),
+                            ClientCertificateRequired = true,
+                            RemoteCertificateValidationCallback = ValidatePeerCertificate,
+                            CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+                        };
+                        try
+                        {
+                            await ssl.AuthenticateAsServerAsync(tls, timeout.Token).ConfigureAwait(false);
                         }
+                        catch (Exception ex) when (ex is AuthenticationException or IOException)
+                        {
+                            CountRefusal("tls");
+                            if (MayLogRefusal("tls"))
+                            {
+                                Log.TlsFailed(_logger, LocalId, remote, ex);
+                            }
 
-                        return;
+                            return;
+                        }
                     }
+
+                    reader = new FrameReader(stream, ControlFrames.MaxHandshakeFrameBytes);
+                    peer = await AcceptHandshakeAsync(stream, reader, remote, connection, timeout.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (timeout.IsCancellationRequested && !ct.IsCancellationRequested)
+                {
+                    if (entry.Evicted)
+                    {
+                        return; // made room for a newer connection; counted and logged by the accept loop
+                    }
+
+                    // The handshake deadline (slow or silent clients, slow-loris): a refusal, named in the log.
+                    CountRefusal("handshake_timeout");
+                    if (MayLogRefusal("handshake_timeout"))
+                    {
+                        Log.HandshakeTimedOut(_logger, LocalId, remote, (long)_options.HandshakeTimeout.TotalMilliseconds, reader?.BytesReceived ?? 0);
+                    }
+
+                    return;
                 }
 
-                reader = new FrameReader(stream, ControlFrames.MaxHandshakeFrameBytes);
-                peer = await AcceptHandshakeAsync(stream, reader, remote, connection, timeout.Token).ConfigureAwait(false);
                 if (peer == 0)
                 {
+                    CountRefusal("handshake_refused");
                     return;
                 }
             }
 
-            if (Interlocked.Exchange(ref pending, 0) == 1)
-            {
-                Interlocked.Decrement(ref _pendingHandshakes);
-            }
-
+            ReleasePending(entry);
             reader.MaxFrameBytes = _options.MaxFrameBytes;
             await ReceiveAsync(stream, reader, peer, connection.Token).ConfigureAwait(false);
 
@@ -503,13 +610,27 @@ public sealed partial class TcpRaftTransport : IRaftTransport
         catch (RaftFrameException ex)
         {
             _metrics!.MalformedFrames.Add(1);
-            if (peer != 0 || MayLogRefusal())
+            if (peer == 0)
+            {
+                CountRefusal("malformed");
+            }
+
+            if (peer != 0 ? MayLogPeerError() : MayLogRefusal("malformed"))
             {
                 Log.MalformedFrame(_logger, LocalId, remote, peer, ex);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
+        }
+        catch (Exception ex) when (peer == 0 && ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            // Closed or reset before authenticating (a port scan, a connection flood): rate-limited like refusals.
+            CountRefusal("closed_before_handshake");
+            if (MayLogRefusal("closed_before_handshake"))
+            {
+                Log.ClosedBeforeHandshake(_logger, LocalId, remote, reader?.BytesReceived ?? 0, ex.Message);
+            }
         }
         catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
         {
@@ -519,14 +640,14 @@ public sealed partial class TcpRaftTransport : IRaftTransport
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            Log.InboundFailed(_logger, LocalId, remote, peer, ex);
+            if (peer != 0 ? MayLogPeerError() : MayLogRefusal("failed_before_handshake"))
+            {
+                Log.InboundFailed(_logger, LocalId, remote, peer, ex);
+            }
         }
         finally
         {
-            if (Interlocked.Exchange(ref pending, 0) == 1)
-            {
-                Interlocked.Decrement(ref _pendingHandshakes);
-            }
+            ReleasePending(entry);
 
             lock (_gate)
             {
@@ -542,7 +663,27 @@ public sealed partial class TcpRaftTransport : IRaftTransport
             }
 
             reader?.Dispose();
-            await stream.DisposeAsync().ConfigureAwait(false);
+            if (stream is not null)
+            {
+                await stream.DisposeAsync().ConfigureAwait(false);
+            }
+            else
+            {
+                socket.Dispose();
+            }
+        }
+    }
+
+    /// <summary>The remote end point of an accepted socket, or null when it is already gone.</summary>
+    private static EndPoint? RemoteOf(Socket socket)
+    {
+        try
+        {
+            return socket.RemoteEndPoint;
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            return null;
         }
     }
 
@@ -579,6 +720,46 @@ public sealed partial class TcpRaftTransport : IRaftTransport
             }
         }
     }
+}
+
+/// <summary>An accepted connection whose TLS and handshake have not finished: one of the
+/// <see cref="TcpTransportOptions.MaxPendingHandshakes"/> slots, with its deadline.</summary>
+internal sealed class PendingHandshake : IDisposable
+{
+    private volatile bool _evicted;
+
+    public PendingHandshake(EndPoint? remote, TimeSpan timeout, CancellationToken transport)
+    {
+        Remote = remote;
+        Deadline = CancellationTokenSource.CreateLinkedTokenSource(transport);
+        Deadline.CancelAfter(timeout);
+    }
+
+    public EndPoint? Remote { get; }
+
+    /// <summary>Cancelled at the handshake deadline, or when evicted.</summary>
+    public CancellationTokenSource Deadline { get; }
+
+    /// <summary>True once closed to make room for a newer connection.</summary>
+    public bool Evicted => _evicted;
+
+    /// <summary>Its place in the transport's list of pending handshakes; null once released. Guarded by the transport.</summary>
+    public LinkedListNode<PendingHandshake>? Node { get; set; }
+
+    public void Evict()
+    {
+        _evicted = true;
+        try
+        {
+            Deadline.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Its handshake already ended.
+        }
+    }
+
+    public void Dispose() => Deadline.Dispose();
 }
 
 /// <summary>A handshaken inbound connection: its cancellation, the dialing transport instance, where it comes from.</summary>

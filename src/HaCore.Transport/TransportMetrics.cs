@@ -30,7 +30,8 @@ internal sealed class TransportMetrics : IDisposable
         Reconnects = _meter.CreateCounter<long>("hacore.transport.reconnects", "{connection}", "Outbound connections lost or failed, followed by a reconnect attempt.");
         Dropped = _meter.CreateCounter<long>("hacore.transport.messages_dropped", "{message}", "Messages dropped: queue full, unknown peer, oversized, inbound queue full, lost with a connection.");
         MalformedFrames = _meter.CreateCounter<long>("hacore.transport.malformed_frames", "{frame}", "Malformed or oversized inbound frames (each closes its connection).");
-        _meter.CreateObservableGauge("hacore.transport.queue_bytes", queueBytes, "By", "Bytes waiting in the outbound peer queues.");
+        ConnectionsRefused = _meter.CreateCounter<long>("hacore.transport.connections_refused", "{connection}", "Inbound connections closed before or at their handshake, tagged with the reason (inbound_limit, pending_evicted, handshake_timeout, closed_before_handshake, handshake_refused, tls, malformed).");
+        _meter.CreateObservableGauge("hacore.transport.queue_bytes", queueBytes, "By", "Bytes held by the frames waiting in the outbound peer queues (their lengths and a fixed per-frame overhead).");
         _meter.CreateObservableGauge("hacore.transport.queue_frames", queueFrames, "{frame}", "Frames waiting in the outbound peer queues.");
     }
 
@@ -47,6 +48,8 @@ internal sealed class TransportMetrics : IDisposable
     public Counter<long> Dropped { get; }
 
     public Counter<long> MalformedFrames { get; }
+
+    public Counter<long> ConnectionsRefused { get; }
 
     public void Dispose()
     {

@@ -57,6 +57,34 @@ public sealed class FuzzTargetTests
         }
     }
 
+    [Fact]
+    public void The_handshake_seeds_reach_acceptance_on_both_sides_and_refusals()
+    {
+        var target = new HaCore.Fuzz.Targets.HandshakeTarget();
+        var seeds = target.GenerateSeeds().ToDictionary(s => s.Name, s => s.Data);
+        ulong Outcome(string seed)
+        {
+            Assert.Null(target.Run(seeds[seed]));
+            return target.LastAccepted;
+        }
+
+        Assert.Equal(1ul, Outcome("acceptor-accepted"));
+        Assert.Equal(1ul, Outcome("acceptor-accepted-raw"));
+        Assert.Equal(0ul, Outcome("acceptor-wrong-proof"));
+        Assert.Equal(0ul, Outcome("acceptor-unknown-peer"));
+        Assert.Equal(0ul, Outcome("acceptor-other-cluster"));
+        Assert.Equal(0ul, Outcome("acceptor-version-1"));
+        Assert.Equal(1ul, Outcome("dialer-accepted"));
+        Assert.Equal(0ul, Outcome("dialer-refused-after-challenge"));
+        Assert.Equal(0ul, Outcome("dialer-refused"));
+
+        // Without the proof fix-up, the dialer's seed carries a zero proof: refused.
+        var unfixed = seeds["dialer-accepted"].ToArray();
+        unfixed[0] &= unchecked((byte)~HaCore.Fuzz.Targets.HandshakeTarget.FixProofFlag);
+        Assert.Null(target.Run(unfixed));
+        Assert.Equal(0ul, target.LastAccepted);
+    }
+
     private static IEnumerable<string> Inputs(string name)
     {
         foreach (var kind in new[] { "corpus", "regressions" })

@@ -9,6 +9,7 @@ public static class FuzzTargets
     public static IReadOnlyList<FuzzTarget> All { get; } =
     [
         new TransportFramesTarget(),
+        new HandshakeTarget(),
         new RaftMessageTarget(),
         new SnapshotChunksTarget(),
         new WalSegmentTarget(),

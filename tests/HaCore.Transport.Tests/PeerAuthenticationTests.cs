@@ -411,20 +411,24 @@ public sealed partial class TcpTransportContractTests
     }
 
     [Fact]
-    public async Task Handshakes_beyond_the_pending_limit_are_closed_and_a_silent_one_times_out()
+    public async Task Beyond_the_pending_limit_the_oldest_handshake_is_closed_and_a_silent_one_times_out()
     {
         OptionsOverride = (id, _) => new TcpTransportOptions { NodeId = id, ClusterId = "test-cluster", ClusterSecret = Secret, MaxPendingHandshakes = 1, HandshakeTimeout = TimeSpan.FromMilliseconds(500) };
         await StartAsync(2);
-        using var silent = new TcpClient();
-        await silent.ConnectAsync(_tcp[2].LocalEndPoint!, TestContext.Current.CancellationToken);
+        using var oldest = new TcpClient();
+        await oldest.ConnectAsync(_tcp[2].LocalEndPoint!, TestContext.Current.CancellationToken);
         await Wait.UntilAsync(() => _tcp[2].PendingHandshakes == 1, "the silent connection's handshake is pending");
-        using var second = new TcpClient();
-        await second.ConnectAsync(_tcp[2].LocalEndPoint!, TestContext.Current.CancellationToken);
-        await AssertClosedAsync(second);
-        Assert.True(_loggers[2].Has(3019, "1 handshakes already pending"));
+        using var newer = new TcpClient();
+        await newer.ConnectAsync(_tcp[2].LocalEndPoint!, TestContext.Current.CancellationToken);
+        await AssertClosedAsync(oldest); // made room for the newer one
+        Assert.True(_loggers[2].Has(3019, "1 handshakes already pending: closing the oldest, from 127.0.0.1:" + ((IPEndPoint)oldest.Client.LocalEndPoint!).Port));
+        Assert.Equal(1, _tcp[2].PendingHandshakes);
+        Assert.Equal(1, _tcp[2].RefusedConnections("pending_evicted"));
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        await AssertClosedAsync(silent); // the deadline
+        await AssertClosedAsync(newer); // the deadline
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"closed after {clock.Elapsed}");
+        await Wait.UntilAsync(() => _loggers[2].Has(3020, "within 500 ms"), "the deadline is named in the log");
+        await Wait.UntilAsync(() => _tcp[2].PendingHandshakes == 0, "the slot is free again");
     }
 
     [Fact]

@@ -5,9 +5,10 @@ using HaCore.Raft;
 namespace HaCore.Transport.Tests;
 
 /// <summary>
-/// A minimal node loop for end-to-end tests: one RawNode driven by one task, ticking every 10 ms,
-/// stepping what the transport delivers, sending its Ready messages. Not the real runtime; enough to
-/// show real Raft traffic survives the transport.
+/// A minimal node loop for end-to-end tests: one RawNode driven by one task, ticking every 10 ms and
+/// woken by every delivered message and proposal (so commit latency is the transport's and the
+/// loop's, not the tick's), stepping what the transport delivers, sending its Ready messages. Not the
+/// real runtime; enough to show real Raft traffic survives the transport.
 /// </summary>
 internal sealed class RaftOverTransport : IRaftMessageSink, IAsyncDisposable
 {
@@ -17,7 +18,11 @@ internal sealed class RaftOverTransport : IRaftMessageSink, IAsyncDisposable
     private readonly Channel<Message> _inbound = Channel.CreateBounded<Message>(new BoundedChannelOptions(4096) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly ConcurrentQueue<Action<RawNode>> _commands = new();
     private readonly CancellationTokenSource _stop = new();
+    private readonly SemaphoreSlim _wake = new(0, 1);
     private Task _loop = Task.CompletedTask;
+    private Task _ticker = Task.CompletedTask;
+    private int _signaled;
+    private int _tickDue;
     private volatile bool _isLeader;
     private long _term;
 
@@ -36,36 +41,105 @@ internal sealed class RaftOverTransport : IRaftMessageSink, IAsyncDisposable
 
     public ConcurrentQueue<byte[]> Applied { get; } = new();
 
-    public void Start() => _loop = Task.Run(() => RunAsync(_stop.Token));
+    /// <summary>Called on the loop with every applied entry's data (before it is queued in <see cref="Applied"/>).</summary>
+    public Action<byte[]>? AppliedObserver { get; set; }
 
-    public void Propose(byte[] data) => _commands.Enqueue(n => n.Propose(data));
+    /// <summary>When false, applied entries are not kept in <see cref="Applied"/> and the log is compacted
+    /// behind the applied index (keeping the last <see cref="CompactionMargin"/> entries for slow followers),
+    /// so that a long measurement does not measure the growth of its own history. Default true.</summary>
+    public bool RetainHistory { get; set; } = true;
 
-    public bool OnMessage(in Message message) => _inbound.Writer.TryWrite(message);
+    private const ulong CompactionMargin = 20_000;
+    private ulong _applied;
 
-    public void OnSnapshotStatus(ulong peer, bool delivered) => _commands.Enqueue(n => n.ReportSnapshot(peer, delivered));
+    /// <summary>Messages the inbound queue refused (it was full).</summary>
+    public long InboundDropped => Interlocked.Read(ref _inboundDropped);
 
-    public void OnUnreachable(ulong peer) => _commands.Enqueue(n => n.ReportUnreachable(peer));
+    private long _inboundDropped;
+
+    public void Start()
+    {
+        _loop = Task.Run(() => RunAsync(_stop.Token));
+        _ticker = Task.Run(() => TickAsync(_stop.Token));
+    }
+
+    public void Propose(byte[] data)
+    {
+        _commands.Enqueue(n => n.Propose(data));
+        Signal();
+    }
+
+    public bool OnMessage(in Message message)
+    {
+        if (!_inbound.Writer.TryWrite(message))
+        {
+            Interlocked.Increment(ref _inboundDropped);
+            return false;
+        }
+
+        Signal();
+        return true;
+    }
+
+    public void OnSnapshotStatus(ulong peer, bool delivered)
+    {
+        _commands.Enqueue(n => n.ReportSnapshot(peer, delivered));
+        Signal();
+    }
+
+    public void OnUnreachable(ulong peer)
+    {
+        _commands.Enqueue(n => n.ReportUnreachable(peer));
+        Signal();
+    }
+
+    private void Signal()
+    {
+        if (Interlocked.Exchange(ref _signaled, 1) == 0)
+        {
+            _wake.Release();
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
-        try
+        foreach (var task in new[] { _loop, _ticker })
         {
-            await _loop;
-        }
-        catch (OperationCanceledException)
-        {
+            try
+            {
+                await task;
+            }
+            catch (OperationCanceledException)
+            {
+            }
         }
 
+        // _wake is not disposed: a transport still running may deliver (and signal) after this.
         _stop.Dispose();
     }
 
-    private async Task RunAsync(CancellationToken ct)
+    private async Task TickAsync(CancellationToken ct)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(10));
         while (await timer.WaitForNextTickAsync(ct))
         {
-            _node.Tick();
+            Interlocked.Exchange(ref _tickDue, 1);
+            Signal();
+        }
+    }
+
+    private async Task RunAsync(CancellationToken ct)
+    {
+        while (true)
+        {
+            await _wake.WaitAsync(ct);
+            Interlocked.Exchange(ref _signaled, 0);
+            if (Interlocked.Exchange(ref _tickDue, 0) == 1)
+            {
+                _node.Tick();
+            }
+
             while (_commands.TryDequeue(out var command))
             {
                 command(_node);
@@ -91,8 +165,20 @@ internal sealed class RaftOverTransport : IRaftMessageSink, IAsyncDisposable
                 {
                     if (entry.Type == EntryType.Normal && !entry.Data.IsEmpty)
                     {
-                        Applied.Enqueue(entry.Data.ToArray());
+                        var data = entry.Data.ToArray();
+                        AppliedObserver?.Invoke(data);
+                        if (RetainHistory)
+                        {
+                            Applied.Enqueue(data);
+                        }
                     }
+
+                    _applied = entry.Index;
+                }
+
+                if (!RetainHistory && _applied > 2 * CompactionMargin && _applied - CompactionMargin > _storage.FirstIndex + CompactionMargin)
+                {
+                    _storage.Compact(_applied - CompactionMargin);
                 }
 
                 _node.Advance();
