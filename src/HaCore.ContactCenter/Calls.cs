@@ -28,6 +28,14 @@ public sealed partial class ContactCenterStateMachine
             return Fail(RejectReason.UnknownCall, "the main call of the consult call is not live");
         }
 
+        if (main is not null && main.TransferConnId != 0)
+        {
+            // One consult per call, and no consult of a consult: the link stays one-to-one.
+            return Fail(RejectReason.TransferInProgress, main.IsConsult
+                ? "the main call is itself a consult call"
+                : "the main call already has a consult call");
+        }
+
         ulong connId = AllocateConnId();
         var call = new Call
         {
@@ -48,7 +56,13 @@ public sealed partial class ContactCenterStateMachine
         {
             call.OrigCallUuid = main.CallUuid;
             call.TransferConnId = main.ConnId;
+            call.IsConsult = true;
             main.TransferConnId = connId;
+            main.IsConsult = false;
+            if (main.TransferInProgress is { ConsultConnId: 0 } transfer)
+            {
+                transfer.ConsultConnId = connId;
+            }
         }
 
         for (int i = 0; i < c.UserData.Count; i++)
@@ -528,6 +542,7 @@ public sealed partial class ContactCenterStateMachine
         if (partner.TransferConnId == call.ConnId)
         {
             partner.TransferConnId = 0;
+            partner.IsConsult = false;
         }
 
         if (partner.TransferInProgress is { } t && t.ConsultConnId == call.ConnId)
@@ -549,9 +564,43 @@ public sealed partial class ContactCenterStateMachine
             return Fail(RejectReason.TransferInProgress, "a transfer is already in progress");
         }
 
-        if (c.ConsultConnId != 0 && (c.ConsultConnId == c.ConnId || !_calls.ContainsKey(c.ConsultConnId)))
+        ulong consultId = c.ConsultConnId;
+        Call? consult = null;
+        if (consultId != 0)
         {
-            return Fail(RejectReason.UnknownCall, "the consult call is not live");
+            if (consultId == c.ConnId || !_calls.TryGetValue(consultId, out consult))
+            {
+                return Fail(RejectReason.UnknownCall, "the consult call is not live");
+            }
+
+            bool linked = call.TransferConnId == consultId && consult.TransferConnId == call.ConnId && consult.IsConsult;
+            if (!linked)
+            {
+                if (call.TransferConnId != 0 || consult.TransferConnId != 0)
+                {
+                    return Fail(RejectReason.InvalidArgument, "the consult call is linked to another call");
+                }
+
+                if (FindParty(consult, controller.Dn) < 0)
+                {
+                    return Fail(RejectReason.InvalidArgument, "the controller is not a party of the consult call");
+                }
+            }
+        }
+        else if (call.TransferConnId != 0 && !call.IsConsult)
+        {
+            // The consult call made before the transfer started is its consult.
+            consultId = call.TransferConnId;
+        }
+
+        if (consult is not null && call.TransferConnId == 0)
+        {
+            call.TransferConnId = consult.ConnId;
+            call.IsConsult = false;
+            consult.TransferConnId = call.ConnId;
+            consult.IsConsult = true;
+            consult.OrigCallUuid = call.CallUuid;
+            consult.LastChangeAt = _now;
         }
 
         call.TransferInProgress = new TransferInfo
@@ -560,7 +609,7 @@ public sealed partial class ContactCenterStateMachine
             Kind = c.Kind,
             Target = c.Target,
             StartedAt = _now,
-            ConsultConnId = c.ConsultConnId,
+            ConsultConnId = consultId,
         };
         call.LastChangeAt = _now;
         Emit(EventKind.TransferStarted, c.ConnId, controller.Dn, c.Target);

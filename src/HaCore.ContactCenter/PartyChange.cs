@@ -63,9 +63,15 @@ public sealed partial class ContactCenterStateMachine
         }
         else if (call.TransferConnId != 0 && _calls.TryGetValue(call.TransferConnId, out Call? partner))
         {
+            // Renumbering: the partner's link and its transfer's consult follow the new ConnId.
             if (partner.TransferConnId == oldId)
             {
                 partner.TransferConnId = newId;
+            }
+
+            if (partner.TransferInProgress is { } pt && pt.ConsultConnId == oldId)
+            {
+                pt.ConsultConnId = newId;
             }
         }
 
