@@ -73,8 +73,8 @@ public sealed partial class ContactCenterStateMachine
         _calls.Add(connId, call);
         Party party = AddParty(call, c.Dn, dn, c.InitialState, c.Role, c.OtherDn, c.ThisQueue, c.AgentId);
         _result.ConnId = connId;
-        Emit(EventKind.CallCreated, connId, party.Dn, party.OtherDn);
-        Emit(PartyEvent(c.InitialState), connId, party.Dn, party.OtherDn).PartyState = party.State;
+        EmitParty(EventKind.CallCreated, call, party);
+        EmitParty(PartyEvent(c.InitialState), call, party);
         if (c.InitialState == PartyState.Connected)
         {
             OnConnected(party, dn);
@@ -204,7 +204,7 @@ public sealed partial class ContactCenterStateMachine
             }
         }
 
-        Emit(PartyEvent(target), connId, party.Dn, party.OtherDn).PartyState = target;
+        EmitParty(PartyEvent(target), call, party);
         return RejectReason.None;
     }
 
@@ -227,7 +227,8 @@ public sealed partial class ContactCenterStateMachine
             party.OtherDn = c.OtherDn;
         }
 
-        Emit(EventKind.Established, c.ConnId, party.Dn, party.OtherDn).PartyState = PartyState.Connected;
+        UpdateConferenceState(call);
+        EmitParty(EventKind.Established, call, party);
         OnConnected(party, _dns[DnKey.From(party.Dn)]);
         return RejectReason.None;
     }
@@ -270,7 +271,7 @@ public sealed partial class ContactCenterStateMachine
 
         PartyState to = hold ? PartyState.Held : PartyState.Connected;
         SetPartyState(call, party, to);
-        Emit(hold ? EventKind.Held : EventKind.Retrieved, connId, party.Dn, party.OtherDn).PartyState = to;
+        EmitParty(hold ? EventKind.Held : EventKind.Retrieved, call, party);
         return RejectReason.None;
     }
 
@@ -310,7 +311,7 @@ public sealed partial class ContactCenterStateMachine
             SetPartyState(call, party, PartyState.Queued);
         }
 
-        Emit(EventKind.Queued, c.ConnId, party.Dn, party.OtherDn).PartyState = PartyState.Queued;
+        EmitParty(EventKind.Queued, call, party);
         return RejectReason.None;
     }
 
@@ -327,27 +328,10 @@ public sealed partial class ContactCenterStateMachine
             return Fail(RejectReason.InvalidPartyTransition, $"party cannot be diverted from {party.State}");
         }
 
-        Emit(EventKind.Diverted, c.ConnId, party.Dn, c.Destination);
-        RemoveParty(call, FindParty(call, party.Dn));
-        return RejectReason.None;
-    }
-
-    private RejectReason HandleAbandoned(Abandoned c)
-    {
-        RejectReason r = RequireParty(c.ConnId, c.Dn, out Call call, out Party party);
-        if (r != RejectReason.None)
-        {
-            return r;
-        }
-
-        if (party.State is PartyState.Connected or PartyState.Held)
-        {
-            return Fail(RejectReason.InvalidPartyTransition, "a connected call is released, not abandoned");
-        }
-
-        call.State = CallState.Abandoned;
-        Emit(EventKind.Abandoned, c.ConnId, party.Dn, party.OtherDn);
-        ReleaseCall(call, "abandoned");
+        call.Parties.RemoveAt(FindParty(call, party.Dn));
+        UpdateConferenceState(call);
+        EmitLeft(EventKind.Diverted, call, party, string.Empty).OtherDn = c.Destination;
+        AfterPartyLeft(call, party);
         return RejectReason.None;
     }
 
@@ -382,7 +366,7 @@ public sealed partial class ContactCenterStateMachine
             SetPartyState(call, party, PartyState.Busy);
         }
 
-        Emit(EventKind.DestinationBusy, c.ConnId, party.Dn, party.OtherDn).PartyState = PartyState.Busy;
+        EmitParty(EventKind.DestinationBusy, call, party);
         return RejectReason.None;
     }
 
@@ -415,48 +399,21 @@ public sealed partial class ContactCenterStateMachine
             return Fail(RejectReason.InvalidArgument, "an added party is a conference member or an observer");
         }
 
+        // Single-step conference or monitoring: the new party is connected at once (EventEstablished,
+        // with the user data); a conference member is announced to every other party
+        // (EventPartyAdded, ThirdPartyDN = the new party), an observer to nobody.
         Party party = AddParty(call, c.Dn, dn, PartyState.Connected, c.Role, c.OtherDn, null, c.AgentId);
+        UpdateConferenceState(call);
+        EmitParty(EventKind.Established, call, party);
         if (c.Role == PartyRole.ConferenceMember)
         {
-            call.State = CallState.Conferenced;
+            for (int i = 0; i < call.Parties.Count - 1; i++)
+            {
+                EmitParty(EventKind.PartyAdded, call, call.Parties[i]).ThirdPartyDn = party.Dn;
+            }
         }
 
-        Emit(EventKind.PartyAdded, c.ConnId, party.Dn, party.OtherDn).PartyState = PartyState.Connected;
         return RejectReason.None;
-    }
-
-    // PartyDeleted and PartyReleased: the party leaves; the last one leaving releases the call.
-    private RejectReason HandlePartyRemoved(ulong connId, DnId? dn, EventKind kind, string cause)
-    {
-        RejectReason r = RequireParty(connId, dn, out Call call, out Party party);
-        if (r != RejectReason.None)
-        {
-            return r;
-        }
-
-        Emit(kind, connId, party.Dn, party.OtherDn).Cause = cause;
-        RemoveParty(call, FindParty(call, party.Dn));
-        return RejectReason.None;
-    }
-
-    private void RemoveParty(Call call, int index)
-    {
-        Party party = call.Parties[index];
-        call.Parties.RemoveAt(index);
-        call.LastChangeAt = _now;
-        DetachFromDn(call.ConnId, party.Dn);
-        if (call.Parties.Count == 0)
-        {
-            ReleaseCall(call, "last party left");
-        }
-        else if (call.TransferInProgress is { } transfer && SameDn(transfer.Controller, party.Dn) && transfer.Kind == TransferKind.SingleStep)
-        {
-            // Single-step transfer: the controller leaving completes it. The call is never shown as
-            // conferenced because of it (S0 limitation 26).
-            call.TransferInProgress = null;
-            call.State = CallState.Transferred;
-            Emit(EventKind.TransferCompleted, call.ConnId, party.Dn, transfer.Target);
-        }
     }
 
     private void DetachFromDn(ulong connId, DnId id)
@@ -500,14 +457,21 @@ public sealed partial class ContactCenterStateMachine
 
     // Invariant 4: release is total. Every party, treatment, ISCC link and resource, connector HA
     // record, DN ActiveCalls entry and cross-call link of the ConnId goes with the call.
-    private void ReleaseCall(Call call, string cause)
+    // partyEvent: what each remaining party gets (EventReleased, or EventAbandoned when the caller
+    // abandoned); detached: a party already taken out whose DN still lists the call.
+    private void ReleaseCall(Call call, string cause, EventKind partyEvent = EventKind.Released, DnId? detached = null)
     {
         ulong connId = call.ConnId;
         var parties = call.Parties;
+        if (detached is not null)
+        {
+            DetachFromDn(connId, detached);
+        }
+
         for (int i = 0; i < parties.Count; i++)
         {
             Party p = parties[i];
-            Emit(EventKind.Released, connId, p.Dn, p.OtherDn).Cause = cause;
+            EmitLeft(partyEvent, call, p, cause);
             DetachFromDn(connId, p.Dn);
         }
 
@@ -530,6 +494,7 @@ public sealed partial class ContactCenterStateMachine
         UnlinkPartnerCall(call);
         _calls.Remove(connId);
         Emit(EventKind.CallDeleted, connId).Cause = cause;
+        _result.Events[^1].CallState = call.State;
     }
 
     private void UnlinkPartnerCall(Call call)
@@ -612,7 +577,8 @@ public sealed partial class ContactCenterStateMachine
             ConsultConnId = consultId,
         };
         call.LastChangeAt = _now;
-        Emit(EventKind.TransferStarted, c.ConnId, controller.Dn, c.Target);
+        Event started = EmitParty(EventKind.TransferStarted, call, controller, c.Target);
+        started.TransferConnId = call.TransferConnId;
         return RejectReason.None;
     }
 
@@ -630,6 +596,13 @@ public sealed partial class ContactCenterStateMachine
             return Fail(RejectReason.NoTransferInProgress, "no transfer is in progress");
         }
 
+        if (completed && t.Kind == TransferKind.TwoStep && t.ConsultConnId != 0)
+        {
+            // Two-step transfer completion: one entry does what the switch reports.
+            MergeIntoMain(call, _calls[t.ConsultConnId], transfer: true);
+            return RejectReason.None;
+        }
+
         call.TransferInProgress = null;
         call.LastChangeAt = _now;
         if (completed)
@@ -637,7 +610,9 @@ public sealed partial class ContactCenterStateMachine
             call.State = CallState.Transferred;
         }
 
-        Emit(completed ? EventKind.TransferCompleted : EventKind.TransferAborted, connId, t.Controller, t.Target);
+        Event e = Emit(completed ? EventKind.TransferCompleted : EventKind.TransferAborted, connId, t.Controller, t.Target);
+        e.CallState = call.State;
+        e.TransferConnId = call.TransferConnId;
         return RejectReason.None;
     }
 }
