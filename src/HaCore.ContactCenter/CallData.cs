@@ -37,7 +37,7 @@ public sealed partial class ContactCenterStateMachine
             DeadlineAt = _now + c.TimeoutMs,
         };
         call.LastChangeAt = _now;
-        Emit(EventKind.RouteRequest, c.ConnId, c.RoutePoint);
+        EmitCall(EventKind.RouteRequest, call, c.RoutePoint);
         return RejectReason.None;
     }
 
@@ -57,7 +57,7 @@ public sealed partial class ContactCenterStateMachine
 
         call.PendingRoute = null;
         call.LastChangeAt = _now;
-        Emit(EventKind.RouteUsed, c.ConnId, route.RoutePoint, c.Destination).ReferenceId = route.ReferenceId;
+        EmitCall(EventKind.RouteUsed, call, route.RoutePoint, c.Destination).ReferenceId = ReferenceOf(route.ReferenceId);
         return RejectReason.None;
     }
 
@@ -82,7 +82,7 @@ public sealed partial class ContactCenterStateMachine
 
         call.PendingRoute = null;
         call.LastChangeAt = _now;
-        Emit(EventKind.RouteTimedOut, c.ConnId, route.RoutePoint).ReferenceId = route.ReferenceId;
+        EmitCall(EventKind.RouteTimedOut, call, route.RoutePoint).ReferenceId = ReferenceOf(route.ReferenceId);
         return RejectReason.None;
     }
 
@@ -200,7 +200,7 @@ public sealed partial class ContactCenterStateMachine
         }
 
         call.LastChangeAt = _now;
-        Emit(EventKind.AttachedDataChanged, call.ConnId).UserData.Add(pairs);
+        CopyUserData(call, EmitCall(EventKind.AttachedDataChanged, call));
         return RejectReason.None;
     }
 
@@ -220,7 +220,9 @@ public sealed partial class ContactCenterStateMachine
 
         call.UserData.RemoveAt(i);
         call.LastChangeAt = _now;
-        Emit(EventKind.AttachedDataChanged, c.ConnId).Key = c.Key;
+        Event e = EmitCall(EventKind.AttachedDataChanged, call);
+        e.Key = c.Key;
+        CopyUserData(call, e);
         return RejectReason.None;
     }
 
@@ -234,7 +236,7 @@ public sealed partial class ContactCenterStateMachine
 
         call.UserData.Clear();
         call.LastChangeAt = _now;
-        Emit(EventKind.AttachedDataChanged, c.ConnId);
+        EmitCall(EventKind.AttachedDataChanged, call);
         return RejectReason.None;
     }
 
@@ -284,7 +286,7 @@ public sealed partial class ContactCenterStateMachine
         t.Parameters.Add(c.Parameters);
         call.Treatments.Add(t);
         call.LastChangeAt = _now;
-        Emit(EventKind.TreatmentRequested, c.ConnId, c.Dn);
+        EmitCall(EventKind.TreatmentRequested, call, c.Dn);
         return RejectReason.None;
     }
 
@@ -311,7 +313,7 @@ public sealed partial class ContactCenterStateMachine
         t.State = TreatmentState.Applied;
         t.MediaResource = c.MediaResource;
         call.LastChangeAt = _now;
-        Emit(EventKind.TreatmentApplied, c.ConnId, t.Dn).ReferenceId = ReferenceOf(t.ReferenceId);
+        EmitCall(EventKind.TreatmentApplied, call, t.Dn).ReferenceId = ReferenceOf(t.ReferenceId);
         return RejectReason.None;
     }
 
@@ -340,7 +342,7 @@ public sealed partial class ContactCenterStateMachine
 
         call.Treatments.RemoveAt(i);
         call.LastChangeAt = _now;
-        Event e = Emit(applied ? EventKind.TreatmentEnd : EventKind.TreatmentNotApplied, connId, t.Dn);
+        Event e = EmitCall(applied ? EventKind.TreatmentEnd : EventKind.TreatmentNotApplied, call, t.Dn);
         e.Cause = cause;
         e.ReferenceId = ReferenceOf(t.ReferenceId);
         return RejectReason.None;

@@ -20,13 +20,30 @@ public sealed partial class ContactCenterStateMachine
         if (kind is EventKind.Ringing or EventKind.Established)
         {
             // Screen pop: the user data as it is now (copies: results never share state objects).
-            for (int i = 0; i < call.UserData.Count; i++)
-            {
-                e.UserData.Add(call.UserData[i].Clone());
-            }
+            CopyUserData(call, e);
         }
 
         return e;
+    }
+
+    // A call event that is not about one party (routing, user data, treatments, ISCC).
+    private Event EmitCall(EventKind kind, Call call, DnId? thisDn = null, DnId? otherDn = null)
+    {
+        Event e = Emit(kind, call.ConnId, thisDn, otherDn);
+        e.CallState = call.State;
+        e.CallType = call.CallType;
+        e.Ani = call.Ani;
+        e.Dnis = call.Dnis;
+        e.TransferConnId = call.TransferConnId;
+        return e;
+    }
+
+    private static void CopyUserData(Call call, Event e)
+    {
+        for (int i = 0; i < call.UserData.Count; i++)
+        {
+            e.UserData.Add(call.UserData[i].Clone());
+        }
     }
 
     // The event of a party that has left (its PartyState is Null from then on).

@@ -102,7 +102,7 @@ public sealed partial class ContactCenterStateMachine : IStateMachine<Command, C
         {
             if (!_sessions.TryGetValue(command.SessionId, out session))
             {
-                return Rejected(result, RejectReason.UnknownSession, "unknown session");
+                return Rejected(result, RejectReason.UnknownSession, "unknown session", command);
             }
 
             if (deduplicated && session.Dedupe.TryGetValue(command.ReferenceId, out DedupeEntry? earlier))
@@ -115,14 +115,14 @@ public sealed partial class ContactCenterStateMachine : IStateMachine<Command, C
 
             if (session.Data.LeaseExpiresAt < _now)
             {
-                return Rejected(result, RejectReason.SessionExpired, "session lease has run out");
+                return Rejected(result, RejectReason.SessionExpired, "session lease has run out", command);
             }
         }
 
         RejectReason reason = Dispatch(command, session);
         if (reason != RejectReason.None)
         {
-            Rejected(result, reason, _failMessage);
+            Rejected(result, reason, _failMessage, command);
         }
 
         if (deduplicated)
@@ -133,13 +133,37 @@ public sealed partial class ContactCenterStateMachine : IStateMachine<Command, C
         return result;
     }
 
-    private static CommandResult Rejected(CommandResult result, RejectReason reason, string message)
+    private CommandResult Rejected(CommandResult result, RejectReason reason, string message, Command command)
     {
-        // A rejected command changes nothing, so it reports no event either.
+        // A rejected command changes nothing; its only event is EventError, which echoes the
+        // request's ReferenceID (T-Library: a refused request gets EventError, never silence).
         result.Events.Clear();
         result.RejectReason = reason;
         result.Message = message;
+        result.Events.Add(new Event
+        {
+            Kind = EventKind.Error,
+            ReferenceId = command.ReferenceId,
+            SessionId = command.SessionId,
+            ConnId = AddressedConnId(command),
+            Time = _now,
+            Error = reason,
+            Cause = message,
+        });
         return result;
+    }
+
+    // The conn_id field of the command kind, if it has one (for EventError).
+    private static ulong AddressedConnId(Command command)
+    {
+        Google.Protobuf.Reflection.FieldDescriptor? kind = Command.Descriptor.Oneofs[0].Accessor.GetCaseFieldDescriptor(command);
+        if (kind?.Accessor.GetValue(command) is not IMessage message)
+        {
+            return 0;
+        }
+
+        Google.Protobuf.Reflection.FieldDescriptor? field = message.Descriptor.FindFieldByName("conn_id");
+        return field?.Accessor.GetValue(message) is ulong id ? id : 0;
     }
 
     private RejectReason Dispatch(Command c, SessionEntry? session) => c.KindCase switch

@@ -72,7 +72,8 @@ internal sealed class Harness
         string before = Sm.ComputeStateHashHex();
         CommandResult r = Apply(kind, session, referenceId);
         Assert.Equal(reason, r.RejectReason);
-        Assert.Empty(r.Events);
+        Event error = Assert.Single(r.Events);
+        Assert.Equal((EventKind.Error, reason, referenceId), (error.Kind, error.Error, error.ReferenceId));
         Assert.False(string.IsNullOrEmpty(r.Message));
         if (session.Length == 0 || referenceId == 0)
         {
