@@ -51,6 +51,17 @@ public sealed partial class ContactCenterStateMachine
             return Fail(RejectReason.DnOutOfService, "DN is out of service");
         }
 
+        r = agent is null ? Limit(_agents.Count + 1L, _options.MaxAgents, "agents") : RejectReason.None;
+        if (r == RejectReason.None)
+        {
+            r = CheckKeyValueList(c.Reasons, "agent reasons");
+        }
+
+        if (r != RejectReason.None)
+        {
+            return r;
+        }
+
         if (dn.LoggedInAgent.Length != 0)
         {
             if (_config.LoginConflictPolicy != LoginConflictPolicy.ForceLogout)
@@ -162,6 +173,12 @@ public sealed partial class ContactCenterStateMachine
         if (c.WorkMode is AgentWorkMode.AutoIn or AgentWorkMode.ManualIn)
         {
             return Fail(RejectReason.InvalidAgentTransition, "auto-in and manual-in are ready work modes");
+        }
+
+        r = CheckKeyValueList(c.Reasons, "agent reasons");
+        if (r != RejectReason.None)
+        {
+            return r;
         }
 
         bool acw = c.WorkMode == AgentWorkMode.AfterCallWork;

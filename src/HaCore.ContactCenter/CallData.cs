@@ -135,6 +135,7 @@ public sealed partial class ContactCenterStateMachine
             return Fail(RejectReason.InvalidArgument, "no key/value pairs");
         }
 
+        var keys = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i < pairs.Count; i++)
         {
             if (pairs[i].Key.Length == 0 || pairs[i].Value is null)
@@ -142,12 +143,9 @@ public sealed partial class ContactCenterStateMachine
                 return Fail(RejectReason.InvalidArgument, "a pair needs a key and a value");
             }
 
-            for (int j = 0; j < i; j++)
+            if (!keys.Add(pairs[i].Key))
             {
-                if (string.Equals(pairs[i].Key, pairs[j].Key, StringComparison.Ordinal))
-                {
-                    return Fail(RejectReason.InvalidArgument, "a key appears twice in one request");
-                }
+                return Fail(RejectReason.InvalidArgument, "a key appears twice in one request");
             }
         }
 
@@ -177,6 +175,12 @@ public sealed partial class ContactCenterStateMachine
             }
         }
 
+        r = CheckUserData(call, c.Pairs);
+        if (r != RejectReason.None)
+        {
+            return r;
+        }
+
         return ApplyUpserts(call, c.Pairs);
     }
 
@@ -189,6 +193,11 @@ public sealed partial class ContactCenterStateMachine
         }
 
         r = ValidatePairs(c.Pairs);
+        if (r == RejectReason.None)
+        {
+            r = CheckUserData(call, c.Pairs);
+        }
+
         return r != RejectReason.None ? r : ApplyUpserts(call, c.Pairs);
     }
 
@@ -272,6 +281,17 @@ public sealed partial class ContactCenterStateMachine
         if (FindTreatment(call, c.Dn) >= 0)
         {
             return Fail(RejectReason.TreatmentActive, "a treatment is already active for this call and DN");
+        }
+
+        r = Limit(call.Treatments.Count + 1L, _options.MaxTreatmentsPerCall, "treatments of the call");
+        if (r == RejectReason.None)
+        {
+            r = CheckKeyValueList(c.Parameters, "treatment parameters");
+        }
+
+        if (r != RejectReason.None)
+        {
+            return r;
         }
 
         var t = new TreatmentSession
@@ -366,6 +386,12 @@ public sealed partial class ContactCenterStateMachine
         if (_isccByTransaction.ContainsKey(c.TransactionId))
         {
             return Fail(RejectReason.IsccTransactionExists, "the ISCC transaction ID is in use");
+        }
+
+        r = Limit(call.IsccLinks.Count + 1L, _options.MaxIsccLinksPerCall, "ISCC links of the call");
+        if (r != RejectReason.None)
+        {
+            return r;
         }
 
         var link = new IsccRef

@@ -22,6 +22,18 @@ public sealed partial class ContactCenterStateMachine
             return Fail(RejectReason.InvalidPartyTransition, "a call cannot start in party state " + c.InitialState);
         }
 
+        r = Limit(_calls.Count + 1L, _options.MaxCalls, "live calls");
+        if (r != RejectReason.None)
+        {
+            return r;
+        }
+
+        r = CheckUserData(null, c.UserData);
+        if (r != RejectReason.None)
+        {
+            return r;
+        }
+
         Call? main = null;
         if (c.OrigConnId != 0 && !_calls.TryGetValue(c.OrigConnId, out main))
         {
@@ -184,6 +196,12 @@ public sealed partial class ContactCenterStateMachine
                 return Fail(RejectReason.DnOutOfService, "DN is out of service");
             }
 
+            r = CheckNewParty(call);
+            if (r != RejectReason.None)
+            {
+                return r;
+            }
+
             party = AddParty(call, dnId!, dn, target, role, otherDn, queue, agentId);
         }
         else
@@ -298,6 +316,12 @@ public sealed partial class ContactCenterStateMachine
                 return Fail(RejectReason.DnOutOfService, "DN is out of service");
             }
 
+            r = CheckNewParty(call);
+            if (r != RejectReason.None)
+            {
+                return r;
+            }
+
             party = AddParty(call, c.Queue, dn, PartyState.Queued, PartyRole.Destination, c.OtherDn, c.Queue, string.Empty);
         }
         else
@@ -353,6 +377,12 @@ public sealed partial class ContactCenterStateMachine
         Party party;
         if (i < 0)
         {
+            r = CheckNewParty(call);
+            if (r != RejectReason.None)
+            {
+                return r;
+            }
+
             party = AddParty(call, c.Dn, dn, PartyState.Busy, PartyRole.Destination, c.OtherDn, null, string.Empty);
         }
         else
@@ -397,6 +427,12 @@ public sealed partial class ContactCenterStateMachine
         if (c.Role is not (PartyRole.ConferenceMember or PartyRole.Observer))
         {
             return Fail(RejectReason.InvalidArgument, "an added party is a conference member or an observer");
+        }
+
+        r = CheckNewParty(call);
+        if (r != RejectReason.None)
+        {
+            return r;
         }
 
         // Single-step conference or monitoring: the new party is connected at once (EventEstablished,
@@ -599,7 +635,14 @@ public sealed partial class ContactCenterStateMachine
         if (completed && t.Kind == TransferKind.TwoStep && t.ConsultConnId != 0)
         {
             // Two-step transfer completion: one entry does what the switch reports.
-            MergeIntoMain(call, _calls[t.ConsultConnId], transfer: true);
+            Call consult = _calls[t.ConsultConnId];
+            r = CheckMerge(call, consult, transfer: true);
+            if (r != RejectReason.None)
+            {
+                return r;
+            }
+
+            MergeIntoMain(call, consult, transfer: true);
             return RejectReason.None;
         }
 

@@ -12,6 +12,12 @@ public sealed partial class ContactCenterStateMachine
 
         if (!_connectors.TryGetValue(c.ConnectorId, out Connector? connector))
         {
+            RejectReason r = Limit(_connectors.Count + 1L, _options.MaxConnectors, "connectors");
+            if (r != RejectReason.None)
+            {
+                return r;
+            }
+
             connector = new Connector { ConnectorId = c.ConnectorId };
             _connectors.Add(c.ConnectorId, connector);
         }
@@ -196,6 +202,11 @@ public sealed partial class ContactCenterStateMachine
 
         records.TryGetValue(key(record), out T? old);
         RejectReason r = CheckUpsert(key(record), connId(record), connectorId(record), old is null ? null : connectorId(old), allowNoCall(record));
+        if (r == RejectReason.None && old is null)
+        {
+            r = Limit(ConnectorRecordCount + 1L, _options.MaxConnectorRecords, "connector records");
+        }
+
         if (r != RejectReason.None)
         {
             return r;

@@ -56,6 +56,7 @@ public sealed partial class ContactCenterStateMachine : IStateMachine<Command, C
     public ContactCenterStateMachine(ContactCenterOptions? options = null)
     {
         _options = options ?? ContactCenterOptions.Default;
+        _options.Validate();
         _counters = new Counters { ConnIdPrefix = _options.ConnIdPrefix };
         _config = new ConfigFingerprint();
     }

@@ -33,6 +33,12 @@ public sealed partial class ContactCenterStateMachine
         Call main = call.IsConsult ? other : call;
         Call consult = call.IsConsult ? call : other;
         bool transfer = main.TransferInProgress is { Kind: TransferKind.TwoStep } t && t.ConsultConnId == consult.ConnId;
+        r = CheckMerge(main, consult, transfer);
+        if (r != RejectReason.None)
+        {
+            return r;
+        }
+
         MergeIntoMain(main, consult, transfer);
         return RejectReason.None;
     }

@@ -158,6 +158,7 @@ public sealed partial class ContactCenterStateMachine
             var key = DnKey.From(sub.Dn);
             _sessions[sub.SessionId].Subscriptions.Add(key, sub);
             _subscriberCounts[key] = _subscriberCounts.GetValueOrDefault(key) + 1;
+            _subscriptionTotal++;
         }
 
         foreach (DedupeEntry entry in snapshot.Dedupe)
@@ -227,6 +228,7 @@ public sealed partial class ContactCenterStateMachine
         _isccByTransaction.Clear();
         _isccResourceHolders.Clear();
         _subscriberCounts.Clear();
+        _subscriptionTotal = 0;
     }
 
     /// <summary>
