@@ -18,8 +18,11 @@ namespace HaCore.ContactCenter;
 /// </remarks>
 public sealed partial class ContactCenterStateMachine : IStateMachine<Command, CommandResult>
 {
-    /// <summary>The snapshot format this version writes.</summary>
-    public const uint SnapshotFormatVersion = 1;
+    /// <summary>
+    /// The snapshot format this version writes: 2 (issue 13: consult links have a direction,
+    /// <c>Call.is_consult</c>). Format 1 is still read and migrated on load.
+    /// </summary>
+    public const uint SnapshotFormatVersion = 2;
 
     private readonly ContactCenterOptions _options;
 

@@ -117,11 +117,66 @@ public sealed partial class ContactCenterStateMachine
     public void LoadSnapshot(Snapshot snapshot)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
-        if (snapshot.FormatVersion != SnapshotFormatVersion)
+        if (snapshot.FormatVersion is not (1 or SnapshotFormatVersion))
         {
-            throw new InvalidDataException($"unsupported contact-center snapshot format {snapshot.FormatVersion}");
+            throw new InvalidDataException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"unsupported contact-center snapshot format {snapshot.FormatVersion}: this version reads formats 1 and {SnapshotFormatVersion}"));
         }
 
+        if (snapshot.FormatVersion == 1)
+        {
+            MigrateFormat1(snapshot);
+        }
+
+        LoadCurrentFormat(snapshot);
+    }
+
+    // Format 1 had undirected consult links that could be one-sided (a second consult overwrote the
+    // main call's link) and a transfer consult that could name any call. Format 2 keeps only
+    // symmetric pairs, marks the consult leg (the one whose OrigCallUuid is its partner's CallUuid,
+    // else the later ConnId) and keeps a transfer's consult only if it is the call's own consult.
+    private static void MigrateFormat1(Snapshot snapshot)
+    {
+        var byId = new Dictionary<ulong, Call>();
+        foreach (Call call in snapshot.Calls)
+        {
+            byId[call.ConnId] = call;
+        }
+
+        foreach (Call call in snapshot.Calls)
+        {
+            if (call.TransferConnId != 0
+                && (!byId.TryGetValue(call.TransferConnId, out Call? partner) || partner.TransferConnId != call.ConnId))
+            {
+                call.TransferConnId = 0;
+            }
+        }
+
+        foreach (Call call in snapshot.Calls)
+        {
+            if (call.TransferConnId != 0)
+            {
+                Call partner = byId[call.TransferConnId];
+                bool callPointsBack = string.Equals(call.OrigCallUuid, partner.CallUuid, StringComparison.Ordinal);
+                bool partnerPointsBack = string.Equals(partner.OrigCallUuid, call.CallUuid, StringComparison.Ordinal);
+                bool consult = callPointsBack != partnerPointsBack ? callPointsBack : call.ConnId > partner.ConnId;
+                call.IsConsult = consult;
+            }
+        }
+
+        foreach (Call call in snapshot.Calls)
+        {
+            if (call.TransferInProgress is { ConsultConnId: not 0 } t && (t.ConsultConnId != call.TransferConnId || call.IsConsult))
+            {
+                t.ConsultConnId = 0;
+            }
+        }
+
+        snapshot.FormatVersion = SnapshotFormatVersion;
+    }
+
+    private void LoadCurrentFormat(Snapshot snapshot)
+    {
         ClearState();
         _counters = snapshot.Counters ?? new Counters { ConnIdPrefix = _options.ConnIdPrefix };
         _config = snapshot.Config ?? new ConfigFingerprint();

@@ -200,7 +200,40 @@ public sealed class SnapshotTests
     public void Restore_rejects_an_unknown_format_version()
     {
         var bytes = new Snapshot { FormatVersion = 99 }.ToByteArray();
-        Assert.Throws<InvalidDataException>(() => new ContactCenterStateMachine().RestoreSnapshot(new ReadOnlySequence<byte>(bytes)));
+        var e = Assert.Throws<InvalidDataException>(() => new ContactCenterStateMachine().RestoreSnapshot(new ReadOnlySequence<byte>(bytes)));
+        Assert.Contains("reads formats 1 and 2", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_format_1_snapshot_is_read_and_its_consult_links_get_their_direction()
+    {
+        var h = new Harness();
+        ulong main = h.ConnectedCall();
+        ulong consult = h.Ok(new CallCreated { Dn = Dn("1001"), InitialState = PartyState.Dialing, OrigConnId = main }).ConnId;
+        h.Ok(new TransferStarted { ConnId = main, Controller = Dn("1001"), Kind = TransferKind.TwoStep, Target = Dn("1002") });
+        ulong stray = h.ConnectedCall("1003");
+        string expected = h.Sm.ComputeStateHashHex();
+
+        // What version 1 wrote: no direction, and a one-sided link left by a second consult.
+        Snapshot v1 = h.Sm.CreateSnapshot().Clone();
+        v1.FormatVersion = 1;
+        foreach (Call c in v1.Calls)
+        {
+            c.IsConsult = false;
+            if (c.ConnId == stray)
+            {
+                c.TransferConnId = main;
+            }
+        }
+
+        var restored = new ContactCenterStateMachine();
+        restored.RestoreSnapshot(new ReadOnlySequence<byte>(v1.ToByteArray()));
+        Assert.Empty(restored.FindInvariantViolations());
+        Assert.True(restored.GetCall(consult)!.IsConsult);
+        Assert.False(restored.GetCall(main)!.IsConsult);
+        Assert.Equal(0UL, restored.GetCall(stray)!.TransferConnId);
+        Assert.Equal(consult, restored.GetCall(main)!.TransferInProgress.ConsultConnId);
+        Assert.Equal(expected, restored.ComputeStateHashHex());
     }
 
     [Fact]
