@@ -19,10 +19,15 @@ public sealed partial class ContactCenterStateMachine
         _agents.TryGetValue(c.AgentId, out Agent? agent);
         if (agent?.Dn is not null)
         {
-            // A repeated login on the same DN does nothing (E10); elsewhere it breaks invariant 1.
-            return SameDn(agent.Dn, c.Dn)
-                ? RejectReason.None
-                : Fail(RejectReason.AgentLoggedInElsewhere, "the agent is logged in on another DN");
+            // A repeated login on the same DN changes nothing (E10) but is answered with the agent's
+            // current EventAgentLogin; elsewhere it breaks invariant 1.
+            if (!SameDn(agent.Dn, c.Dn))
+            {
+                return Fail(RejectReason.AgentLoggedInElsewhere, "the agent is logged in on another DN");
+            }
+
+            EmitAgent(EventKind.AgentLogin, agent).Cause = "already logged in";
+            return RejectReason.None;
         }
 
         if (dn.Type is not (AddressType.Dn or AddressType.Position))
@@ -69,7 +74,7 @@ public sealed partial class ContactCenterStateMachine
                 return Fail(RejectReason.DnHasOtherAgent, "another agent is logged in on the DN");
             }
 
-            LogOut(_agents[dn.LoggedInAgent], "forced out by " + c.AgentId);
+            LogOut(_agents[dn.LoggedInAgent], "forced out by " + c.AgentId, forced: true);
         }
 
         if (agent is null)
@@ -114,11 +119,18 @@ public sealed partial class ContactCenterStateMachine
             return r;
         }
 
+        if (_dns.TryGetValue(DnKey.From(agent.Dn!), out Dn? dn) && dn.ActiveCalls.Count != 0)
+        {
+            return Fail(RejectReason.DnInUse, "the agent's DN has active calls");
+        }
+
         LogOut(agent, string.Empty);
         return RejectReason.None;
     }
 
-    private void LogOut(Agent agent, string cause)
+    // forced: another agent's login takes the DN; the event is not an answer to this agent's
+    // request, so it carries no ReferenceID.
+    private void LogOut(Agent agent, string cause, bool forced = false)
     {
         DnId dnId = agent.Dn!;
         if (_dns.TryGetValue(DnKey.From(dnId), out Dn? dn) && string.Equals(dn.LoggedInAgent, agent.AgentId, StringComparison.Ordinal))
@@ -129,6 +141,11 @@ public sealed partial class ContactCenterStateMachine
         Event e = Emit(EventKind.AgentLogout, 0, dnId, agent.Queue);
         e.AgentId = agent.AgentId;
         e.Cause = cause;
+        if (forced)
+        {
+            e.ReferenceId = 0;
+        }
+
         agent.Dn = null;
         agent.Queue = null;
         agent.State = AgentState.Null;

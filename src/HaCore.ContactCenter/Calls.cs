@@ -466,9 +466,11 @@ public sealed partial class ContactCenterStateMachine
         }
 
         Agent agent = _agents[dn.LoggedInAgent];
+        bool manualIn = agent.State == AgentState.BusyReady && agent.WorkMode == AgentWorkMode.ManualIn;
         AgentState idle = agent.State switch
         {
-            AgentState.BusyReady => AgentState.Ready,
+            // ManualIn (GenEM): after an ACD call the agent goes to after-call work, not Ready.
+            AgentState.BusyReady => manualIn ? AgentState.NotReady : AgentState.Ready,
             AgentState.BusyNotReady or AgentState.BusyAfterCallWork => AgentState.NotReady,
             _ => agent.State,
         };
@@ -476,6 +478,10 @@ public sealed partial class ContactCenterStateMachine
         {
             agent.State = idle;
             agent.StateSince = _now;
+            if (manualIn)
+            {
+                agent.WorkMode = AgentWorkMode.AfterCallWork;
+            }
         }
     }
 

@@ -111,7 +111,9 @@ public sealed partial class ContactCenterStateMachine : IStateMachine<Command, C
 
             if (deduplicated && session.Dedupe.TryGetValue(command.ReferenceId, out DedupeEntry? earlier))
             {
-                // Exactly-once (invariant 11): a retry gets the original result, events and all.
+                // Exactly-once (invariant 11): a retry gets the original outcome (reject reason,
+                // message, ConnId and the index it was applied at), marked Duplicate and without
+                // events: those were published once, at that index, and are not published again.
                 CommandResult original = earlier.Result.Clone();
                 original.Duplicate = true;
                 return original;
@@ -309,12 +311,20 @@ public sealed partial class ContactCenterStateMachine : IStateMachine<Command, C
 
     private void Remember(SessionEntry session, uint referenceId, CommandResult result)
     {
+        // The stored result is compact (no events) and its own object: nothing handed to the
+        // caller or to subscribers is shared with the state.
         var entry = new DedupeEntry
         {
             SessionId = session.Data.SessionId,
             ReferenceId = referenceId,
             AppliedAt = _now,
-            Result = result,
+            Result = new CommandResult
+            {
+                RejectReason = result.RejectReason,
+                Message = result.Message,
+                ConnId = result.ConnId,
+                AppliedIndex = result.AppliedIndex,
+            },
         };
         session.Dedupe[referenceId] = entry;
         session.DedupeOrder.Enqueue(entry);
