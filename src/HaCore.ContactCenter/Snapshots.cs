@@ -287,15 +287,37 @@ public sealed partial class ContactCenterStateMachine
     }
 
     /// <summary>
-    /// Computes a SHA-256 over the canonical snapshot bytes: equal on two replicas exactly when their
-    /// states are equal. Costs one snapshot write.
+    /// Computes a SHA-256 over the canonical snapshot bytes followed by every option that shapes the
+    /// state (<see cref="ContactCenterOptions"/>): equal on two replicas exactly when their states and
+    /// options are equal. Costs one snapshot write.
     /// </summary>
     /// <returns>The 32-byte hash.</returns>
     public byte[] ComputeStateHash()
     {
         using var writer = new HashingBufferWriter();
         WriteSnapshot(writer);
+        WriteOptionsFingerprint(writer);
         return writer.Finish();
+    }
+
+    // Fixed order, little-endian: a new option is appended here.
+    private void WriteOptionsFingerprint(IBufferWriter<byte> writer)
+    {
+        ContactCenterOptions o = _options;
+        long[] values =
+        [
+            o.ConnIdPrefix, o.DedupeWindowMs, o.MaxDedupeEntriesPerSession, o.MaxCalls, o.MaxPartiesPerCall,
+            o.MaxUserDataKeys, o.MaxUserDataBytes, o.MaxKeyValueListBytes, o.MaxTreatmentsPerCall,
+            o.MaxIsccLinksPerCall, o.MaxAgents, o.MaxDns, o.MaxConfigOptions, o.MaxSessions,
+            o.MaxSubscriptionsPerSession, o.MaxSubscriptions, o.MaxConnectors, o.MaxConnectorRecords,
+        ];
+        Span<byte> span = writer.GetSpan(values.Length * sizeof(long));
+        for (int i = 0; i < values.Length; i++)
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(span.Slice(i * sizeof(long)), values[i]);
+        }
+
+        writer.Advance(values.Length * sizeof(long));
     }
 
     /// <summary>The state hash as 64 lowercase hex digits.</summary>

@@ -173,7 +173,7 @@ public sealed class SnapshotTests
     }
 
     [Fact]
-    public void State_hash_is_the_SHA256_of_the_canonical_snapshot_bytes()
+    public void State_hash_is_the_SHA256_of_the_canonical_snapshot_bytes_and_the_options()
     {
         var runner = new HaCore.ContactCenter.Workload.WorkloadRunner(HaCore.ContactCenter.Workload.WorkloadProfile.B1.ScaledDown(10), seed: 9);
         runner.ApplySetup();
@@ -181,7 +181,22 @@ public sealed class SnapshotTests
         var buffer = new ArrayBufferWriter<byte>();
         runner.StateMachine.WriteSnapshot(buffer);
         Assert.True(buffer.WrittenCount > 64 * 1024);
-        Assert.Equal(System.Security.Cryptography.SHA256.HashData(buffer.WrittenSpan), runner.StateMachine.ComputeStateHash());
+        // The options fingerprint: 18 little-endian int64 values in the documented order.
+        ContactCenterOptions o = runner.StateMachine.Options;
+        long[] values =
+        [
+            o.ConnIdPrefix, o.DedupeWindowMs, o.MaxDedupeEntriesPerSession, o.MaxCalls, o.MaxPartiesPerCall,
+            o.MaxUserDataKeys, o.MaxUserDataBytes, o.MaxKeyValueListBytes, o.MaxTreatmentsPerCall,
+            o.MaxIsccLinksPerCall, o.MaxAgents, o.MaxDns, o.MaxConfigOptions, o.MaxSessions,
+            o.MaxSubscriptionsPerSession, o.MaxSubscriptions, o.MaxConnectors, o.MaxConnectorRecords,
+        ];
+        var tail = new byte[values.Length * 8];
+        for (int i = 0; i < values.Length; i++)
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(tail.AsSpan(i * 8), values[i]);
+        }
+
+        Assert.Equal(System.Security.Cryptography.SHA256.HashData([.. buffer.WrittenSpan, .. tail]), runner.StateMachine.ComputeStateHash());
     }
 
     [Fact]
@@ -202,6 +217,18 @@ public sealed class SnapshotTests
         var bytes = new Snapshot { FormatVersion = 99 }.ToByteArray();
         var e = Assert.Throws<InvalidDataException>(() => new ContactCenterStateMachine().RestoreSnapshot(new ReadOnlySequence<byte>(bytes)));
         Assert.Contains("reads formats 1 and 2", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Options_that_shape_the_state_are_part_of_the_state_hash()
+    {
+        string Hash(ContactCenterOptions o) => new ContactCenterStateMachine(o).ComputeStateHashHex();
+        string baseline = Hash(new ContactCenterOptions());
+        Assert.Equal(baseline, Hash(new ContactCenterOptions()));
+        Assert.NotEqual(baseline, Hash(new ContactCenterOptions { DedupeWindowMs = 1 }));
+        Assert.NotEqual(baseline, Hash(new ContactCenterOptions { MaxDedupeEntriesPerSession = 1 }));
+        Assert.NotEqual(baseline, Hash(new ContactCenterOptions { MaxUserDataBytes = 1 }));
+        Assert.NotEqual(baseline, Hash(new ContactCenterOptions { MaxConnectorRecords = 1 }));
     }
 
     [Fact]
