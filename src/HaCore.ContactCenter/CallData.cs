@@ -11,7 +11,7 @@ public sealed partial class ContactCenterStateMachine
             return r;
         }
 
-        r = RequireDn(c.RoutePoint, out _);
+        r = RequireDn(c.RoutePoint, out Dn routePoint);
         if (r != RejectReason.None)
         {
             return r;
@@ -27,6 +27,23 @@ public sealed partial class ContactCenterStateMachine
             return Fail(RejectReason.InvalidArgument, "the route timeout is negative");
         }
 
+        // The call sits at the routing point while it is routed: a party in state Routing, unless
+        // the routing point is already a party of the call.
+        int at = FindParty(call, c.RoutePoint);
+        if (at < 0)
+        {
+            if (routePoint.OutOfService)
+            {
+                return Fail(RejectReason.DnOutOfService, "DN is out of service");
+            }
+
+            r = CheckNewParty(call);
+            if (r != RejectReason.None)
+            {
+                return r;
+            }
+        }
+
         // Committed before delivery to the router; the deadline survives failover (S0, §3 #22).
         call.PendingRoute = new RouteRequest
         {
@@ -35,9 +52,13 @@ public sealed partial class ContactCenterStateMachine
             TimeoutMs = c.TimeoutMs,
             ReferenceId = _referenceId,
             DeadlineAt = _now + c.TimeoutMs,
+            PartyAdded = at < 0,
         };
         call.LastChangeAt = _now;
-        EmitCall(EventKind.RouteRequest, call, c.RoutePoint);
+        Party party = at >= 0
+            ? call.Parties[at]
+            : AddParty(call, c.RoutePoint, routePoint, PartyState.Routing, PartyRole.Destination, call.Parties[0].Dn, null, string.Empty);
+        EmitParty(EventKind.RouteRequest, call, party);
         return RejectReason.None;
     }
 
@@ -57,6 +78,19 @@ public sealed partial class ContactCenterStateMachine
 
         call.PendingRoute = null;
         call.LastChangeAt = _now;
+        int at = route.PartyAdded ? FindParty(call, route.RoutePoint) : -1;
+        if (at >= 0 && call.Parties[at].State == PartyState.Routing)
+        {
+            // The call leaves the routing point for the destination (EventRouteUsed to the routing point).
+            Party party = call.Parties[at];
+            call.Parties.RemoveAt(at);
+            Event e = EmitLeft(EventKind.RouteUsed, call, party, string.Empty);
+            e.OtherDn = c.Destination;
+            e.ReferenceId = ReferenceOf(route.ReferenceId);
+            AfterPartyLeft(call, party);
+            return RejectReason.None;
+        }
+
         EmitCall(EventKind.RouteUsed, call, route.RoutePoint, c.Destination).ReferenceId = ReferenceOf(route.ReferenceId);
         return RejectReason.None;
     }

@@ -251,4 +251,34 @@ public sealed class CallFlowTests
         _h.Ok(new PartyReleased { ConnId = m, Dn = Dn("1003") });
         Assert.Equal(CallState.Ok, _h.Call(m).State);
     }
+
+    [Fact]
+    public void A_route_request_puts_a_routing_point_party_on_the_call_until_the_route_is_used()
+    {
+        ulong m = _h.Ok(new CallCreated { Dn = Dn("9000"), InitialState = PartyState.Dialing, OtherDn = Dn("8000"), CallType = CallType.Inbound }).ConnId;
+        var names = new Dictionary<ulong, string> { [m] = "M" };
+        CommandResult r = _h.Ok(new RouteRequested { ConnId = m, RoutePoint = Dn("8000"), TimeoutMs = 1000 }, Session, 4);
+        AssertEvents(PerDn(r, names), ("8000", ["RouteRequest conn=M other=9000 state=Ok"]));
+        Assert.Equal(PartyState.Routing, _h.Call(m).Parties[1].State);
+        Assert.Equal([m], _h.Sm.GetCallsOnDn(Dn("8000")));
+        r = _h.Ok(new RouteUsed { ConnId = m, Destination = Dn("1001") });
+        AssertEvents(PerDn(r, names), ("8000", ["RouteUsed conn=M other=1001 state=Ok"]));
+        Assert.Equal(4u, r.Events[0].ReferenceId);
+        Assert.Single(_h.Call(m).Parties);
+        Assert.Empty(_h.Sm.GetCallsOnDn(Dn("8000")));
+    }
+
+    [Fact]
+    public void A_caller_abandoning_at_a_routing_point_ends_the_call_for_the_routing_point_too()
+    {
+        ulong m = _h.Ok(new CallCreated { Dn = Dn("9000"), InitialState = PartyState.Dialing, OtherDn = Dn("8000") }).ConnId;
+        _h.Ok(new RouteRequested { ConnId = m, RoutePoint = Dn("8000"), TimeoutMs = 1000 });
+        var names = new Dictionary<ulong, string> { [m] = "M" };
+        CommandResult r = _h.Ok(new Abandoned { ConnId = m, Dn = Dn("9000") });
+        AssertEvents(PerDn(r, names),
+            ("9000", ["Abandoned conn=M other=8000 state=Abandoned"]),
+            ("8000", ["Abandoned conn=M other=9000 state=Abandoned"]),
+            ("-", ["CallDeleted conn=M state=Abandoned"]));
+        PropertyTests.AssertNoReference(_h.Sm, m);
+    }
 }
