@@ -67,14 +67,27 @@ public sealed partial class ContactCenterStateMachine
             return r;
         }
 
-        if (dn.LoggedInAgent.Length != 0)
+        // One agent per place (GenEM): an agent at another DN of the place conflicts like one on the DN.
+        string place = c.Place.Length != 0 ? c.Place : dn.Place;
+        string placeAgent = place.Length != 0 && _agentByPlace.TryGetValue(place, out string? holder) ? holder : string.Empty;
+        if (dn.LoggedInAgent.Length != 0 || placeAgent.Length != 0)
         {
             if (_config.LoginConflictPolicy != LoginConflictPolicy.ForceLogout)
             {
-                return Fail(RejectReason.DnHasOtherAgent, "another agent is logged in on the DN");
+                return dn.LoggedInAgent.Length != 0
+                    ? Fail(RejectReason.DnHasOtherAgent, "another agent is logged in on the DN")
+                    : Fail(RejectReason.DnHasOtherAgent, "another agent is logged in at place " + place);
             }
 
-            LogOut(_agents[dn.LoggedInAgent], "forced out by " + c.AgentId, forced: true);
+            if (dn.LoggedInAgent.Length != 0)
+            {
+                LogOut(_agents[dn.LoggedInAgent], "forced out by " + c.AgentId, forced: true);
+            }
+
+            if (placeAgent.Length != 0 && _agents[placeAgent].Dn is not null)
+            {
+                LogOut(_agents[placeAgent], "forced out by " + c.AgentId, forced: true);
+            }
         }
 
         if (agent is null)
@@ -85,7 +98,12 @@ public sealed partial class ContactCenterStateMachine
 
         agent.Dn = c.Dn;
         agent.Queue = c.Queue;
-        agent.Place = c.Place.Length != 0 ? c.Place : dn.Place;
+        agent.Place = place;
+        if (place.Length != 0)
+        {
+            _agentByPlace[place] = c.AgentId;
+        }
+
         agent.EmployeeId = c.EmployeeId;
         agent.PreferredSite = c.PreferredSite;
         agent.WorkMode = c.WorkMode;
@@ -133,6 +151,12 @@ public sealed partial class ContactCenterStateMachine
     private void LogOut(Agent agent, string cause, bool forced = false)
     {
         DnId dnId = agent.Dn!;
+        if (agent.Place.Length != 0 && _agentByPlace.TryGetValue(agent.Place, out string? holder)
+            && string.Equals(holder, agent.AgentId, StringComparison.Ordinal))
+        {
+            _agentByPlace.Remove(agent.Place);
+        }
+
         if (_dns.TryGetValue(DnKey.From(dnId), out Dn? dn) && string.Equals(dn.LoggedInAgent, agent.AgentId, StringComparison.Ordinal))
         {
             dn.LoggedInAgent = string.Empty;

@@ -46,6 +46,7 @@ public sealed partial class ContactCenterStateMachine : IStateMachine<Command, C
     private readonly Dictionary<uint, ulong> _isccByTransaction = new();
     private readonly Dictionary<DnKey, uint> _isccResourceHolders = new();
     private readonly Dictionary<DnKey, int> _subscriberCounts = new();
+    private readonly Dictionary<string, string> _agentByPlace = new(StringComparer.Ordinal);
 
     // Scratch of the command being applied (single-threaded).
     private long _now;

@@ -44,6 +44,29 @@ public sealed partial class ContactCenterStateMachine
             }
         }
 
+        var places = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach ((string id, Agent agent) in _agents)
+        {
+            if (agent.Dn is not null && agent.Place.Length != 0)
+            {
+                if (places.TryGetValue(agent.Place, out string? first))
+                {
+                    v.Add($"2: place {agent.Place} has two agents, {first} and {id}");
+                }
+
+                places[agent.Place] = id;
+                if (!string.Equals(_agentByPlace.GetValueOrDefault(agent.Place), id, StringComparison.Ordinal))
+                {
+                    v.Add($"2: the place index does not show agent {id} at place {agent.Place}");
+                }
+            }
+        }
+
+        if (places.Count != _agentByPlace.Count)
+        {
+            v.Add("2: the place index lists a place without a logged-in agent");
+        }
+
         foreach ((string id, Agent agent) in _agents)
         {
             if ((agent.Dn is null) != (agent.State == AgentState.Null))

@@ -201,6 +201,10 @@ public sealed partial class ContactCenterStateMachine
         foreach (Agent agent in snapshot.Agents)
         {
             _agents.Add(agent.AgentId, agent);
+            if (agent.Dn is not null && agent.Place.Length != 0)
+            {
+                _agentByPlace[agent.Place] = agent.AgentId;
+            }
         }
 
         foreach (ClientSession session in snapshot.Sessions)
@@ -270,6 +274,7 @@ public sealed partial class ContactCenterStateMachine
     {
         _calls.Clear();
         _agents.Clear();
+        _agentByPlace.Clear();
         _dns.Clear();
         _sessions.Clear();
         _connectors.Clear();

@@ -52,6 +52,20 @@ public sealed class AgentAndDnTests
     }
 
     [Fact]
+    public void One_agent_per_place_another_DN_of_the_place_is_refused_or_forces_the_first_out()
+    {
+        _h.Login("a1", "1001");
+        // 2001 is the ACD position of place P1, like 1001.
+        _h.Rejects(new AgentLoggedIn { AgentId = "a2", Dn = Dn("2001"), WorkMode = AgentWorkMode.AutoIn }, RejectReason.DnHasOtherAgent);
+        _h.Ok(new ConfigApplied { Version = 2, LoginConflictPolicy = LoginConflictPolicy.ForceLogout });
+        CommandResult r = _h.Ok(new AgentLoggedIn { AgentId = "a2", Dn = Dn("2001"), WorkMode = AgentWorkMode.AutoIn });
+        Assert.Equal([(EventKind.AgentLogout, "a1"), (EventKind.AgentLogin, "a2")], r.Events.Select(e => (e.Kind, e.AgentId)));
+        Assert.Equal(AgentState.Null, _h.Sm.GetAgentState("a1"));
+        _h.Ok(new AgentLoggedOut { AgentId = "a2" });
+        _h.Login("a1", "1001");
+    }
+
+    [Fact]
     public void A_ManualIn_agent_goes_to_after_call_work_when_its_ACD_call_ends()
     {
         _h.Login("a1", "1001", AgentWorkMode.ManualIn);
