@@ -95,8 +95,9 @@ public sealed partial class ContactCenterStateMachine
         return RejectReason.None;
     }
 
-    private static string DeriveCallUuid(ulong connId) =>
-        connId.ToString("X32", System.Globalization.CultureInfo.InvariantCulture);
+    // 32 hex digits: 16 from the cluster identity, 16 from the ConnId (unique within the group).
+    private string DeriveCallUuid(ulong connId) =>
+        _clusterTag + connId.ToString("X16", System.Globalization.CultureInfo.InvariantCulture);
 
     private static EventKind PartyEvent(PartyState state) => state switch
     {

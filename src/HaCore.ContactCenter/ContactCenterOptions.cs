@@ -20,6 +20,13 @@ public sealed class ContactCenterOptions
     public ushort ConnIdPrefix { get; init; } = 1;
 
     /// <summary>
+    /// The identity of this cluster, used to derive CallUuids that are unique across clusters (the
+    /// ConnId alone is unique only within a group). Set a distinct value per cluster; the default is
+    /// empty, which derives the same CallUuids in every cluster that uses the same ConnIdPrefix.
+    /// </summary>
+    public string ClusterId { get; init; } = string.Empty;
+
+    /// <summary>
     /// How long a client request's result is kept for deduplication, in milliseconds of leader time.
     /// The default is 300,000 (DOMAIN.md §4 sizes the table on a 300 s window).
     /// </summary>
@@ -86,6 +93,11 @@ public sealed class ContactCenterOptions
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the message names it.</exception>
     public void Validate()
     {
+        if (ClusterId is null)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ClusterId), "ClusterId must not be null");
+        }
+
         if (DedupeWindowMs < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(DedupeWindowMs), DedupeWindowMs, "DedupeWindowMs must not be negative");

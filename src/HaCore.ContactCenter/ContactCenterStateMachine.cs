@@ -25,6 +25,7 @@ public sealed partial class ContactCenterStateMachine : IStateMachine<Command, C
     public const uint SnapshotFormatVersion = 2;
 
     private readonly ContactCenterOptions _options;
+    private readonly string _clusterTag;
 
     // Entities, keyed by their identity.
     private readonly Dictionary<ulong, Call> _calls = new();
@@ -61,6 +62,7 @@ public sealed partial class ContactCenterStateMachine : IStateMachine<Command, C
     {
         _options = options ?? ContactCenterOptions.Default;
         _options.Validate();
+        _clusterTag = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(_options.ClusterId)), 0, 8);
         _counters = new Counters { ConnIdPrefix = _options.ConnIdPrefix };
         _config = new ConfigFingerprint();
     }

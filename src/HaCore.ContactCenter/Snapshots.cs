@@ -323,6 +323,11 @@ public sealed partial class ContactCenterStateMachine
         }
 
         writer.Advance(values.Length * sizeof(long));
+
+        // Then the cluster identity, as UTF-8.
+        byte[] cluster = System.Text.Encoding.UTF8.GetBytes(o.ClusterId);
+        cluster.CopyTo(writer.GetSpan(cluster.Length));
+        writer.Advance(cluster.Length);
     }
 
     /// <summary>The state hash as 64 lowercase hex digits.</summary>
