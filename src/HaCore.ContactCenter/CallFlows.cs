@@ -176,6 +176,38 @@ public sealed partial class ContactCenterStateMachine
         return RejectReason.None;
     }
 
+    // The sweep of stale calls: deterministic (leader time, ConnId order), bounded per entry.
+    private RejectReason HandleCallsSwept(CallsSwept c)
+    {
+        if (c.IdleMs < 0 || c.MaxCalls == 0)
+        {
+            return Fail(RejectReason.InvalidArgument, "a sweep needs a non-negative idle time and a positive call count");
+        }
+
+        long horizon = _now - c.IdleMs;
+        var stale = new List<ulong>();
+        foreach ((ulong connId, Call call) in _calls)
+        {
+            if (call.LastChangeAt < horizon && !(c.OnlyUnanswered && IsTalking(call)))
+            {
+                stale.Add(connId);
+            }
+        }
+
+        stale.Sort();
+        int count = (int)Math.Min((uint)stale.Count, c.MaxCalls);
+        for (int i = 0; i < count; i++)
+        {
+            // A merge or release earlier in this entry may have taken the call already.
+            if (_calls.TryGetValue(stale[i], out Call? call))
+            {
+                ReleaseCall(call, "swept");
+            }
+        }
+
+        return RejectReason.None;
+    }
+
     // After a party was taken out of call.Parties (and its events emitted).
     private void AfterPartyLeft(Call call, Party party)
     {

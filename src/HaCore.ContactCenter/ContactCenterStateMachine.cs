@@ -195,6 +195,7 @@ public sealed partial class ContactCenterStateMachine : IStateMachine<Command, C
         Command.KindOneofCase.TransferAborted => HandleTransferEnded(c.TransferAborted.ConnId, completed: false),
         Command.KindOneofCase.PartyReleased => HandlePartyLeft(c.PartyReleased.ConnId, c.PartyReleased.Dn, c.PartyReleased.Cause),
         Command.KindOneofCase.CallReleased => HandleCallReleased(c.CallReleased),
+        Command.KindOneofCase.CallsSwept => HandleCallsSwept(c.CallsSwept),
         Command.KindOneofCase.RouteRequested => HandleRouteRequested(c.RouteRequested),
         Command.KindOneofCase.RouteUsed => HandleRouteUsed(c.RouteUsed),
         Command.KindOneofCase.RouteTimedOut => HandleRouteTimedOut(c.RouteTimedOut),

@@ -7,7 +7,7 @@ namespace HaCore.ContactCenter.Tests;
 /// </summary>
 internal static class RandomCommands
 {
-    public const int KindCount = 62;
+    public const int KindCount = 63;
 
     private static readonly string[] DnNumbers = ["1001", "1002", "1003", "1004", "2001", "7000", "8000", "9000", "9001", "9500", "9600", "nope"];
     private static readonly string[] PartyDns = ["1001", "1002", "9000", "1003", "nope"];
@@ -134,6 +134,7 @@ internal static class RandomCommands
                 ? new B2BUpserted { Record = new B2BCall { B2BId = "b2b" + b % 3, ConnId = conn, ConnectorId = Connectors[c % 3], FrontLegCallId = "f", BackLegCallId = "g" } }
                 : new B2BRemoved { B2BId = "b2b" + b % 3, ConnectorId = Connectors[c % 3] },
             60 => RandomConfig(a, b, c),
+            62 => new CallsSwept { IdleMs = (b * 5_000) - 5_000, MaxCalls = (uint)(c % 4), OnlyUnanswered = (a & 1) == 0 },
             _ => new PartyEstablished { ConnId = conn, Dn = Dn(c) },
         };
     }
