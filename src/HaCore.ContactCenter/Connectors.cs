@@ -142,6 +142,29 @@ public sealed partial class ContactCenterStateMachine
 
     // ---- connector HA records ----
 
+    // Invariant 12: a connector writes only while alive, within its lease, and (when it presents
+    // one) with the epoch of its current incarnation.
+    private RejectReason CheckFence(Connector connector)
+    {
+        if (!connector.Alive)
+        {
+            return Fail(RejectReason.ConnectorNotAlive, "the connector is down");
+        }
+
+        if (connector.LeaseExpiresAt < _now)
+        {
+            return Fail(RejectReason.ConnectorLeaseExpired, "the connector's lease has run out");
+        }
+
+        if (_presentedEpoch != 0 && _presentedEpoch != connector.Epoch)
+        {
+            return Fail(RejectReason.StaleConnectorEpoch, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"epoch {_presentedEpoch} is not the connector's current epoch {connector.Epoch}"));
+        }
+
+        return RejectReason.None;
+    }
+
     private RejectReason CheckUpsert(string key, ulong connId, string connectorId, string? currentOwner, bool allowNoCall)
     {
         if (key.Length == 0 || connectorId.Length == 0)
@@ -154,9 +177,10 @@ public sealed partial class ContactCenterStateMachine
             return Fail(RejectReason.UnknownConnector, "unknown connector");
         }
 
-        if (!connector.Alive)
+        RejectReason fence = CheckFence(connector);
+        if (fence != RejectReason.None)
         {
-            return Fail(RejectReason.ConnectorNotAlive, "the connector is down");
+            return fence;
         }
 
         if (connId == 0 ? !allowNoCall : !_calls.ContainsKey(connId))
@@ -272,6 +296,18 @@ public sealed partial class ContactCenterStateMachine
         if (!string.Equals(owner, connectorId, StringComparison.Ordinal))
         {
             return Fail(RejectReason.RecordOwnedByOtherConnector, "only the owning connector removes a record");
+        }
+
+        // The owner must be live, within its lease and of the presented epoch, like a writer.
+        if (!_connectors.TryGetValue(owner, out Connector? connector))
+        {
+            return Fail(RejectReason.UnknownConnector, "unknown connector");
+        }
+
+        RejectReason fence = CheckFence(connector);
+        if (fence != RejectReason.None)
+        {
+            return fence;
         }
 
         Reindex(kind, key, connId, 0);

@@ -55,6 +55,7 @@ public sealed partial class ContactCenterStateMachine : IStateMachine<Command, C
     private uint _referenceId;
     private CommandResult _result = new();
     private string _failMessage = string.Empty;
+    private ulong _presentedEpoch;
 
     /// <summary>Creates an empty state machine.</summary>
     /// <param name="options">Group parameters; <see cref="ContactCenterOptions.Default"/> when null.</param>
@@ -128,6 +129,7 @@ public sealed partial class ContactCenterStateMachine : IStateMachine<Command, C
             }
         }
 
+        _presentedEpoch = PresentedEpoch(command);
         RejectReason reason = Dispatch(command, session);
         if (reason != RejectReason.None)
         {
@@ -242,6 +244,19 @@ public sealed partial class ContactCenterStateMachine : IStateMachine<Command, C
         Command.KindOneofCase.B2BRemoved => HandleRecordRemoved(RecordKind.B2B, c.B2BRemoved.B2BId, c.B2BRemoved.ConnectorId),
         Command.KindOneofCase.ConfigApplied => HandleConfigApplied(c.ConfigApplied),
         _ => Fail(RejectReason.UnknownCommand, "the command carries no known kind"),
+    };
+
+    private static ulong PresentedEpoch(Command c) => c.KindCase switch
+    {
+        Command.KindOneofCase.ConnConferenceUpserted => c.ConnConferenceUpserted.Epoch,
+        Command.KindOneofCase.ConnConferenceRemoved => c.ConnConferenceRemoved.Epoch,
+        Command.KindOneofCase.ConnConversationUpserted => c.ConnConversationUpserted.Epoch,
+        Command.KindOneofCase.ConnConversationRemoved => c.ConnConversationRemoved.Epoch,
+        Command.KindOneofCase.ConnCallUpserted => c.ConnCallUpserted.Epoch,
+        Command.KindOneofCase.ConnCallRemoved => c.ConnCallRemoved.Epoch,
+        Command.KindOneofCase.B2BUpserted => c.B2BUpserted.Epoch,
+        Command.KindOneofCase.B2BRemoved => c.B2BRemoved.Epoch,
+        _ => 0,
     };
 
     private RejectReason Fail(RejectReason reason, string message)
