@@ -312,6 +312,12 @@ public sealed partial class ContactCenterStateMachine
         MoveConnectorRecords(consultId, mainId);
         main.TransferConnId = 0;
         main.IsConsult = false;
+        if (main.TransferInProgress is { } other && other.ConsultConnId == consultId)
+        {
+            // A transfer (single-step) that named the merged consult keeps going without it.
+            other.ConsultConnId = 0;
+        }
+
         main.LastChangeAt = _now;
         _calls.Remove(consultId);
         UpdateConferenceState(main);
