@@ -19,10 +19,15 @@ public sealed partial class ContactCenterStateMachine
         _agents.TryGetValue(c.AgentId, out Agent? agent);
         if (agent?.Dn is not null)
         {
-            // A repeated login on the same DN does nothing (E10); elsewhere it breaks invariant 1.
-            return SameDn(agent.Dn, c.Dn)
-                ? RejectReason.None
-                : Fail(RejectReason.AgentLoggedInElsewhere, "the agent is logged in on another DN");
+            // A repeated login on the same DN changes nothing (E10) but is answered with the agent's
+            // current EventAgentLogin; elsewhere it breaks invariant 1.
+            if (!SameDn(agent.Dn, c.Dn))
+            {
+                return Fail(RejectReason.AgentLoggedInElsewhere, "the agent is logged in on another DN");
+            }
+
+            EmitAgent(EventKind.AgentLogin, agent).Cause = "already logged in";
+            return RejectReason.None;
         }
 
         if (dn.Type is not (AddressType.Dn or AddressType.Position))
@@ -51,14 +56,38 @@ public sealed partial class ContactCenterStateMachine
             return Fail(RejectReason.DnOutOfService, "DN is out of service");
         }
 
-        if (dn.LoggedInAgent.Length != 0)
+        r = agent is null ? Limit(_agents.Count + 1L, _options.MaxAgents, "agents") : RejectReason.None;
+        if (r == RejectReason.None)
+        {
+            r = CheckKeyValueList(c.Reasons, "agent reasons");
+        }
+
+        if (r != RejectReason.None)
+        {
+            return r;
+        }
+
+        // One agent per place (GenEM): an agent at another DN of the place conflicts like one on the DN.
+        string place = c.Place.Length != 0 ? c.Place : dn.Place;
+        string placeAgent = place.Length != 0 && _agentByPlace.TryGetValue(place, out string? holder) ? holder : string.Empty;
+        if (dn.LoggedInAgent.Length != 0 || placeAgent.Length != 0)
         {
             if (_config.LoginConflictPolicy != LoginConflictPolicy.ForceLogout)
             {
-                return Fail(RejectReason.DnHasOtherAgent, "another agent is logged in on the DN");
+                return dn.LoggedInAgent.Length != 0
+                    ? Fail(RejectReason.DnHasOtherAgent, "another agent is logged in on the DN")
+                    : Fail(RejectReason.DnHasOtherAgent, "another agent is logged in at place " + place);
             }
 
-            LogOut(_agents[dn.LoggedInAgent], "forced out by " + c.AgentId);
+            if (dn.LoggedInAgent.Length != 0)
+            {
+                LogOut(_agents[dn.LoggedInAgent], "forced out by " + c.AgentId, forced: true);
+            }
+
+            if (placeAgent.Length != 0 && _agents[placeAgent].Dn is not null)
+            {
+                LogOut(_agents[placeAgent], "forced out by " + c.AgentId, forced: true);
+            }
         }
 
         if (agent is null)
@@ -69,7 +98,12 @@ public sealed partial class ContactCenterStateMachine
 
         agent.Dn = c.Dn;
         agent.Queue = c.Queue;
-        agent.Place = c.Place.Length != 0 ? c.Place : dn.Place;
+        agent.Place = place;
+        if (place.Length != 0)
+        {
+            _agentByPlace[place] = c.AgentId;
+        }
+
         agent.EmployeeId = c.EmployeeId;
         agent.PreferredSite = c.PreferredSite;
         agent.WorkMode = c.WorkMode;
@@ -103,13 +137,26 @@ public sealed partial class ContactCenterStateMachine
             return r;
         }
 
+        if (_dns.TryGetValue(DnKey.From(agent.Dn!), out Dn? dn) && dn.ActiveCalls.Count != 0)
+        {
+            return Fail(RejectReason.DnInUse, "the agent's DN has active calls");
+        }
+
         LogOut(agent, string.Empty);
         return RejectReason.None;
     }
 
-    private void LogOut(Agent agent, string cause)
+    // forced: another agent's login takes the DN; the event is not an answer to this agent's
+    // request, so it carries no ReferenceID.
+    private void LogOut(Agent agent, string cause, bool forced = false)
     {
         DnId dnId = agent.Dn!;
+        if (agent.Place.Length != 0 && _agentByPlace.TryGetValue(agent.Place, out string? holder)
+            && string.Equals(holder, agent.AgentId, StringComparison.Ordinal))
+        {
+            _agentByPlace.Remove(agent.Place);
+        }
+
         if (_dns.TryGetValue(DnKey.From(dnId), out Dn? dn) && string.Equals(dn.LoggedInAgent, agent.AgentId, StringComparison.Ordinal))
         {
             dn.LoggedInAgent = string.Empty;
@@ -118,6 +165,11 @@ public sealed partial class ContactCenterStateMachine
         Event e = Emit(EventKind.AgentLogout, 0, dnId, agent.Queue);
         e.AgentId = agent.AgentId;
         e.Cause = cause;
+        if (forced)
+        {
+            e.ReferenceId = 0;
+        }
+
         agent.Dn = null;
         agent.Queue = null;
         agent.State = AgentState.Null;
@@ -162,6 +214,12 @@ public sealed partial class ContactCenterStateMachine
         if (c.WorkMode is AgentWorkMode.AutoIn or AgentWorkMode.ManualIn)
         {
             return Fail(RejectReason.InvalidAgentTransition, "auto-in and manual-in are ready work modes");
+        }
+
+        r = CheckKeyValueList(c.Reasons, "agent reasons");
+        if (r != RejectReason.None)
+        {
+            return r;
         }
 
         bool acw = c.WorkMode == AgentWorkMode.AfterCallWork;

@@ -11,7 +11,7 @@ public sealed partial class ContactCenterStateMachine
             return r;
         }
 
-        r = RequireDn(c.RoutePoint, out _);
+        r = RequireDn(c.RoutePoint, out Dn routePoint);
         if (r != RejectReason.None)
         {
             return r;
@@ -27,6 +27,23 @@ public sealed partial class ContactCenterStateMachine
             return Fail(RejectReason.InvalidArgument, "the route timeout is negative");
         }
 
+        // The call sits at the routing point while it is routed: a party in state Routing, unless
+        // the routing point is already a party of the call.
+        int at = FindParty(call, c.RoutePoint);
+        if (at < 0)
+        {
+            if (routePoint.OutOfService)
+            {
+                return Fail(RejectReason.DnOutOfService, "DN is out of service");
+            }
+
+            r = CheckNewParty(call);
+            if (r != RejectReason.None)
+            {
+                return r;
+            }
+        }
+
         // Committed before delivery to the router; the deadline survives failover (S0, §3 #22).
         call.PendingRoute = new RouteRequest
         {
@@ -35,9 +52,13 @@ public sealed partial class ContactCenterStateMachine
             TimeoutMs = c.TimeoutMs,
             ReferenceId = _referenceId,
             DeadlineAt = _now + c.TimeoutMs,
+            PartyAdded = at < 0,
         };
         call.LastChangeAt = _now;
-        Emit(EventKind.RouteRequest, c.ConnId, c.RoutePoint);
+        Party party = at >= 0
+            ? call.Parties[at]
+            : AddParty(call, c.RoutePoint, routePoint, PartyState.Routing, PartyRole.Destination, call.Parties[0].Dn, null, string.Empty);
+        EmitParty(EventKind.RouteRequest, call, party);
         return RejectReason.None;
     }
 
@@ -57,7 +78,20 @@ public sealed partial class ContactCenterStateMachine
 
         call.PendingRoute = null;
         call.LastChangeAt = _now;
-        Emit(EventKind.RouteUsed, c.ConnId, route.RoutePoint, c.Destination).ReferenceId = route.ReferenceId;
+        int at = route.PartyAdded ? FindParty(call, route.RoutePoint) : -1;
+        if (at >= 0 && call.Parties[at].State == PartyState.Routing)
+        {
+            // The call leaves the routing point for the destination (EventRouteUsed to the routing point).
+            Party party = call.Parties[at];
+            call.Parties.RemoveAt(at);
+            Event e = EmitLeft(EventKind.RouteUsed, call, party, string.Empty);
+            e.OtherDn = c.Destination;
+            e.ReferenceId = ReferenceOf(route.ReferenceId);
+            AfterPartyLeft(call, party);
+            return RejectReason.None;
+        }
+
+        EmitCall(EventKind.RouteUsed, call, route.RoutePoint, c.Destination).ReferenceId = ReferenceOf(route.ReferenceId);
         return RejectReason.None;
     }
 
@@ -82,7 +116,7 @@ public sealed partial class ContactCenterStateMachine
 
         call.PendingRoute = null;
         call.LastChangeAt = _now;
-        Emit(EventKind.RouteTimedOut, c.ConnId, route.RoutePoint).ReferenceId = route.ReferenceId;
+        EmitCall(EventKind.RouteTimedOut, call, route.RoutePoint).ReferenceId = ReferenceOf(route.ReferenceId);
         return RejectReason.None;
     }
 
@@ -135,6 +169,7 @@ public sealed partial class ContactCenterStateMachine
             return Fail(RejectReason.InvalidArgument, "no key/value pairs");
         }
 
+        var keys = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i < pairs.Count; i++)
         {
             if (pairs[i].Key.Length == 0 || pairs[i].Value is null)
@@ -142,12 +177,9 @@ public sealed partial class ContactCenterStateMachine
                 return Fail(RejectReason.InvalidArgument, "a pair needs a key and a value");
             }
 
-            for (int j = 0; j < i; j++)
+            if (!keys.Add(pairs[i].Key))
             {
-                if (string.Equals(pairs[i].Key, pairs[j].Key, StringComparison.Ordinal))
-                {
-                    return Fail(RejectReason.InvalidArgument, "a key appears twice in one request");
-                }
+                return Fail(RejectReason.InvalidArgument, "a key appears twice in one request");
             }
         }
 
@@ -177,6 +209,12 @@ public sealed partial class ContactCenterStateMachine
             }
         }
 
+        r = CheckUserData(call, c.Pairs);
+        if (r != RejectReason.None)
+        {
+            return r;
+        }
+
         return ApplyUpserts(call, c.Pairs);
     }
 
@@ -189,6 +227,11 @@ public sealed partial class ContactCenterStateMachine
         }
 
         r = ValidatePairs(c.Pairs);
+        if (r == RejectReason.None)
+        {
+            r = CheckUserData(call, c.Pairs);
+        }
+
         return r != RejectReason.None ? r : ApplyUpserts(call, c.Pairs);
     }
 
@@ -200,7 +243,7 @@ public sealed partial class ContactCenterStateMachine
         }
 
         call.LastChangeAt = _now;
-        Emit(EventKind.AttachedDataChanged, call.ConnId).UserData.Add(pairs);
+        CopyUserData(call, EmitCall(EventKind.AttachedDataChanged, call));
         return RejectReason.None;
     }
 
@@ -220,7 +263,9 @@ public sealed partial class ContactCenterStateMachine
 
         call.UserData.RemoveAt(i);
         call.LastChangeAt = _now;
-        Emit(EventKind.AttachedDataChanged, c.ConnId).Key = c.Key;
+        Event e = EmitCall(EventKind.AttachedDataChanged, call);
+        e.Key = c.Key;
+        CopyUserData(call, e);
         return RejectReason.None;
     }
 
@@ -234,7 +279,7 @@ public sealed partial class ContactCenterStateMachine
 
         call.UserData.Clear();
         call.LastChangeAt = _now;
-        Emit(EventKind.AttachedDataChanged, c.ConnId);
+        EmitCall(EventKind.AttachedDataChanged, call);
         return RejectReason.None;
     }
 
@@ -272,6 +317,17 @@ public sealed partial class ContactCenterStateMachine
             return Fail(RejectReason.TreatmentActive, "a treatment is already active for this call and DN");
         }
 
+        r = Limit(call.Treatments.Count + 1L, _options.MaxTreatmentsPerCall, "treatments of the call");
+        if (r == RejectReason.None)
+        {
+            r = CheckKeyValueList(c.Parameters, "treatment parameters");
+        }
+
+        if (r != RejectReason.None)
+        {
+            return r;
+        }
+
         var t = new TreatmentSession
         {
             ConnId = c.ConnId,
@@ -284,7 +340,7 @@ public sealed partial class ContactCenterStateMachine
         t.Parameters.Add(c.Parameters);
         call.Treatments.Add(t);
         call.LastChangeAt = _now;
-        Emit(EventKind.TreatmentRequested, c.ConnId, c.Dn);
+        EmitCall(EventKind.TreatmentRequested, call, c.Dn);
         return RejectReason.None;
     }
 
@@ -311,7 +367,7 @@ public sealed partial class ContactCenterStateMachine
         t.State = TreatmentState.Applied;
         t.MediaResource = c.MediaResource;
         call.LastChangeAt = _now;
-        Emit(EventKind.TreatmentApplied, c.ConnId, t.Dn).ReferenceId = ReferenceOf(t.ReferenceId);
+        EmitCall(EventKind.TreatmentApplied, call, t.Dn).ReferenceId = ReferenceOf(t.ReferenceId);
         return RejectReason.None;
     }
 
@@ -340,7 +396,7 @@ public sealed partial class ContactCenterStateMachine
 
         call.Treatments.RemoveAt(i);
         call.LastChangeAt = _now;
-        Event e = Emit(applied ? EventKind.TreatmentEnd : EventKind.TreatmentNotApplied, connId, t.Dn);
+        Event e = EmitCall(applied ? EventKind.TreatmentEnd : EventKind.TreatmentNotApplied, call, t.Dn);
         e.Cause = cause;
         e.ReferenceId = ReferenceOf(t.ReferenceId);
         return RejectReason.None;
@@ -364,6 +420,12 @@ public sealed partial class ContactCenterStateMachine
         if (_isccByTransaction.ContainsKey(c.TransactionId))
         {
             return Fail(RejectReason.IsccTransactionExists, "the ISCC transaction ID is in use");
+        }
+
+        r = Limit(call.IsccLinks.Count + 1L, _options.MaxIsccLinksPerCall, "ISCC links of the call");
+        if (r != RejectReason.None)
+        {
+            return r;
         }
 
         var link = new IsccRef

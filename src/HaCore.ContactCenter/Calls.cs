@@ -22,10 +22,30 @@ public sealed partial class ContactCenterStateMachine
             return Fail(RejectReason.InvalidPartyTransition, "a call cannot start in party state " + c.InitialState);
         }
 
+        r = Limit(_calls.Count + 1L, _options.MaxCalls, "live calls");
+        if (r != RejectReason.None)
+        {
+            return r;
+        }
+
+        r = CheckUserData(null, c.UserData);
+        if (r != RejectReason.None)
+        {
+            return r;
+        }
+
         Call? main = null;
         if (c.OrigConnId != 0 && !_calls.TryGetValue(c.OrigConnId, out main))
         {
             return Fail(RejectReason.UnknownCall, "the main call of the consult call is not live");
+        }
+
+        if (main is not null && main.TransferConnId != 0)
+        {
+            // One consult per call, and no consult of a consult: the link stays one-to-one.
+            return Fail(RejectReason.TransferInProgress, main.IsConsult
+                ? "the main call is itself a consult call"
+                : "the main call already has a consult call");
         }
 
         ulong connId = AllocateConnId();
@@ -48,7 +68,13 @@ public sealed partial class ContactCenterStateMachine
         {
             call.OrigCallUuid = main.CallUuid;
             call.TransferConnId = main.ConnId;
+            call.IsConsult = true;
             main.TransferConnId = connId;
+            main.IsConsult = false;
+            if (main.TransferInProgress is { ConsultConnId: 0 } transfer)
+            {
+                transfer.ConsultConnId = connId;
+            }
         }
 
         for (int i = 0; i < c.UserData.Count; i++)
@@ -59,8 +85,8 @@ public sealed partial class ContactCenterStateMachine
         _calls.Add(connId, call);
         Party party = AddParty(call, c.Dn, dn, c.InitialState, c.Role, c.OtherDn, c.ThisQueue, c.AgentId);
         _result.ConnId = connId;
-        Emit(EventKind.CallCreated, connId, party.Dn, party.OtherDn);
-        Emit(PartyEvent(c.InitialState), connId, party.Dn, party.OtherDn).PartyState = party.State;
+        EmitParty(EventKind.CallCreated, call, party);
+        EmitParty(PartyEvent(c.InitialState), call, party);
         if (c.InitialState == PartyState.Connected)
         {
             OnConnected(party, dn);
@@ -69,8 +95,9 @@ public sealed partial class ContactCenterStateMachine
         return RejectReason.None;
     }
 
-    private static string DeriveCallUuid(ulong connId) =>
-        connId.ToString("X32", System.Globalization.CultureInfo.InvariantCulture);
+    // 32 hex digits: 16 from the cluster identity, 16 from the ConnId (unique within the group).
+    private string DeriveCallUuid(ulong connId) =>
+        _clusterTag + connId.ToString("X16", System.Globalization.CultureInfo.InvariantCulture);
 
     private static EventKind PartyEvent(PartyState state) => state switch
     {
@@ -170,6 +197,12 @@ public sealed partial class ContactCenterStateMachine
                 return Fail(RejectReason.DnOutOfService, "DN is out of service");
             }
 
+            r = CheckNewParty(call);
+            if (r != RejectReason.None)
+            {
+                return r;
+            }
+
             party = AddParty(call, dnId!, dn, target, role, otherDn, queue, agentId);
         }
         else
@@ -190,7 +223,7 @@ public sealed partial class ContactCenterStateMachine
             }
         }
 
-        Emit(PartyEvent(target), connId, party.Dn, party.OtherDn).PartyState = target;
+        EmitParty(PartyEvent(target), call, party);
         return RejectReason.None;
     }
 
@@ -213,7 +246,8 @@ public sealed partial class ContactCenterStateMachine
             party.OtherDn = c.OtherDn;
         }
 
-        Emit(EventKind.Established, c.ConnId, party.Dn, party.OtherDn).PartyState = PartyState.Connected;
+        UpdateConferenceState(call);
+        EmitParty(EventKind.Established, call, party);
         OnConnected(party, _dns[DnKey.From(party.Dn)]);
         return RejectReason.None;
     }
@@ -256,7 +290,7 @@ public sealed partial class ContactCenterStateMachine
 
         PartyState to = hold ? PartyState.Held : PartyState.Connected;
         SetPartyState(call, party, to);
-        Emit(hold ? EventKind.Held : EventKind.Retrieved, connId, party.Dn, party.OtherDn).PartyState = to;
+        EmitParty(hold ? EventKind.Held : EventKind.Retrieved, call, party);
         return RejectReason.None;
     }
 
@@ -283,6 +317,12 @@ public sealed partial class ContactCenterStateMachine
                 return Fail(RejectReason.DnOutOfService, "DN is out of service");
             }
 
+            r = CheckNewParty(call);
+            if (r != RejectReason.None)
+            {
+                return r;
+            }
+
             party = AddParty(call, c.Queue, dn, PartyState.Queued, PartyRole.Destination, c.OtherDn, c.Queue, string.Empty);
         }
         else
@@ -296,7 +336,7 @@ public sealed partial class ContactCenterStateMachine
             SetPartyState(call, party, PartyState.Queued);
         }
 
-        Emit(EventKind.Queued, c.ConnId, party.Dn, party.OtherDn).PartyState = PartyState.Queued;
+        EmitParty(EventKind.Queued, call, party);
         return RejectReason.None;
     }
 
@@ -313,27 +353,10 @@ public sealed partial class ContactCenterStateMachine
             return Fail(RejectReason.InvalidPartyTransition, $"party cannot be diverted from {party.State}");
         }
 
-        Emit(EventKind.Diverted, c.ConnId, party.Dn, c.Destination);
-        RemoveParty(call, FindParty(call, party.Dn));
-        return RejectReason.None;
-    }
-
-    private RejectReason HandleAbandoned(Abandoned c)
-    {
-        RejectReason r = RequireParty(c.ConnId, c.Dn, out Call call, out Party party);
-        if (r != RejectReason.None)
-        {
-            return r;
-        }
-
-        if (party.State is PartyState.Connected or PartyState.Held)
-        {
-            return Fail(RejectReason.InvalidPartyTransition, "a connected call is released, not abandoned");
-        }
-
-        call.State = CallState.Abandoned;
-        Emit(EventKind.Abandoned, c.ConnId, party.Dn, party.OtherDn);
-        ReleaseCall(call, "abandoned");
+        call.Parties.RemoveAt(FindParty(call, party.Dn));
+        UpdateConferenceState(call);
+        EmitLeft(EventKind.Diverted, call, party, string.Empty).OtherDn = c.Destination;
+        AfterPartyLeft(call, party);
         return RejectReason.None;
     }
 
@@ -355,6 +378,12 @@ public sealed partial class ContactCenterStateMachine
         Party party;
         if (i < 0)
         {
+            r = CheckNewParty(call);
+            if (r != RejectReason.None)
+            {
+                return r;
+            }
+
             party = AddParty(call, c.Dn, dn, PartyState.Busy, PartyRole.Destination, c.OtherDn, null, string.Empty);
         }
         else
@@ -368,7 +397,7 @@ public sealed partial class ContactCenterStateMachine
             SetPartyState(call, party, PartyState.Busy);
         }
 
-        Emit(EventKind.DestinationBusy, c.ConnId, party.Dn, party.OtherDn).PartyState = PartyState.Busy;
+        EmitParty(EventKind.DestinationBusy, call, party);
         return RejectReason.None;
     }
 
@@ -401,48 +430,27 @@ public sealed partial class ContactCenterStateMachine
             return Fail(RejectReason.InvalidArgument, "an added party is a conference member or an observer");
         }
 
-        Party party = AddParty(call, c.Dn, dn, PartyState.Connected, c.Role, c.OtherDn, null, c.AgentId);
-        if (c.Role == PartyRole.ConferenceMember)
-        {
-            call.State = CallState.Conferenced;
-        }
-
-        Emit(EventKind.PartyAdded, c.ConnId, party.Dn, party.OtherDn).PartyState = PartyState.Connected;
-        return RejectReason.None;
-    }
-
-    // PartyDeleted and PartyReleased: the party leaves; the last one leaving releases the call.
-    private RejectReason HandlePartyRemoved(ulong connId, DnId? dn, EventKind kind, string cause)
-    {
-        RejectReason r = RequireParty(connId, dn, out Call call, out Party party);
+        r = CheckNewParty(call);
         if (r != RejectReason.None)
         {
             return r;
         }
 
-        Emit(kind, connId, party.Dn, party.OtherDn).Cause = cause;
-        RemoveParty(call, FindParty(call, party.Dn));
-        return RejectReason.None;
-    }
+        // Single-step conference or monitoring: the new party is connected at once (EventEstablished,
+        // with the user data); a conference member is announced to every other party
+        // (EventPartyAdded, ThirdPartyDN = the new party), an observer to nobody.
+        Party party = AddParty(call, c.Dn, dn, PartyState.Connected, c.Role, c.OtherDn, null, c.AgentId);
+        UpdateConferenceState(call);
+        EmitParty(EventKind.Established, call, party);
+        if (c.Role == PartyRole.ConferenceMember)
+        {
+            for (int i = 0; i < call.Parties.Count - 1; i++)
+            {
+                EmitParty(EventKind.PartyAdded, call, call.Parties[i]).ThirdPartyDn = party.Dn;
+            }
+        }
 
-    private void RemoveParty(Call call, int index)
-    {
-        Party party = call.Parties[index];
-        call.Parties.RemoveAt(index);
-        call.LastChangeAt = _now;
-        DetachFromDn(call.ConnId, party.Dn);
-        if (call.Parties.Count == 0)
-        {
-            ReleaseCall(call, "last party left");
-        }
-        else if (call.TransferInProgress is { } transfer && SameDn(transfer.Controller, party.Dn) && transfer.Kind == TransferKind.SingleStep)
-        {
-            // Single-step transfer: the controller leaving completes it. The call is never shown as
-            // conferenced because of it (S0 limitation 26).
-            call.TransferInProgress = null;
-            call.State = CallState.Transferred;
-            Emit(EventKind.TransferCompleted, call.ConnId, party.Dn, transfer.Target);
-        }
+        return RejectReason.None;
     }
 
     private void DetachFromDn(ulong connId, DnId id)
@@ -459,9 +467,11 @@ public sealed partial class ContactCenterStateMachine
         }
 
         Agent agent = _agents[dn.LoggedInAgent];
+        bool manualIn = agent.State == AgentState.BusyReady && agent.WorkMode == AgentWorkMode.ManualIn;
         AgentState idle = agent.State switch
         {
-            AgentState.BusyReady => AgentState.Ready,
+            // ManualIn (GenEM): after an ACD call the agent goes to after-call work, not Ready.
+            AgentState.BusyReady => manualIn ? AgentState.NotReady : AgentState.Ready,
             AgentState.BusyNotReady or AgentState.BusyAfterCallWork => AgentState.NotReady,
             _ => agent.State,
         };
@@ -469,6 +479,10 @@ public sealed partial class ContactCenterStateMachine
         {
             agent.State = idle;
             agent.StateSince = _now;
+            if (manualIn)
+            {
+                agent.WorkMode = AgentWorkMode.AfterCallWork;
+            }
         }
     }
 
@@ -486,14 +500,21 @@ public sealed partial class ContactCenterStateMachine
 
     // Invariant 4: release is total. Every party, treatment, ISCC link and resource, connector HA
     // record, DN ActiveCalls entry and cross-call link of the ConnId goes with the call.
-    private void ReleaseCall(Call call, string cause)
+    // partyEvent: what each remaining party gets (EventReleased, or EventAbandoned when the caller
+    // abandoned); detached: a party already taken out whose DN still lists the call.
+    private void ReleaseCall(Call call, string cause, EventKind partyEvent = EventKind.Released, DnId? detached = null)
     {
         ulong connId = call.ConnId;
         var parties = call.Parties;
+        if (detached is not null)
+        {
+            DetachFromDn(connId, detached);
+        }
+
         for (int i = 0; i < parties.Count; i++)
         {
             Party p = parties[i];
-            Emit(EventKind.Released, connId, p.Dn, p.OtherDn).Cause = cause;
+            EmitLeft(partyEvent, call, p, cause);
             DetachFromDn(connId, p.Dn);
         }
 
@@ -516,6 +537,7 @@ public sealed partial class ContactCenterStateMachine
         UnlinkPartnerCall(call);
         _calls.Remove(connId);
         Emit(EventKind.CallDeleted, connId).Cause = cause;
+        _result.Events[^1].CallState = call.State;
     }
 
     private void UnlinkPartnerCall(Call call)
@@ -528,6 +550,7 @@ public sealed partial class ContactCenterStateMachine
         if (partner.TransferConnId == call.ConnId)
         {
             partner.TransferConnId = 0;
+            partner.IsConsult = false;
         }
 
         if (partner.TransferInProgress is { } t && t.ConsultConnId == call.ConnId)
@@ -549,9 +572,43 @@ public sealed partial class ContactCenterStateMachine
             return Fail(RejectReason.TransferInProgress, "a transfer is already in progress");
         }
 
-        if (c.ConsultConnId != 0 && (c.ConsultConnId == c.ConnId || !_calls.ContainsKey(c.ConsultConnId)))
+        ulong consultId = c.ConsultConnId;
+        Call? consult = null;
+        if (consultId != 0)
         {
-            return Fail(RejectReason.UnknownCall, "the consult call is not live");
+            if (consultId == c.ConnId || !_calls.TryGetValue(consultId, out consult))
+            {
+                return Fail(RejectReason.UnknownCall, "the consult call is not live");
+            }
+
+            bool linked = call.TransferConnId == consultId && consult.TransferConnId == call.ConnId && consult.IsConsult;
+            if (!linked)
+            {
+                if (call.TransferConnId != 0 || consult.TransferConnId != 0)
+                {
+                    return Fail(RejectReason.InvalidArgument, "the consult call is linked to another call");
+                }
+
+                if (FindParty(consult, controller.Dn) < 0)
+                {
+                    return Fail(RejectReason.InvalidArgument, "the controller is not a party of the consult call");
+                }
+            }
+        }
+        else if (call.TransferConnId != 0 && !call.IsConsult)
+        {
+            // The consult call made before the transfer started is its consult.
+            consultId = call.TransferConnId;
+        }
+
+        if (consult is not null && call.TransferConnId == 0)
+        {
+            call.TransferConnId = consult.ConnId;
+            call.IsConsult = false;
+            consult.TransferConnId = call.ConnId;
+            consult.IsConsult = true;
+            consult.OrigCallUuid = call.CallUuid;
+            consult.LastChangeAt = _now;
         }
 
         call.TransferInProgress = new TransferInfo
@@ -560,10 +617,11 @@ public sealed partial class ContactCenterStateMachine
             Kind = c.Kind,
             Target = c.Target,
             StartedAt = _now,
-            ConsultConnId = c.ConsultConnId,
+            ConsultConnId = consultId,
         };
         call.LastChangeAt = _now;
-        Emit(EventKind.TransferStarted, c.ConnId, controller.Dn, c.Target);
+        Event started = EmitParty(EventKind.TransferStarted, call, controller, c.Target);
+        started.TransferConnId = call.TransferConnId;
         return RejectReason.None;
     }
 
@@ -581,6 +639,20 @@ public sealed partial class ContactCenterStateMachine
             return Fail(RejectReason.NoTransferInProgress, "no transfer is in progress");
         }
 
+        if (completed && t.Kind == TransferKind.TwoStep && t.ConsultConnId != 0)
+        {
+            // Two-step transfer completion: one entry does what the switch reports.
+            Call consult = _calls[t.ConsultConnId];
+            r = CheckMerge(call, consult, transfer: true);
+            if (r != RejectReason.None)
+            {
+                return r;
+            }
+
+            MergeIntoMain(call, consult, transfer: true);
+            return RejectReason.None;
+        }
+
         call.TransferInProgress = null;
         call.LastChangeAt = _now;
         if (completed)
@@ -588,7 +660,9 @@ public sealed partial class ContactCenterStateMachine
             call.State = CallState.Transferred;
         }
 
-        Emit(completed ? EventKind.TransferCompleted : EventKind.TransferAborted, connId, t.Controller, t.Target);
+        Event e = Emit(completed ? EventKind.TransferCompleted : EventKind.TransferAborted, connId, t.Controller, t.Target);
+        e.CallState = call.State;
+        e.TransferConnId = call.TransferConnId;
         return RejectReason.None;
     }
 }

@@ -7,10 +7,15 @@ public sealed partial class ContactCenterStateMachine
     {
         if (c.Version <= _config.ConfigVersion)
         {
-            return Fail(RejectReason.StaleConfigVersion, $"config version {c.Version} is not newer than {_config.ConfigVersion}");
+            return Fail(RejectReason.StaleConfigVersion, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"config version {c.Version} is not newer than {_config.ConfigVersion}"));
         }
 
         RejectReason r = ValidateDnDelta(c, out _);
+        if (r == RejectReason.None)
+        {
+            r = CheckConfig(c);
+        }
+
         if (r != RejectReason.None)
         {
             return r;

@@ -12,6 +12,12 @@ public sealed partial class ContactCenterStateMachine
 
         if (!_connectors.TryGetValue(c.ConnectorId, out Connector? connector))
         {
+            RejectReason r = Limit(_connectors.Count + 1L, _options.MaxConnectors, "connectors");
+            if (r != RejectReason.None)
+            {
+                return r;
+            }
+
             connector = new Connector { ConnectorId = c.ConnectorId };
             _connectors.Add(c.ConnectorId, connector);
         }
@@ -136,6 +142,29 @@ public sealed partial class ContactCenterStateMachine
 
     // ---- connector HA records ----
 
+    // Invariant 12: a connector writes only while alive, within its lease, and (when it presents
+    // one) with the epoch of its current incarnation.
+    private RejectReason CheckFence(Connector connector)
+    {
+        if (!connector.Alive)
+        {
+            return Fail(RejectReason.ConnectorNotAlive, "the connector is down");
+        }
+
+        if (connector.LeaseExpiresAt < _now)
+        {
+            return Fail(RejectReason.ConnectorLeaseExpired, "the connector's lease has run out");
+        }
+
+        if (_presentedEpoch != 0 && _presentedEpoch != connector.Epoch)
+        {
+            return Fail(RejectReason.StaleConnectorEpoch, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"epoch {_presentedEpoch} is not the connector's current epoch {connector.Epoch}"));
+        }
+
+        return RejectReason.None;
+    }
+
     private RejectReason CheckUpsert(string key, ulong connId, string connectorId, string? currentOwner, bool allowNoCall)
     {
         if (key.Length == 0 || connectorId.Length == 0)
@@ -148,9 +177,10 @@ public sealed partial class ContactCenterStateMachine
             return Fail(RejectReason.UnknownConnector, "unknown connector");
         }
 
-        if (!connector.Alive)
+        RejectReason fence = CheckFence(connector);
+        if (fence != RejectReason.None)
         {
-            return Fail(RejectReason.ConnectorNotAlive, "the connector is down");
+            return fence;
         }
 
         if (connId == 0 ? !allowNoCall : !_calls.ContainsKey(connId))
@@ -196,6 +226,11 @@ public sealed partial class ContactCenterStateMachine
 
         records.TryGetValue(key(record), out T? old);
         RejectReason r = CheckUpsert(key(record), connId(record), connectorId(record), old is null ? null : connectorId(old), allowNoCall(record));
+        if (r == RejectReason.None && old is null)
+        {
+            r = Limit(ConnectorRecordCount + 1L, _options.MaxConnectorRecords, "connector records");
+        }
+
         if (r != RejectReason.None)
         {
             return r;
@@ -261,6 +296,18 @@ public sealed partial class ContactCenterStateMachine
         if (!string.Equals(owner, connectorId, StringComparison.Ordinal))
         {
             return Fail(RejectReason.RecordOwnedByOtherConnector, "only the owning connector removes a record");
+        }
+
+        // The owner must be live, within its lease and of the presented epoch, like a writer.
+        if (!_connectors.TryGetValue(owner, out Connector? connector))
+        {
+            return Fail(RejectReason.UnknownConnector, "unknown connector");
+        }
+
+        RejectReason fence = CheckFence(connector);
+        if (fence != RejectReason.None)
+        {
+            return fence;
         }
 
         Reindex(kind, key, connId, 0);

@@ -18,10 +18,14 @@ namespace HaCore.ContactCenter;
 /// </remarks>
 public sealed partial class ContactCenterStateMachine : IStateMachine<Command, CommandResult>
 {
-    /// <summary>The snapshot format this version writes.</summary>
-    public const uint SnapshotFormatVersion = 1;
+    /// <summary>
+    /// The snapshot format this version writes: 2 (issue 13: consult links have a direction,
+    /// <c>Call.is_consult</c>). Format 1 is still read and migrated on load.
+    /// </summary>
+    public const uint SnapshotFormatVersion = 2;
 
     private readonly ContactCenterOptions _options;
+    private readonly string _clusterTag;
 
     // Entities, keyed by their identity.
     private readonly Dictionary<ulong, Call> _calls = new();
@@ -43,6 +47,7 @@ public sealed partial class ContactCenterStateMachine : IStateMachine<Command, C
     private readonly Dictionary<uint, ulong> _isccByTransaction = new();
     private readonly Dictionary<DnKey, uint> _isccResourceHolders = new();
     private readonly Dictionary<DnKey, int> _subscriberCounts = new();
+    private readonly Dictionary<string, string> _agentByPlace = new(StringComparer.Ordinal);
 
     // Scratch of the command being applied (single-threaded).
     private long _now;
@@ -50,12 +55,15 @@ public sealed partial class ContactCenterStateMachine : IStateMachine<Command, C
     private uint _referenceId;
     private CommandResult _result = new();
     private string _failMessage = string.Empty;
+    private ulong _presentedEpoch;
 
     /// <summary>Creates an empty state machine.</summary>
     /// <param name="options">Group parameters; <see cref="ContactCenterOptions.Default"/> when null.</param>
     public ContactCenterStateMachine(ContactCenterOptions? options = null)
     {
         _options = options ?? ContactCenterOptions.Default;
+        _options.Validate();
+        _clusterTag = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(_options.ClusterId)), 0, 8);
         _counters = new Counters { ConnIdPrefix = _options.ConnIdPrefix };
         _config = new ConfigFingerprint();
     }
@@ -102,12 +110,14 @@ public sealed partial class ContactCenterStateMachine : IStateMachine<Command, C
         {
             if (!_sessions.TryGetValue(command.SessionId, out session))
             {
-                return Rejected(result, RejectReason.UnknownSession, "unknown session");
+                return Rejected(result, RejectReason.UnknownSession, "unknown session", command);
             }
 
             if (deduplicated && session.Dedupe.TryGetValue(command.ReferenceId, out DedupeEntry? earlier))
             {
-                // Exactly-once (invariant 11): a retry gets the original result, events and all.
+                // Exactly-once (invariant 11): a retry gets the original outcome (reject reason,
+                // message, ConnId and the index it was applied at), marked Duplicate and without
+                // events: those were published once, at that index, and are not published again.
                 CommandResult original = earlier.Result.Clone();
                 original.Duplicate = true;
                 return original;
@@ -115,14 +125,15 @@ public sealed partial class ContactCenterStateMachine : IStateMachine<Command, C
 
             if (session.Data.LeaseExpiresAt < _now)
             {
-                return Rejected(result, RejectReason.SessionExpired, "session lease has run out");
+                return Rejected(result, RejectReason.SessionExpired, "session lease has run out", command);
             }
         }
 
+        _presentedEpoch = PresentedEpoch(command);
         RejectReason reason = Dispatch(command, session);
         if (reason != RejectReason.None)
         {
-            Rejected(result, reason, _failMessage);
+            Rejected(result, reason, _failMessage, command);
         }
 
         if (deduplicated)
@@ -133,13 +144,37 @@ public sealed partial class ContactCenterStateMachine : IStateMachine<Command, C
         return result;
     }
 
-    private static CommandResult Rejected(CommandResult result, RejectReason reason, string message)
+    private CommandResult Rejected(CommandResult result, RejectReason reason, string message, Command command)
     {
-        // A rejected command changes nothing, so it reports no event either.
+        // A rejected command changes nothing; its only event is EventError, which echoes the
+        // request's ReferenceID (T-Library: a refused request gets EventError, never silence).
         result.Events.Clear();
         result.RejectReason = reason;
         result.Message = message;
+        result.Events.Add(new Event
+        {
+            Kind = EventKind.Error,
+            ReferenceId = command.ReferenceId,
+            SessionId = command.SessionId,
+            ConnId = AddressedConnId(command),
+            Time = _now,
+            Error = reason,
+            Cause = message,
+        });
         return result;
+    }
+
+    // The conn_id field of the command kind, if it has one (for EventError).
+    private static ulong AddressedConnId(Command command)
+    {
+        Google.Protobuf.Reflection.FieldDescriptor? kind = Command.Descriptor.Oneofs[0].Accessor.GetCaseFieldDescriptor(command);
+        if (kind?.Accessor.GetValue(command) is not IMessage message)
+        {
+            return 0;
+        }
+
+        Google.Protobuf.Reflection.FieldDescriptor? field = message.Descriptor.FindFieldByName("conn_id");
+        return field?.Accessor.GetValue(message) is ulong id ? id : 0;
     }
 
     private RejectReason Dispatch(Command c, SessionEntry? session) => c.KindCase switch
@@ -155,13 +190,14 @@ public sealed partial class ContactCenterStateMachine : IStateMachine<Command, C
         Command.KindOneofCase.Abandoned => HandleAbandoned(c.Abandoned),
         Command.KindOneofCase.DestinationBusy => HandleDestinationBusy(c.DestinationBusy),
         Command.KindOneofCase.PartyAdded => HandlePartyAdded(c.PartyAdded),
-        Command.KindOneofCase.PartyDeleted => HandlePartyRemoved(c.PartyDeleted.ConnId, c.PartyDeleted.Dn, EventKind.PartyDeleted, string.Empty),
+        Command.KindOneofCase.PartyDeleted => HandlePartyLeft(c.PartyDeleted.ConnId, c.PartyDeleted.Dn, "deleted"),
         Command.KindOneofCase.PartyChanged => HandlePartyChanged(c.PartyChanged),
         Command.KindOneofCase.TransferStarted => HandleTransferStarted(c.TransferStarted),
         Command.KindOneofCase.TransferCompleted => HandleTransferEnded(c.TransferCompleted.ConnId, completed: true),
         Command.KindOneofCase.TransferAborted => HandleTransferEnded(c.TransferAborted.ConnId, completed: false),
-        Command.KindOneofCase.PartyReleased => HandlePartyRemoved(c.PartyReleased.ConnId, c.PartyReleased.Dn, EventKind.Released, c.PartyReleased.Cause),
+        Command.KindOneofCase.PartyReleased => HandlePartyLeft(c.PartyReleased.ConnId, c.PartyReleased.Dn, c.PartyReleased.Cause),
         Command.KindOneofCase.CallReleased => HandleCallReleased(c.CallReleased),
+        Command.KindOneofCase.CallsSwept => HandleCallsSwept(c.CallsSwept),
         Command.KindOneofCase.RouteRequested => HandleRouteRequested(c.RouteRequested),
         Command.KindOneofCase.RouteUsed => HandleRouteUsed(c.RouteUsed),
         Command.KindOneofCase.RouteTimedOut => HandleRouteTimedOut(c.RouteTimedOut),
@@ -208,6 +244,19 @@ public sealed partial class ContactCenterStateMachine : IStateMachine<Command, C
         Command.KindOneofCase.B2BRemoved => HandleRecordRemoved(RecordKind.B2B, c.B2BRemoved.B2BId, c.B2BRemoved.ConnectorId),
         Command.KindOneofCase.ConfigApplied => HandleConfigApplied(c.ConfigApplied),
         _ => Fail(RejectReason.UnknownCommand, "the command carries no known kind"),
+    };
+
+    private static ulong PresentedEpoch(Command c) => c.KindCase switch
+    {
+        Command.KindOneofCase.ConnConferenceUpserted => c.ConnConferenceUpserted.Epoch,
+        Command.KindOneofCase.ConnConferenceRemoved => c.ConnConferenceRemoved.Epoch,
+        Command.KindOneofCase.ConnConversationUpserted => c.ConnConversationUpserted.Epoch,
+        Command.KindOneofCase.ConnConversationRemoved => c.ConnConversationRemoved.Epoch,
+        Command.KindOneofCase.ConnCallUpserted => c.ConnCallUpserted.Epoch,
+        Command.KindOneofCase.ConnCallRemoved => c.ConnCallRemoved.Epoch,
+        Command.KindOneofCase.B2BUpserted => c.B2BUpserted.Epoch,
+        Command.KindOneofCase.B2BRemoved => c.B2BRemoved.Epoch,
+        _ => 0,
     };
 
     private RejectReason Fail(RejectReason reason, string message)
@@ -281,12 +330,20 @@ public sealed partial class ContactCenterStateMachine : IStateMachine<Command, C
 
     private void Remember(SessionEntry session, uint referenceId, CommandResult result)
     {
+        // The stored result is compact (no events) and its own object: nothing handed to the
+        // caller or to subscribers is shared with the state.
         var entry = new DedupeEntry
         {
             SessionId = session.Data.SessionId,
             ReferenceId = referenceId,
             AppliedAt = _now,
-            Result = result,
+            Result = new CommandResult
+            {
+                RejectReason = result.RejectReason,
+                Message = result.Message,
+                ConnId = result.ConnId,
+                AppliedIndex = result.AppliedIndex,
+            },
         };
         session.Dedupe[referenceId] = entry;
         session.DedupeOrder.Enqueue(entry);

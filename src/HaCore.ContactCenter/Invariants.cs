@@ -44,6 +44,29 @@ public sealed partial class ContactCenterStateMachine
             }
         }
 
+        var places = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach ((string id, Agent agent) in _agents)
+        {
+            if (agent.Dn is not null && agent.Place.Length != 0)
+            {
+                if (places.TryGetValue(agent.Place, out string? first))
+                {
+                    v.Add($"2: place {agent.Place} has two agents, {first} and {id}");
+                }
+
+                places[agent.Place] = id;
+                if (!string.Equals(_agentByPlace.GetValueOrDefault(agent.Place), id, StringComparison.Ordinal))
+                {
+                    v.Add($"2: the place index does not show agent {id} at place {agent.Place}");
+                }
+            }
+        }
+
+        if (places.Count != _agentByPlace.Count)
+        {
+            v.Add("2: the place index lists a place without a logged-in agent");
+        }
+
         foreach ((string id, Agent agent) in _agents)
         {
             if ((agent.Dn is null) != (agent.State == AgentState.Null))
@@ -140,14 +163,28 @@ public sealed partial class ContactCenterStateMachine
                 }
             }
 
-            if (call.TransferConnId != 0 && !_calls.ContainsKey(call.TransferConnId))
+            if (call.TransferConnId != 0)
             {
-                v.Add($"4: call {c} links to released call {new ConnId(call.TransferConnId)}");
+                if (!_calls.TryGetValue(call.TransferConnId, out Call? partner))
+                {
+                    v.Add($"4: call {c} links to released call {new ConnId(call.TransferConnId)}");
+                }
+                else if (partner.TransferConnId != connId || partner.IsConsult == call.IsConsult)
+                {
+                    v.Add($"4: call {c} links to {new ConnId(call.TransferConnId)}, which is not its main/consult partner");
+                }
             }
 
-            if (call.TransferInProgress is { ConsultConnId: not 0 } t && !_calls.ContainsKey(t.ConsultConnId))
+            if (call.TransferInProgress is { ConsultConnId: not 0 } t)
             {
-                v.Add($"4: call {c} transfer refers to released call {new ConnId(t.ConsultConnId)}");
+                if (!_calls.ContainsKey(t.ConsultConnId))
+                {
+                    v.Add($"4: call {c} transfer refers to released call {new ConnId(t.ConsultConnId)}");
+                }
+                else if (t.ConsultConnId != call.TransferConnId || call.IsConsult)
+                {
+                    v.Add($"4: call {c} transfer names {new ConnId(t.ConsultConnId)}, which is not its consult call");
+                }
             }
         }
 

@@ -1,6 +1,7 @@
 namespace HaCore.ContactCenter;
 
-// EventPartyChanged: transfer/conference completion re-keys the call (DOMAIN.md §2.1).
+// EventPartyChanged (DOMAIN.md §2.1): a call renumbered by the switch, or a consult call merged into
+// its main call (transfer or conference completion), which keeps its ConnId.
 public sealed partial class ContactCenterStateMachine
 {
     private RejectReason HandlePartyChanged(PartyChanged c)
@@ -11,24 +12,43 @@ public sealed partial class ContactCenterStateMachine
             return r;
         }
 
-        Call? consult = null;
-        if (c.NewConnId != 0)
+        if (c.NewConnId == 0)
         {
-            if (c.NewConnId == c.ConnId || !_calls.TryGetValue(c.NewConnId, out consult))
-            {
-                return Fail(RejectReason.UnknownConnId, "the new ConnId must be another live call (or 0 to allocate one)");
-            }
+            Renumber(call);
+            return RejectReason.None;
         }
 
+        if (c.NewConnId == c.ConnId || !_calls.TryGetValue(c.NewConnId, out Call? other))
+        {
+            return Fail(RejectReason.UnknownConnId, "the new ConnId must be another live call (or 0 to allocate one)");
+        }
+
+        // Only a main call and its own consult call merge; the main call keeps its ConnId whichever
+        // of the two the command names first.
+        if (call.TransferConnId != other.ConnId || other.TransferConnId != call.ConnId)
+        {
+            return Fail(RejectReason.InvalidArgument, "only a call and its own consult call can be merged");
+        }
+
+        Call main = call.IsConsult ? other : call;
+        Call consult = call.IsConsult ? call : other;
+        bool transfer = main.TransferInProgress is { Kind: TransferKind.TwoStep } t && t.ConsultConnId == consult.ConnId;
+        r = CheckMerge(main, consult, transfer);
+        if (r != RejectReason.None)
+        {
+            return r;
+        }
+
+        MergeIntoMain(main, consult, transfer);
+        return RejectReason.None;
+    }
+
+    // The switch gave the call a new ConnId: every index and link follows; CallUuid is kept.
+    private void Renumber(Call call)
+    {
         ulong oldId = call.ConnId;
-        ulong newId = consult?.ConnId ?? AllocateConnId();
+        ulong newId = AllocateConnId();
         _calls.Remove(oldId);
-        if (consult is not null)
-        {
-            _calls.Remove(newId);
-        }
-
-        // Re-key the call; CallUuid survives the ConnId change.
         call.PreviousConnId = oldId;
         call.ConnId = newId;
         call.LastChangeAt = _now;
@@ -57,15 +77,17 @@ public sealed partial class ContactCenterStateMachine
         }
 
         MoveConnectorRecords(oldId, newId);
-        if (consult is not null)
+        if (call.TransferConnId != 0 && _calls.TryGetValue(call.TransferConnId, out Call? partner))
         {
-            MergeConsult(call, consult);
-        }
-        else if (call.TransferConnId != 0 && _calls.TryGetValue(call.TransferConnId, out Call? partner))
-        {
+            // The partner's link and its transfer's consult follow the new ConnId.
             if (partner.TransferConnId == oldId)
             {
                 partner.TransferConnId = newId;
+            }
+
+            if (partner.TransferInProgress is { } pt && pt.ConsultConnId == oldId)
+            {
+                pt.ConsultConnId = newId;
             }
         }
 
@@ -73,73 +95,7 @@ public sealed partial class ContactCenterStateMachine
         _result.ConnId = newId;
         for (int i = 0; i < call.Parties.Count; i++)
         {
-            Party p = call.Parties[i];
-            Event e = Emit(EventKind.PartyChanged, newId, p.Dn, p.OtherDn);
-            e.PreviousConnId = oldId;
-            e.PartyState = p.State;
-        }
-
-        return RejectReason.None;
-    }
-
-    // The consult call's parties (those on DNs the call does not have), treatments, ISCC links and
-    // user data (Inherited mode: keys the main call lacks) join the main call.
-    private void MergeConsult(Call call, Call consult)
-    {
-        for (int i = 0; i < consult.Parties.Count; i++)
-        {
-            Party p = consult.Parties[i];
-            if (FindParty(call, p.Dn) < 0)
-            {
-                call.Parties.Add(p);
-            }
-        }
-
-        for (int i = 0; i < consult.Treatments.Count; i++)
-        {
-            TreatmentSession t = consult.Treatments[i];
-            if (FindTreatment(call, t.Dn) < 0)
-            {
-                call.Treatments.Add(t);
-            }
-            else
-            {
-                // At most one treatment per (call, DN): the consult leg's one ends here.
-                Emit(EventKind.TreatmentEnd, call.ConnId, t.Dn).Cause = "merged";
-            }
-        }
-
-        for (int i = 0; i < consult.IsccLinks.Count; i++)
-        {
-            call.IsccLinks.Add(consult.IsccLinks[i]);
-        }
-
-        if (call.EscalationMode == EscalationMode.Inherited)
-        {
-            for (int i = 0; i < consult.UserData.Count; i++)
-            {
-                KvPair pair = consult.UserData[i];
-                if (FindUserData(call, pair.Key) < 0)
-                {
-                    UpsertUserData(call, pair);
-                }
-            }
-        }
-
-        if (call.TransferConnId == consult.ConnId)
-        {
-            call.TransferConnId = 0;
-        }
-
-        if (call.TransferInProgress is { } t2 && t2.ConsultConnId == consult.ConnId)
-        {
-            t2.ConsultConnId = 0;
-        }
-
-        if (consult.TransferConnId != 0 && consult.TransferConnId != call.PreviousConnId
-            && _calls.TryGetValue(consult.TransferConnId, out Call? other) && other.TransferConnId == consult.ConnId)
-        {
-            other.TransferConnId = call.ConnId;
+            EmitParty(EventKind.PartyChanged, call, call.Parties[i]).PreviousConnId = oldId;
         }
     }
 
@@ -158,7 +114,7 @@ public sealed partial class ContactCenterStateMachine
 
         party.Muted = on;
         call.LastChangeAt = _now;
-        Emit(on ? EventKind.MuteOn : EventKind.MuteOff, connId, party.Dn, party.OtherDn);
+        EmitParty(on ? EventKind.MuteOn : EventKind.MuteOff, call, party);
         return RejectReason.None;
     }
 }

@@ -15,6 +15,12 @@ public sealed partial class ContactCenterStateMachine
             return Fail(RejectReason.SessionExists, "the session is already open");
         }
 
+        RejectReason r = Limit(_sessions.Count + 1L, _options.MaxSessions, "client sessions");
+        if (r != RejectReason.None)
+        {
+            return r;
+        }
+
         var data = new ClientSession
         {
             SessionId = c.SessionId,
@@ -134,6 +140,17 @@ public sealed partial class ContactCenterStateMachine
             return Fail(RejectReason.SubscriptionExists, "the session already monitors the DN");
         }
 
+        r = Limit(session.Subscriptions.Count + 1L, _options.MaxSubscriptionsPerSession, "subscriptions of the session");
+        if (r == RejectReason.None)
+        {
+            r = Limit(_subscriptionTotal + 1L, _options.MaxSubscriptions, "subscriptions");
+        }
+
+        if (r != RejectReason.None)
+        {
+            return r;
+        }
+
         var sub = new Subscription
         {
             SessionId = session.Data.SessionId,
@@ -145,6 +162,7 @@ public sealed partial class ContactCenterStateMachine
         };
         session.Subscriptions.Add(key, sub);
         _subscriberCounts[key] = _subscriberCounts.GetValueOrDefault(key) + 1;
+        _subscriptionTotal++;
         Emit(EventKind.Registered, 0, dn.Id).SessionId = sub.SessionId;
         return RejectReason.None;
     }
@@ -169,6 +187,7 @@ public sealed partial class ContactCenterStateMachine
     {
         session.Subscriptions.Remove(key, out Subscription? sub);
         int left = _subscriberCounts[key] - 1;
+        _subscriptionTotal--;
         if (left == 0)
         {
             _subscriberCounts.Remove(key);

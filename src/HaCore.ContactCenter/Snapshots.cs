@@ -117,11 +117,66 @@ public sealed partial class ContactCenterStateMachine
     public void LoadSnapshot(Snapshot snapshot)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
-        if (snapshot.FormatVersion != SnapshotFormatVersion)
+        if (snapshot.FormatVersion is not (1 or SnapshotFormatVersion))
         {
-            throw new InvalidDataException($"unsupported contact-center snapshot format {snapshot.FormatVersion}");
+            throw new InvalidDataException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"unsupported contact-center snapshot format {snapshot.FormatVersion}: this version reads formats 1 and {SnapshotFormatVersion}"));
         }
 
+        if (snapshot.FormatVersion == 1)
+        {
+            MigrateFormat1(snapshot);
+        }
+
+        LoadCurrentFormat(snapshot);
+    }
+
+    // Format 1 had undirected consult links that could be one-sided (a second consult overwrote the
+    // main call's link) and a transfer consult that could name any call. Format 2 keeps only
+    // symmetric pairs, marks the consult leg (the one whose OrigCallUuid is its partner's CallUuid,
+    // else the later ConnId) and keeps a transfer's consult only if it is the call's own consult.
+    private static void MigrateFormat1(Snapshot snapshot)
+    {
+        var byId = new Dictionary<ulong, Call>();
+        foreach (Call call in snapshot.Calls)
+        {
+            byId[call.ConnId] = call;
+        }
+
+        foreach (Call call in snapshot.Calls)
+        {
+            if (call.TransferConnId != 0
+                && (!byId.TryGetValue(call.TransferConnId, out Call? partner) || partner.TransferConnId != call.ConnId))
+            {
+                call.TransferConnId = 0;
+            }
+        }
+
+        foreach (Call call in snapshot.Calls)
+        {
+            if (call.TransferConnId != 0)
+            {
+                Call partner = byId[call.TransferConnId];
+                bool callPointsBack = string.Equals(call.OrigCallUuid, partner.CallUuid, StringComparison.Ordinal);
+                bool partnerPointsBack = string.Equals(partner.OrigCallUuid, call.CallUuid, StringComparison.Ordinal);
+                bool consult = callPointsBack != partnerPointsBack ? callPointsBack : call.ConnId > partner.ConnId;
+                call.IsConsult = consult;
+            }
+        }
+
+        foreach (Call call in snapshot.Calls)
+        {
+            if (call.TransferInProgress is { ConsultConnId: not 0 } t && (t.ConsultConnId != call.TransferConnId || call.IsConsult))
+            {
+                t.ConsultConnId = 0;
+            }
+        }
+
+        snapshot.FormatVersion = SnapshotFormatVersion;
+    }
+
+    private void LoadCurrentFormat(Snapshot snapshot)
+    {
         ClearState();
         _counters = snapshot.Counters ?? new Counters { ConnIdPrefix = _options.ConnIdPrefix };
         _config = snapshot.Config ?? new ConfigFingerprint();
@@ -146,6 +201,10 @@ public sealed partial class ContactCenterStateMachine
         foreach (Agent agent in snapshot.Agents)
         {
             _agents.Add(agent.AgentId, agent);
+            if (agent.Dn is not null && agent.Place.Length != 0)
+            {
+                _agentByPlace[agent.Place] = agent.AgentId;
+            }
         }
 
         foreach (ClientSession session in snapshot.Sessions)
@@ -158,6 +217,7 @@ public sealed partial class ContactCenterStateMachine
             var key = DnKey.From(sub.Dn);
             _sessions[sub.SessionId].Subscriptions.Add(key, sub);
             _subscriberCounts[key] = _subscriberCounts.GetValueOrDefault(key) + 1;
+            _subscriptionTotal++;
         }
 
         foreach (DedupeEntry entry in snapshot.Dedupe)
@@ -214,6 +274,7 @@ public sealed partial class ContactCenterStateMachine
     {
         _calls.Clear();
         _agents.Clear();
+        _agentByPlace.Clear();
         _dns.Clear();
         _sessions.Clear();
         _connectors.Clear();
@@ -227,18 +288,46 @@ public sealed partial class ContactCenterStateMachine
         _isccByTransaction.Clear();
         _isccResourceHolders.Clear();
         _subscriberCounts.Clear();
+        _subscriptionTotal = 0;
     }
 
     /// <summary>
-    /// Computes a SHA-256 over the canonical snapshot bytes: equal on two replicas exactly when their
-    /// states are equal. Costs one snapshot write.
+    /// Computes a SHA-256 over the canonical snapshot bytes followed by every option that shapes the
+    /// state (<see cref="ContactCenterOptions"/>): equal on two replicas exactly when their states and
+    /// options are equal. Costs one snapshot write.
     /// </summary>
     /// <returns>The 32-byte hash.</returns>
     public byte[] ComputeStateHash()
     {
         using var writer = new HashingBufferWriter();
         WriteSnapshot(writer);
+        WriteOptionsFingerprint(writer);
         return writer.Finish();
+    }
+
+    // Fixed order, little-endian: a new option is appended here.
+    private void WriteOptionsFingerprint(IBufferWriter<byte> writer)
+    {
+        ContactCenterOptions o = _options;
+        long[] values =
+        [
+            o.ConnIdPrefix, o.DedupeWindowMs, o.MaxDedupeEntriesPerSession, o.MaxCalls, o.MaxPartiesPerCall,
+            o.MaxUserDataKeys, o.MaxUserDataBytes, o.MaxKeyValueListBytes, o.MaxTreatmentsPerCall,
+            o.MaxIsccLinksPerCall, o.MaxAgents, o.MaxDns, o.MaxConfigOptions, o.MaxSessions,
+            o.MaxSubscriptionsPerSession, o.MaxSubscriptions, o.MaxConnectors, o.MaxConnectorRecords,
+        ];
+        Span<byte> span = writer.GetSpan(values.Length * sizeof(long));
+        for (int i = 0; i < values.Length; i++)
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(span.Slice(i * sizeof(long)), values[i]);
+        }
+
+        writer.Advance(values.Length * sizeof(long));
+
+        // Then the cluster identity, as UTF-8.
+        byte[] cluster = System.Text.Encoding.UTF8.GetBytes(o.ClusterId);
+        cluster.CopyTo(writer.GetSpan(cluster.Length));
+        writer.Advance(cluster.Length);
     }
 
     /// <summary>The state hash as 64 lowercase hex digits.</summary>

@@ -21,13 +21,60 @@ public sealed class AgentAndDnTests
     }
 
     [Fact]
-    public void AgentLoggedIn_repeated_on_the_same_DN_does_nothing()
+    public void AgentLoggedIn_repeated_on_the_same_DN_changes_nothing_and_is_answered()
     {
         _h.Login("a1", "1001");
         string before = _h.Sm.ComputeStateHashHex();
-        CommandResult r = _h.Ok(new AgentLoggedIn { AgentId = "a1", Dn = Dn("1001"), WorkMode = AgentWorkMode.AutoIn });
-        Assert.Empty(r.Events);
+        _h.Ok(new AgentLoggedIn { AgentId = "a1", Dn = Dn("1001"), WorkMode = AgentWorkMode.AutoIn });
         Assert.Equal(before, _h.Sm.ComputeStateHashHex());
+        CommandResult r = _h.Ok(new AgentLoggedIn { AgentId = "a1", Dn = Dn("1001"), WorkMode = AgentWorkMode.AutoIn }, Session, 3);
+        Event e = Assert.Single(r.Events);
+        Assert.Equal((EventKind.AgentLogin, 3u, AgentState.Ready, "1001"), (e.Kind, e.ReferenceId, e.AgentState, e.ThisDn.Number));
+    }
+
+    [Fact]
+    public void AgentLoggedOut_is_refused_while_the_agents_DN_has_calls()
+    {
+        _h.Login("a1", "1001");
+        ulong id = _h.ConnectedCall();
+        _h.Rejects(new AgentLoggedOut { AgentId = "a1" }, RejectReason.DnInUse);
+        _h.Ok(new CallReleased { ConnId = id });
+        _h.Ok(new AgentLoggedOut { AgentId = "a1" });
+    }
+
+    [Fact]
+    public void A_forced_logout_event_carries_no_ReferenceID_of_the_other_agents_request()
+    {
+        _h.Ok(new ConfigApplied { Version = 2, LoginConflictPolicy = LoginConflictPolicy.ForceLogout });
+        _h.Login("a1", "1001");
+        CommandResult r = _h.Ok(new AgentLoggedIn { AgentId = "a2", Dn = Dn("1001"), WorkMode = AgentWorkMode.AutoIn }, Session, 8);
+        Assert.Equal([(EventKind.AgentLogout, "a1", 0u), (EventKind.AgentLogin, "a2", 8u)], r.Events.Select(e => (e.Kind, e.AgentId, e.ReferenceId)));
+    }
+
+    [Fact]
+    public void One_agent_per_place_another_DN_of_the_place_is_refused_or_forces_the_first_out()
+    {
+        _h.Login("a1", "1001");
+        // 2001 is the ACD position of place P1, like 1001.
+        _h.Rejects(new AgentLoggedIn { AgentId = "a2", Dn = Dn("2001"), WorkMode = AgentWorkMode.AutoIn }, RejectReason.DnHasOtherAgent);
+        _h.Ok(new ConfigApplied { Version = 2, LoginConflictPolicy = LoginConflictPolicy.ForceLogout });
+        CommandResult r = _h.Ok(new AgentLoggedIn { AgentId = "a2", Dn = Dn("2001"), WorkMode = AgentWorkMode.AutoIn });
+        Assert.Equal([(EventKind.AgentLogout, "a1"), (EventKind.AgentLogin, "a2")], r.Events.Select(e => (e.Kind, e.AgentId)));
+        Assert.Equal(AgentState.Null, _h.Sm.GetAgentState("a1"));
+        _h.Ok(new AgentLoggedOut { AgentId = "a2" });
+        _h.Login("a1", "1001");
+    }
+
+    [Fact]
+    public void A_ManualIn_agent_goes_to_after_call_work_when_its_ACD_call_ends()
+    {
+        _h.Login("a1", "1001", AgentWorkMode.ManualIn);
+        _h.Ok(new AgentReady { AgentId = "a1", WorkMode = AgentWorkMode.ManualIn });
+        ulong id = _h.ConnectedCall();
+        Assert.Equal(AgentState.BusyReady, _h.Sm.GetAgentState("a1"));
+        _h.Ok(new CallReleased { ConnId = id });
+        Assert.Equal(AgentState.NotReady, _h.Sm.GetAgentState("a1"));
+        Assert.Equal(AgentWorkMode.AfterCallWork, _h.Sm.GetAgent("a1")!.WorkMode);
     }
 
     [Fact]

@@ -122,13 +122,13 @@ public sealed class CallCommandTests
     }
 
     [Fact]
-    public void Abandoned_ends_the_call()
+    public void Abandoned_ends_the_call_with_EventAbandoned_and_no_EventReleased()
     {
         ulong id = _h.InboundCall();
         CommandResult r = _h.Ok(new Abandoned { ConnId = id, Dn = Dn("9000") });
         Assert.Null(_h.Sm.GetCall(id));
-        Assert.Contains(r.Events, e => e.Kind == EventKind.Abandoned);
-        Assert.Equal(2, r.Events.Count(e => e.Kind == EventKind.Released));
+        Assert.Equal(2, r.Events.Count(e => e.Kind == EventKind.Abandoned));
+        Assert.DoesNotContain(r.Events, e => e.Kind == EventKind.Released);
     }
 
     [Fact]
@@ -176,7 +176,7 @@ public sealed class CallCommandTests
     }
 
     [Fact]
-    public void PartyChanged_merges_consult_call_keeps_uuid_and_previous_ConnId()
+    public void PartyChanged_merges_the_consult_into_the_main_call_which_keeps_its_ConnId_and_uuid()
     {
         ulong main = _h.ConnectedCall();
         string uuid = _h.Call(main).CallUuid;
@@ -187,23 +187,25 @@ public sealed class CallCommandTests
         _h.Ok(new PartyEstablished { ConnId = consult, Dn = Dn("1002") });
         _h.Ok(new UserDataAttached { ConnId = consult, Pairs = { Kv("b", "2") } });
         CommandResult r = _h.Ok(new PartyChanged { ConnId = main, NewConnId = consult });
-        Assert.Null(_h.Sm.GetCall(main));
-        Call merged = _h.Call(consult);
-        Assert.Equal(main, merged.PreviousConnId);
+        Assert.Null(_h.Sm.GetCall(consult));
+        Assert.Equal(main, r.ConnId);
+        Call merged = _h.Call(main);
         Assert.Equal(uuid, merged.CallUuid);
         Assert.Equal(3, merged.Parties.Count);
         Assert.Equal(["a", "b"], merged.UserData.Select(p => p.Key));
-        Assert.All(r.Events, e => Assert.Equal(main, e.PreviousConnId));
-        Assert.DoesNotContain(main, _h.Sm.GetCallsOnDn(Dn("9000")));
+        Event changed = Assert.Single(r.Events, e => e.Kind == EventKind.PartyChanged);
+        Assert.Equal(("1002", main, consult), (changed.ThisDn.Number, changed.ConnId, changed.PreviousConnId));
+        Assert.Equal([main], _h.Sm.GetCallsOnDn(Dn("1002")));
+        PropertyTests.AssertNoReference(_h.Sm, consult);
     }
 
     [Fact]
     public void PartyChanged_with_separate_escalation_keeps_main_user_data_only()
     {
         ulong main = _h.Ok(new CallCreated { Dn = Dn("9000"), InitialState = PartyState.Connected, EscalationMode = EscalationMode.Separate }).ConnId;
-        ulong other = _h.Ok(new CallCreated { Dn = Dn("1001"), InitialState = PartyState.Connected, UserData = { Kv("x", "1") } }).ConnId;
+        ulong other = _h.Ok(new CallCreated { Dn = Dn("1001"), InitialState = PartyState.Connected, OrigConnId = main, UserData = { Kv("x", "1") } }).ConnId;
         _h.Ok(new PartyChanged { ConnId = main, NewConnId = other });
-        Assert.Empty(_h.Call(other).UserData);
+        Assert.Empty(_h.Call(main).UserData);
     }
 
     [Fact]
@@ -294,22 +296,22 @@ public sealed class CallCommandTests
     }
 
     [Fact]
-    public void PartyChanged_moves_treatments_ISCC_links_and_connector_records_to_the_new_ConnId()
+    public void PartyChanged_moves_the_consults_treatments_ISCC_links_and_connector_records_to_the_main_call()
     {
         ulong main = _h.ConnectedCall();
         _h.Ok(new TreatmentRequested { ConnId = main, Dn = Dn("8000") });
-        _h.Ok(new IsccRequested { ConnId = main, TransactionId = 4, RemoteLocation = "B", TimeoutMs = 10 });
-        _h.Ok(new ConnCallUpserted { Record = new ConnectorCall { CallId = "u1", ConnId = main, ConnectorId = ConnectorA } });
         ulong consult = _h.Ok(new CallCreated { Dn = Dn("1001"), InitialState = PartyState.Dialing, OrigConnId = main }).ConnId;
         _h.Ok(new TreatmentRequested { ConnId = consult, Dn = Dn("8000") });
-        CommandResult r = _h.Ok(new PartyChanged { ConnId = main, NewConnId = consult });
-        Assert.Contains(r.Events, e => e.Kind == EventKind.TreatmentEnd);
-        Call merged = _h.Call(consult);
+        _h.Ok(new IsccRequested { ConnId = consult, TransactionId = 4, RemoteLocation = "B", TimeoutMs = 10 });
+        _h.Ok(new ConnCallUpserted { Record = new ConnectorCall { CallId = "u1", ConnId = consult, ConnectorId = ConnectorA } });
+        CommandResult r = _h.Ok(new PartyChanged { ConnId = consult, NewConnId = main });
+        Assert.Contains(r.Events, e => e.Kind == EventKind.TreatmentEnd && e.ConnId == consult);
+        Call merged = _h.Call(main);
         Assert.Single(merged.Treatments);
-        Assert.Equal(consult, merged.Treatments[0].ConnId);
-        Assert.Equal(consult, merged.IsccLinks[0].ConnId);
+        Assert.Equal(main, merged.Treatments[0].ConnId);
+        Assert.Equal(main, merged.IsccLinks[0].ConnId);
         Assert.Equal(0UL, merged.TransferConnId);
-        CommandResult released = _h.Ok(new CallReleased { ConnId = consult });
+        CommandResult released = _h.Ok(new CallReleased { ConnId = main });
         Assert.Contains(released.Events, e => e.Kind == EventKind.ConnectorRecordRemoved && e.Key == "u1");
         PropertyTests.AssertNoReference(_h.Sm, main);
         PropertyTests.AssertNoReference(_h.Sm, consult);

@@ -51,11 +51,14 @@ internal sealed class Harness
     public CommandResult Apply(IMessage kind, string session = "", uint referenceId = 0) =>
         Apply(Wrap(kind, session, referenceId));
 
+    /// <summary>The Raft term the next commands are applied in (a connector's epoch is the term of its ConnectorUp).</summary>
+    public ulong Term { get; set; } = 1;
+
     public CommandResult Apply(Command command)
     {
         Index++;
         Now += 10;
-        return Sm.Apply(new CommandContext(Index, 1, Now), command);
+        return Sm.Apply(new CommandContext(Index, Term, Now), command);
     }
 
     public CommandResult Ok(IMessage kind, string session = "", uint referenceId = 0)
@@ -72,7 +75,8 @@ internal sealed class Harness
         string before = Sm.ComputeStateHashHex();
         CommandResult r = Apply(kind, session, referenceId);
         Assert.Equal(reason, r.RejectReason);
-        Assert.Empty(r.Events);
+        Event error = Assert.Single(r.Events);
+        Assert.Equal((EventKind.Error, reason, referenceId), (error.Kind, error.Error, error.ReferenceId));
         Assert.False(string.IsNullOrEmpty(r.Message));
         if (session.Length == 0 || referenceId == 0)
         {

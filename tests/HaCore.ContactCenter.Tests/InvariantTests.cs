@@ -26,6 +26,21 @@ public sealed class InvariantTests
     }
 
     [Fact]
+    public void Derived_CallUuids_are_unique_across_clusters_with_the_same_ConnIdPrefix()
+    {
+        var a = new Harness(options: new ContactCenterOptions { ClusterId = "eu-1" });
+        var b = new Harness(options: new ContactCenterOptions { ClusterId = "us-1" });
+        var a2 = new Harness(options: new ContactCenterOptions { ClusterId = "eu-1" });
+        ulong ia = a.ConnectedCall(), ib = b.ConnectedCall(), ia2 = a2.ConnectedCall();
+        Assert.Equal(ia, ib);
+        Assert.NotEqual(a.Call(ia).CallUuid, b.Call(ib).CallUuid);
+        Assert.Equal(a.Call(ia).CallUuid, a2.Call(ia2).CallUuid);
+        Assert.Equal(32, a.Call(ia).CallUuid.Length);
+        Assert.EndsWith(ia.ToString("X16", System.Globalization.CultureInfo.InvariantCulture), a.Call(ia).CallUuid, StringComparison.Ordinal);
+        Assert.NotEqual(a.Sm.ComputeStateHashHex(), new Harness(options: new ContactCenterOptions { ClusterId = "x" }).Sm.ComputeStateHashHex());
+    }
+
+    [Fact]
     public void Invariant4_release_removes_parties_treatments_records_ISCC_links_and_DN_entries()
     {
         _h.Login("a1", "1001");

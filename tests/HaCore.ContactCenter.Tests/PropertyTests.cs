@@ -44,9 +44,11 @@ public sealed class PropertyTests
                     Assert.Equal(before, h.Sm.ComputeStateHashHex());
                 }
 
-                if (r.RejectReason != RejectReason.None || r.Duplicate)
+                if (r.RejectReason != RejectReason.None && !r.Duplicate)
                 {
-                    Assert.True(r.Duplicate || r.Events.Count == 0);
+                    // A refusal's only event is EventError, echoing the request's ReferenceID.
+                    Event error = Assert.Single(r.Events);
+                    Assert.Equal((EventKind.Error, r.RejectReason, cmd.ReferenceId), (error.Kind, error.Error, error.ReferenceId));
                 }
 
                 IReadOnlyList<string> violations = h.Sm.FindInvariantViolations();

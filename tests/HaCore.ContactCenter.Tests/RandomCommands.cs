@@ -7,7 +7,7 @@ namespace HaCore.ContactCenter.Tests;
 /// </summary>
 internal static class RandomCommands
 {
-    public const int KindCount = 62;
+    public const int KindCount = 63;
 
     private static readonly string[] DnNumbers = ["1001", "1002", "1003", "1004", "2001", "7000", "8000", "9000", "9001", "9500", "9600", "nope"];
     private static readonly string[] PartyDns = ["1001", "1002", "9000", "1003", "nope"];
@@ -26,15 +26,20 @@ internal static class RandomCommands
         long advance = ((r >> 11) & 7) switch { 0 => 0, 7 => 70_000, 6 => 6_000, _ => 10 };
         // ConnIds are drawn from the live calls when a state is given (a = 0: a ConnId never issued).
         ulong conn = Conn(a);
+        ulong other = Conn(c);
+        ulong partner = 0;
         if (state is not null && a != 0)
         {
             IReadOnlyList<ulong> live = state.GetLiveConnIds();
             conn = live.Count == 0 ? conn : live[(a - 1 + (int)(r >> 19)) % live.Count];
+            other = live.Count == 0 ? other : live[(c + (int)(r >> 19)) % live.Count];
+            // Consult links: the partner of the addressed call, so merges and transfers hit real pairs.
+            partner = state.GetCall(conn)?.TransferConnId ?? 0;
         }
 
         bool registration = kind is 51 or 52;
         string session = registration ? Sessions[d % 2] : (r >> 14 & 3) == 0 ? Sessions[d % 3] : string.Empty;
-        Command command = Harness.Wrap(Make(kind, a, b, c, conn), session, registration ? 0 : (r >> 16) & 7);
+        Command command = Harness.Wrap(Make(kind, a, b, c, conn, other, partner), session, registration ? 0 : (r >> 16) & 7);
         return (advance, command);
     }
 
@@ -48,14 +53,14 @@ internal static class RandomCommands
 
     private static DnId PartyDn(int i) => Harness.Dn(PartyDns[i % PartyDns.Length]);
 
-    private static Google.Protobuf.IMessage Make(int kind, int a, int b, int c, ulong conn)
+    private static Google.Protobuf.IMessage Make(int kind, int a, int b, int c, ulong conn, ulong other, ulong partner)
     {
         return kind switch
         {
             0 or 1 or 2 => new CallCreated
             {
                 Dn = kind == 2 ? Dn(b + 5) : PartyDn(b), InitialState = (PartyState)(c % 6), OtherDn = Dn(a),
-                OrigConnId = c == 7 ? Conn(a) : 0, ThisQueue = c > 4 ? Harness.Dn("7000") : null,
+                OrigConnId = c == 7 ? Conn(a) : c == 6 ? other : 0, ThisQueue = c > 4 ? Harness.Dn("7000") : null,
                 EscalationMode = (EscalationMode)(c & 1), UserData = { Kv(a, b) },
             },
             3 => new PartyDialing { ConnId = conn, Dn = PartyDn(b), OtherDn = Dn(c) },
@@ -69,8 +74,8 @@ internal static class RandomCommands
             12 => new DestinationBusy { ConnId = conn, Dn = PartyDn(b) },
             13 => new PartyAdded { ConnId = conn, Dn = PartyDn(b), Role = c < 4 ? PartyRole.ConferenceMember : PartyRole.Observer },
             14 => new PartyDeleted { ConnId = conn, Dn = PartyDn(b) },
-            15 => new PartyChanged { ConnId = conn, NewConnId = Conn(c) },
-            16 => new TransferStarted { ConnId = conn, Controller = PartyDn(b), Target = Dn(c), Kind = (TransferKind)(c & 1), ConsultConnId = Conn(c) },
+            15 => new PartyChanged { ConnId = conn, NewConnId = c < 3 ? partner : c < 5 ? other : Conn(c) },
+            16 => new TransferStarted { ConnId = conn, Controller = PartyDn(b), Target = Dn(c), Kind = (TransferKind)(c & 1), ConsultConnId = c < 2 ? partner : c < 4 ? other : c < 6 ? 0 : Conn(c) },
             17 => new TransferCompleted { ConnId = conn },
             18 => new TransferAborted { ConnId = conn },
             19 or 20 => new PartyReleased { ConnId = conn, Dn = PartyDn(b) },
@@ -129,6 +134,7 @@ internal static class RandomCommands
                 ? new B2BUpserted { Record = new B2BCall { B2BId = "b2b" + b % 3, ConnId = conn, ConnectorId = Connectors[c % 3], FrontLegCallId = "f", BackLegCallId = "g" } }
                 : new B2BRemoved { B2BId = "b2b" + b % 3, ConnectorId = Connectors[c % 3] },
             60 => RandomConfig(a, b, c),
+            62 => new CallsSwept { IdleMs = (b * 5_000) - 5_000, MaxCalls = (uint)(c % 4), OnlyUnanswered = (a & 1) == 0 },
             _ => new PartyEstablished { ConnId = conn, Dn = Dn(c) },
         };
     }

@@ -86,7 +86,7 @@ public sealed class SnapshotTests
     {
         // Entity collections: written to the snapshot. Indexes: rebuilt by RestoreSnapshot.
         string[] entities = ["_calls", "_agents", "_dns", "_sessions", "_connectors", "_assignments", "_conferences", "_conversations", "_connectorCalls", "_b2bCalls"];
-        string[] indexes = ["_dnsByConnector", "_recordsByCall", "_isccByTransaction", "_isccResourceHolders", "_subscriberCounts"];
+        string[] indexes = ["_dnsByConnector", "_recordsByCall", "_isccByTransaction", "_isccResourceHolders", "_subscriberCounts", "_agentByPlace"];
         string[] actual = typeof(ContactCenterStateMachine).GetFields(BindingFlags.Instance | BindingFlags.NonPublic)
             .Where(f => f.FieldType.IsGenericType && f.FieldType.GetGenericTypeDefinition() == typeof(Dictionary<,>))
             .Select(f => f.Name).ToArray();
@@ -173,7 +173,7 @@ public sealed class SnapshotTests
     }
 
     [Fact]
-    public void State_hash_is_the_SHA256_of_the_canonical_snapshot_bytes()
+    public void State_hash_is_the_SHA256_of_the_canonical_snapshot_bytes_and_the_options()
     {
         var runner = new HaCore.ContactCenter.Workload.WorkloadRunner(HaCore.ContactCenter.Workload.WorkloadProfile.B1.ScaledDown(10), seed: 9);
         runner.ApplySetup();
@@ -181,7 +181,22 @@ public sealed class SnapshotTests
         var buffer = new ArrayBufferWriter<byte>();
         runner.StateMachine.WriteSnapshot(buffer);
         Assert.True(buffer.WrittenCount > 64 * 1024);
-        Assert.Equal(System.Security.Cryptography.SHA256.HashData(buffer.WrittenSpan), runner.StateMachine.ComputeStateHash());
+        // The options fingerprint: 18 little-endian int64 values in the documented order.
+        ContactCenterOptions o = runner.StateMachine.Options;
+        long[] values =
+        [
+            o.ConnIdPrefix, o.DedupeWindowMs, o.MaxDedupeEntriesPerSession, o.MaxCalls, o.MaxPartiesPerCall,
+            o.MaxUserDataKeys, o.MaxUserDataBytes, o.MaxKeyValueListBytes, o.MaxTreatmentsPerCall,
+            o.MaxIsccLinksPerCall, o.MaxAgents, o.MaxDns, o.MaxConfigOptions, o.MaxSessions,
+            o.MaxSubscriptionsPerSession, o.MaxSubscriptions, o.MaxConnectors, o.MaxConnectorRecords,
+        ];
+        var tail = new byte[values.Length * 8];
+        for (int i = 0; i < values.Length; i++)
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(tail.AsSpan(i * 8), values[i]);
+        }
+
+        Assert.Equal(System.Security.Cryptography.SHA256.HashData([.. buffer.WrittenSpan, .. tail]), runner.StateMachine.ComputeStateHash());
     }
 
     [Fact]
@@ -200,7 +215,52 @@ public sealed class SnapshotTests
     public void Restore_rejects_an_unknown_format_version()
     {
         var bytes = new Snapshot { FormatVersion = 99 }.ToByteArray();
-        Assert.Throws<InvalidDataException>(() => new ContactCenterStateMachine().RestoreSnapshot(new ReadOnlySequence<byte>(bytes)));
+        var e = Assert.Throws<InvalidDataException>(() => new ContactCenterStateMachine().RestoreSnapshot(new ReadOnlySequence<byte>(bytes)));
+        Assert.Contains("reads formats 1 and 2", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Options_that_shape_the_state_are_part_of_the_state_hash()
+    {
+        string Hash(ContactCenterOptions o) => new ContactCenterStateMachine(o).ComputeStateHashHex();
+        string baseline = Hash(new ContactCenterOptions());
+        Assert.Equal(baseline, Hash(new ContactCenterOptions()));
+        Assert.NotEqual(baseline, Hash(new ContactCenterOptions { DedupeWindowMs = 1 }));
+        Assert.NotEqual(baseline, Hash(new ContactCenterOptions { MaxDedupeEntriesPerSession = 1 }));
+        Assert.NotEqual(baseline, Hash(new ContactCenterOptions { MaxUserDataBytes = 1 }));
+        Assert.NotEqual(baseline, Hash(new ContactCenterOptions { MaxConnectorRecords = 1 }));
+    }
+
+    [Fact]
+    public void A_format_1_snapshot_is_read_and_its_consult_links_get_their_direction()
+    {
+        var h = new Harness();
+        ulong main = h.ConnectedCall();
+        ulong consult = h.Ok(new CallCreated { Dn = Dn("1001"), InitialState = PartyState.Dialing, OrigConnId = main }).ConnId;
+        h.Ok(new TransferStarted { ConnId = main, Controller = Dn("1001"), Kind = TransferKind.TwoStep, Target = Dn("1002") });
+        ulong stray = h.ConnectedCall("1003");
+        string expected = h.Sm.ComputeStateHashHex();
+
+        // What version 1 wrote: no direction, and a one-sided link left by a second consult.
+        Snapshot v1 = h.Sm.CreateSnapshot().Clone();
+        v1.FormatVersion = 1;
+        foreach (Call c in v1.Calls)
+        {
+            c.IsConsult = false;
+            if (c.ConnId == stray)
+            {
+                c.TransferConnId = main;
+            }
+        }
+
+        var restored = new ContactCenterStateMachine();
+        restored.RestoreSnapshot(new ReadOnlySequence<byte>(v1.ToByteArray()));
+        Assert.Empty(restored.FindInvariantViolations());
+        Assert.True(restored.GetCall(consult)!.IsConsult);
+        Assert.False(restored.GetCall(main)!.IsConsult);
+        Assert.Equal(0UL, restored.GetCall(stray)!.TransferConnId);
+        Assert.Equal(consult, restored.GetCall(main)!.TransferInProgress.ConsultConnId);
+        Assert.Equal(expected, restored.ComputeStateHashHex());
     }
 
     [Fact]

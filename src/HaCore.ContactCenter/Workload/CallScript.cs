@@ -122,6 +122,7 @@ public sealed partial class WorkloadGenerator
                     case 17:
                         if (!_conference) { _phase = 19; continue; }
                         _supervisor = _g._supervisors[_g.NextInt(_g._supervisors.Length)];
+                        if (_g.Chance(0.5)) { _phase = 110; continue; }
                         return new Command { PartyAdded = new PartyAdded { ConnId = _connId, Dn = _supervisor, Role = PartyRole.ConferenceMember, OtherDn = AgentDn } };
                     case 18:
                         return new Command { PartyDeleted = new PartyDeleted { ConnId = _connId, Dn = _supervisor } };
@@ -146,20 +147,36 @@ public sealed partial class WorkloadGenerator
                     case 24:
                         return _g.Desk(_agent2, new Command { PartyEstablished = new PartyEstablished { ConnId = _consultId, Dn = _g._agentDns[_agent2] } });
                     case 25:
-                        return _g.Desk(_agent, new Command { TransferCompleted = new TransferCompleted { ConnId = _connId } });
-                    case 26:
-                        ulong main = _connId;
-                        _connId = _consultId;
-                        return new Command { PartyChanged = new PartyChanged { ConnId = main, NewConnId = _consultId } };
-                    case 27:
-                        Command leave = new() { PartyReleased = new PartyReleased { ConnId = _connId, Dn = AgentDn, Cause = "transferred" } };
+                    {
+                        // Two-step completion in one entry: the consult joins the main call, which
+                        // keeps its ConnId; the first agent leaves both legs and goes to wrap-up.
+                        Command complete = _g.Desk(_agent, new Command { TransferCompleted = new TransferCompleted { ConnId = _connId } });
                         _g.StartWrapUp(_agent);
                         _agent = _agent2;
-                        return leave;
+                        _phase = 28;
+                        return complete;
+                    }
+
                     case 28:
                         return new Command { ConnCallRemoved = new ConnCallRemoved { CallId = "ucma-" + _recordKey, ConnectorId = _connector } };
                     case 29:
                         return _g.Desk(_agent, new Command { PartyReleased = new PartyReleased { ConnId = _connId, Dn = AgentDn, Cause = "normal" } });
+                    case 110:
+                        // A conference built from a consult call to the supervisor: hold, consult,
+                        // then PartyChanged merges the consult into the main call (conference completion).
+                        return _g.Desk(_agent, new Command { PartyHeld = new PartyHeld { ConnId = _connId, Dn = AgentDn } });
+                    case 111:
+                        _consultId = _g.AllocateConnId();
+                        return _g.Desk(_agent, new Command { CallCreated = new CallCreated { Dn = AgentDn, InitialState = PartyState.Dialing, OtherDn = _supervisor, OrigConnId = _connId, CallType = CallType.Consult } });
+                    case 112:
+                        return new Command { PartyRinging = new PartyRinging { ConnId = _consultId, Dn = _supervisor, OtherDn = AgentDn } };
+                    case 113:
+                        return new Command { PartyEstablished = new PartyEstablished { ConnId = _consultId, Dn = _supervisor } };
+                    case 114:
+                        return _g.Desk(_agent, new Command { PartyEstablished = new PartyEstablished { ConnId = _consultId, Dn = AgentDn } });
+                    case 115:
+                        _phase = 18;
+                        return new Command { PartyChanged = new PartyChanged { ConnId = _consultId, NewConnId = _connId } };
                     case 100:
                         // An ISCC leg to the other site (cast-type route, S3), opened and confirmed.
                         _isccTransaction = ++_g._isccTransactions;
