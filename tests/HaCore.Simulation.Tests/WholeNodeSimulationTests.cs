@@ -21,12 +21,16 @@ public sealed class WholeNodeSimulationTests(ITestOutputHelper output)
         int.TryParse(Environment.GetEnvironmentVariable("HACORE_WHOLE_SEEDS"), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n
         : SimulationSeeds.Soak ? 100_000 : 1_000;
 
+    /// <summary><c>HACORE_WHOLE_UNSAFE_COMMIT=1</c> runs the regular seeds with the Figure 8 commit-rule mutation, which
+    /// they must catch (a mutation check, never set in CI).</summary>
+    private static bool UnsafeCommitRule => Environment.GetEnvironmentVariable("HACORE_WHOLE_UNSAFE_COMMIT") == "1";
+
     [Theory]
     [MemberData(nameof(Shards))]
     public void WholeNode_seeds_keep_every_guarantee(int shard)
     {
         var seeds = Replay is { } one ? (shard == 0 ? [one] : []) : Enumerable.Range(0, Count).Where(i => i % 4 == shard).Select(i => (ulong)i + 1).ToList();
-        RunSeeds(seeds, seed => new WholeNodeOptions { Seed = seed });
+        RunSeeds(seeds, seed => new WholeNodeOptions { Seed = seed, UnsafeCommitOlderTerms = UnsafeCommitRule });
     }
 
     [Fact]

@@ -63,6 +63,13 @@ public sealed record WholeNodeOptions
     /// </summary>
     public double IsolateCommittingLeaderChance { get; init; } = 0.02;
 
+    /// <summary>
+    /// Probability of cutting the leader off when its commit index moved over entries of earlier terms (a new
+    /// leader's first commit after entries it inherited uncommitted): the moment of Raft's Figure 8, when a wrong
+    /// commit rule has counted an old entry committed before the leader's own entry reached a quorum.
+    /// </summary>
+    public double IsolateOlderTermCommitChance { get; init; } = 0.3;
+
     /// <summary>Nodes that may join later (ids after the voters): added as learners, promoted, and voters removed
     /// again (the leader included) so that the cluster returns to <see cref="Voters"/>. Removed ids are never reused.</summary>
     public int Spares { get; init; } = 2;

@@ -22,7 +22,8 @@ public sealed partial class WholeNodeSimulator
                 _commitSeen[node.Id] = status.CommitIndex;
                 var isolate = wasLeaderTerm != status.Term
                     ? Chance(_options.IsolateNewLeaderChance)
-                    : status.CommitIndex > lastCommit && Chance(_options.IsolateCommittingLeaderChance);
+                    : status.CommitIndex > lastCommit
+                        && Chance(CommittedOlderTerms(node, lastCommit, status) ? _options.IsolateOlderTermCommitChance : _options.IsolateCommittingLeaderChance);
                 if (isolate)
                 {
                     Stats.Partitions++;
@@ -36,6 +37,21 @@ public sealed partial class WholeNodeSimulator
                 _commitSeen.Remove(node.Id);
             }
         }
+    }
+
+    /// <summary>True when the leader's commit index just moved over an entry of an earlier term than its own.</summary>
+    private static bool CommittedOlderTerms(SimWholeNode node, ulong lastCommit, NodeStatus status)
+    {
+        for (var i = lastCommit + 1; i <= status.CommitIndex; i++)
+        {
+            var term = node.Core!.LogTermAt(i);
+            if (term != 0 && term < status.Term)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private readonly Dictionary<ulong, ulong> _leaderSeen = [];
