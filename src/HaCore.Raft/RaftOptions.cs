@@ -73,6 +73,12 @@ public sealed class RaftOptions
     /// </summary>
     internal bool UnsafeCommitOlderTerms { get; set; }
 
+    /// <summary>
+    /// Test-only fault injection: a leader's lease lasts this many times as long as it safely may (1, the default, is
+    /// the safe lease). Lets the chaos tests over real processes prove that their checker catches stale lease reads.
+    /// </summary>
+    internal int UnsafeLeaseMultiplier { get; set; } = 1;
+
     /// <summary>Checks the settings.</summary>
     /// <exception cref="ArgumentException">A setting is out of range; the message names it.</exception>
     public void Validate()
