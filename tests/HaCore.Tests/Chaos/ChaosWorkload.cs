@@ -16,7 +16,7 @@ namespace HaCore.Tests.Chaos;
 public sealed class ChaosWorkload
 {
     private static readonly TimeSpan WriteDeadline = TimeSpan.FromSeconds(8);
-    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(1.5); // then retried elsewhere (writes) or failed (reads)
     private readonly ChaosCluster _cluster;
     private readonly int _seed;
     private readonly CancellationTokenSource _stop = new();
@@ -36,7 +36,7 @@ public sealed class ChaosWorkload
     private long _retries;
     private long _resends;
 
-    public ChaosWorkload(ChaosCluster cluster, int seed, int clients = 8, int registers = 24, int lists = 6)
+    public ChaosWorkload(ChaosCluster cluster, int seed, int clients = 10, int registers = 24, int lists = 6)
     {
         _cluster = cluster;
         _seed = seed;
