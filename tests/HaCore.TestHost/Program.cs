@@ -18,6 +18,7 @@ using HaCore.Transport;
 //   --unsafe-ack-before-fsync   with --power-cut: fsync returns at once, the data reaches the disk 400 ms later
 //   --unsafe-lease-10x          leases ten times too long
 //   --unsafe-apply-twice        no duplicate check: a retried request is applied again
+//   --unsafe-read-without-quorum  linearizable reads skip the heartbeat round that confirms leadership
 // Environment: HACORE_CLUSTER_SECRET = the cluster secret in hex (required).
 // Client protocol, one request per line, one answer per line:
 //   SET <session-guid> <seq> <key> <value>   -> OK <previous value or ->
@@ -60,6 +61,7 @@ var options = new HaCoreNodeOptions
     ProposalTimeout = TimeSpan.FromSeconds(5),
     UnsafeLeaseMultiplier = args.Contains("--unsafe-lease-10x") ? 10 : 1,
     UnsafeApplyRetriesTwice = args.Contains("--unsafe-apply-twice"),
+    UnsafeReadIndexWithoutQuorum = args.Contains("--unsafe-read-without-quorum"),
 };
 
 var powerCut = args.Contains("--power-cut");

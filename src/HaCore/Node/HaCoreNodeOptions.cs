@@ -123,6 +123,10 @@ public sealed class HaCoreNodeOptions
     /// by tests/HaCore.TestHost's --unsafe-* flags, so the chaos tests can show that they catch double applies.</summary>
     internal bool UnsafeApplyRetriesTwice { get; set; }
 
+    /// <summary>Tests only: linearizable reads skip the heartbeat round that confirms leadership. Set only by
+    /// tests/HaCore.TestHost's --unsafe-* flags, so the chaos tests can show that they catch a deposed leader's reads.</summary>
+    internal bool UnsafeReadIndexWithoutQuorum { get; set; }
+
     /// <summary>A copy of these options for node <paramref name="nodeId"/> on <paramref name="device"/> (the simulator starts every node from one template).</summary>
     internal HaCoreNodeOptions CloneFor(ulong nodeId, Storage.IStorageDevice device, ulong randomSeed)
     {

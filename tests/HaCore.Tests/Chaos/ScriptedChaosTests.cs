@@ -15,7 +15,7 @@ public sealed class ScriptedChaosTests(ITestOutputHelper output)
     /// returns how many lease reads of the old leader were stale. Without a pause the old leader keeps leading until
     /// check-quorum deposes it, which may come before or after the new leader commits, so a too-long lease shows
     /// in some attempts only (2 of 5 in the first runs).</summary>
-    internal static async Task<int> StaleLeaseProbeAsync(IReadOnlyList<string> nodeArgs, bool pause, int attempts, Action<string> log, bool untilStale = false)
+    internal static async Task<int> StaleLeaseProbeAsync(IReadOnlyList<string> nodeArgs, bool pause, int attempts, Action<string> log, bool untilStale = false, string consistency = "lease")
     {
         await using var cluster = new ChaosCluster(3, 7, ["--power-cut", .. nodeArgs]);
         foreach (var id in cluster.Ids)
@@ -45,7 +45,7 @@ public sealed class ScriptedChaosTests(ITestOutputHelper output)
             Assert.StartsWith("OK", written, StringComparison.Ordinal);
 
             // Asked after the overwrite was acknowledged.
-            var read = cluster.SendAsync(old, "GET x lease", TimeSpan.FromSeconds(10));
+            var read = cluster.SendAsync(old, $"GET x {consistency}", TimeSpan.FromSeconds(10));
             if (pause)
             {
                 await cluster.ResumeAsync(old);
@@ -63,7 +63,7 @@ public sealed class ScriptedChaosTests(ITestOutputHelper output)
 
             var isStale = answer == $"OK {before}";
             stale += isStale ? 1 : 0;
-            log($"attempt {attempt}: leader {old} cut off{(pause ? " and stopped, then woken" : string.Empty)} after the majority committed x=new{attempt}; its lease read: {answer}{(isStale ? "  <- STALE" : string.Empty)}");
+            log($"attempt {attempt}: leader {old} cut off{(pause ? " and stopped, then woken" : string.Empty)} after the majority committed x=new{attempt}; its {consistency} read: {answer}{(isStale ? "  <- STALE" : string.Empty)}");
             cluster.HealNetwork();
             await cluster.ConvergedAsync(Patience);
         }
@@ -114,5 +114,18 @@ public sealed class ScriptedChaosTests(ITestOutputHelper output)
     {
         Assert.True(await StaleLeaseProbeAsync(["--unsafe-lease-10x"], pause: false, attempts: 15, output.WriteLine, untilStale: true) > 0,
             "the lease-ten-times-too-long defect went unnoticed");
+    }
+
+    [Fact]
+    public async Task A_leader_cut_off_serves_no_stale_linearizable_read()
+    {
+        Assert.Equal(0, await StaleLeaseProbeAsync([], pause: false, attempts: 3, output.WriteLine, consistency: "linearizable"));
+    }
+
+    [Fact]
+    public async Task With_linearizable_reads_skipping_the_heartbeat_quorum_the_probe_reads_a_stale_value()
+    {
+        Assert.True(await StaleLeaseProbeAsync(["--unsafe-read-without-quorum"], pause: false, attempts: 15, output.WriteLine, untilStale: true, consistency: "linearizable") > 0,
+            "the read-without-quorum defect went unnoticed");
     }
 }

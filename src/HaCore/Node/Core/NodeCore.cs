@@ -131,6 +131,7 @@ internal sealed partial class NodeCore<TStateMachine, TCommand, TResult>
                 RandomSeed = _randomSeed,
                 UnsafeCommitOlderTerms = _options.UnsafeCommitOlderTerms,
                 UnsafeLeaseMultiplier = _options.UnsafeLeaseMultiplier,
+                UnsafeReadIndexWithoutQuorum = _options.UnsafeReadIndexWithoutQuorum,
                 LeaseDriftTicks = _options.LeaseDriftTicks,
                 VoteGuardTicksAfterStart = _options.CheckQuorum ? _options.ElectionTicks : 0,
             },
