@@ -89,8 +89,37 @@ public sealed class ChaosCluster : IAsyncDisposable
         return File.Exists(path) ? path : throw new FileNotFoundException($"The test host was not built: {path}");
     }
 
-    /// <summary>Starts (or restarts) node <paramref name="id"/> from its data directory.</summary>
+    /// <summary>Starts (or restarts) node <paramref name="id"/> from its data directory. A start that fails because
+    /// another process took one of the node's ports meanwhile (the machine is shared) is retried on new ports: the
+    /// peers reach the node through the proxies, which follow it.</summary>
     public async Task StartAsync(ulong id, IReadOnlyList<string>? extraArgs = null)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var (started, lines) = await TryStartAsync(id, extraArgs);
+            if (started)
+            {
+                return;
+            }
+
+            if (attempt < 5 && lines.Any(l => l.Contains("Address already in use", StringComparison.Ordinal)))
+            {
+                Note($"node {id} could not bind its ports (another process took one); restarting it on new ports");
+                _raftPorts[id - 1] = FreePort();
+                _clientPorts[id - 1] = FreePort();
+                foreach (var link in _links.Values.Where(l => l.To == id))
+                {
+                    link.Target = new IPEndPoint(IPAddress.Loopback, _raftPorts[id - 1]);
+                }
+
+                continue;
+            }
+
+            throw new TimeoutException($"node {id} did not start:\n{string.Join("\n", lines.TakeLast(30))}");
+        }
+    }
+
+    private async Task<(bool Started, IReadOnlyList<string> Lines)> TryStartAsync(ulong id, IReadOnlyList<string>? extraArgs)
     {
         // Every peer through the proxy of this direction; the node's own address is its real port.
         var peers = string.Join(",", Ids.Select(i => i == id
@@ -113,7 +142,9 @@ public sealed class ChaosCluster : IAsyncDisposable
             info.ArgumentList.Add(arg);
         }
 
-        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var ready = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var lines = new ConcurrentQueue<string>();
+        var isReady = false;
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         void OnLine(string? line)
         {
@@ -122,10 +153,19 @@ public sealed class ChaosCluster : IAsyncDisposable
                 return;
             }
 
+            lines.Enqueue(line);
+            if (!Volatile.Read(ref isReady) && line.Contains("Address already in use", StringComparison.Ordinal))
+            {
+                // A start that failed to bind: the start is retried on other ports; not a crash of the node.
+                _log.Enqueue($"{_clock.Elapsed.TotalSeconds,8:F3} [node {id} start] port taken: {line[..Math.Min(line.Length, 120)]}");
+                return;
+            }
+
             _log.Enqueue($"{_clock.Elapsed.TotalSeconds,8:F3} [node {id}] {line}");
             if (line.Contains(" ready:", StringComparison.Ordinal))
             {
-                ready.TrySetResult();
+                Volatile.Write(ref isReady, true);
+                ready.TrySetResult(true);
             }
         }
 
@@ -133,6 +173,12 @@ public sealed class ChaosCluster : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => OnLine(e.Data);
         process.Exited += (_, _) =>
         {
+            if (!Volatile.Read(ref isReady))
+            {
+                ready.TrySetResult(false);
+                return;
+            }
+
             if (ReferenceEquals(Volatile.Read(ref _processes[id]), process))
             {
                 var code = -1;
@@ -152,7 +198,34 @@ public sealed class ChaosCluster : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         Volatile.Write(ref _processes[id], process);
-        await ready.Task.WaitAsync(TimeSpan.FromSeconds(90));
+        bool started;
+        try
+        {
+            started = await ready.Task.WaitAsync(TimeSpan.FromSeconds(90));
+        }
+        catch (TimeoutException)
+        {
+            started = false;
+        }
+
+        if (!started)
+        {
+            // Wait for its exit and the end of its output (WaitForExitAsync waits for both), then forget it.
+            Interlocked.CompareExchange(ref _processes[id], null, process);
+            try
+            {
+                process.Kill(entireProcessTree: true);
+            }
+            catch (InvalidOperationException)
+            {
+            }
+
+            using var drained = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await process.WaitForExitAsync(drained.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            process.Dispose();
+        }
+
+        return (started, [.. lines]);
     }
 
     /// <summary>kill -9: no flush, no close; with --power-cut the unsynced writes die with the process.</summary>
@@ -340,11 +413,23 @@ public sealed class ChaosCluster : IAsyncDisposable
         return p[0] == "OK" ? (ulong.Parse(p[1], CultureInfo.InvariantCulture), p[2]) : throw new IOException($"node {id} HASH: {string.Join(' ', p)}");
     }
 
+    /// <summary>A port that is free now, below the usual ephemeral range (32768 and up), so that the outgoing
+    /// connections of this machine's tests are less likely to take it before the node binds it.</summary>
     private static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        for (var attempt = 0; ; attempt++)
+        {
+            var port = Random.Shared.Next(20_000, 32_000);
+            try
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, attempt < 100 ? port : 0);
+                listener.Start();
+                return ((IPEndPoint)listener.LocalEndpoint).Port;
+            }
+            catch (SocketException)
+            {
+            }
+        }
     }
 
     public async ValueTask DisposeAsync()

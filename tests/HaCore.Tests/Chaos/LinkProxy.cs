@@ -15,7 +15,7 @@ namespace HaCore.Tests.Chaos;
 public sealed class LinkProxy : IAsyncDisposable
 {
     private readonly TcpListener _listener;
-    private readonly IPEndPoint _target;
+    private IPEndPoint _target;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Connection> _connections = [];
     private readonly Random _random;
@@ -41,6 +41,13 @@ public sealed class LinkProxy : IAsyncDisposable
     public ulong To { get; }
 
     public int Port { get; }
+
+    /// <summary>Where the link leads (the receiving node's Raft port; it changes when that node restarts on another port).</summary>
+    public IPEndPoint Target
+    {
+        get => Volatile.Read(ref _target);
+        set => Volatile.Write(ref _target, value);
+    }
 
     /// <summary>Chunks forwarded (both ways) and chunks that reset their connection.</summary>
     public long Forwarded => Interlocked.Read(ref _forwarded);
@@ -199,7 +206,7 @@ public sealed class LinkProxy : IAsyncDisposable
                 client.NoDelay = true;
                 using var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(_reset.Token);
                 connectTimeout.CancelAfter(TimeSpan.FromSeconds(5));
-                await _server.ConnectAsync(proxy._target, connectTimeout.Token);
+                await _server.ConnectAsync(proxy.Target, connectTimeout.Token);
                 await Task.WhenAll(PumpAsync(client, _server), PumpAsync(_server, client));
             }
             catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException or ChannelClosedException)
