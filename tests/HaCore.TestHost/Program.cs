@@ -30,6 +30,7 @@ using HaCore.Transport;
 //   DUMP                                     -> OK <key>=<value>;...   (stale, this node's state)
 //   HASH                                     -> OK <applied index> <SHA-256 of the state>   (stale)
 //   FSYNCDELAY <ms>                          -> OK <ms>
+//   SUBSCRIBE <from index>                   -> EV <index> <session>:<seq> <command>  ... one line per applied command
 // Errors: ERR <ExceptionType> <message>.
 AppDomain.CurrentDomain.UnhandledException += (_, e) =>
 {
@@ -123,23 +124,58 @@ catch (OperationCanceledException)
 async Task ServeAsync(TcpClient client)
 {
     using var _ = client;
-    using var stream = client.GetStream();
-    using var reader = new StreamReader(stream, Encoding.UTF8);
-    await using var writer = new StreamWriter(stream, new UTF8Encoding(false)) { AutoFlush = true, NewLine = "\n" };
-    while (await reader.ReadLineAsync() is { } line)
+    try
     {
-        string answer;
-        try
+        using var stream = client.GetStream();
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        await using var writer = new StreamWriter(stream, new UTF8Encoding(false)) { AutoFlush = true, NewLine = "\n" };
+        while (await reader.ReadLineAsync() is { } line)
         {
-            answer = "OK " + await HandleAsync(line.Split(' '));
+            if (line.StartsWith("SUBSCRIBE ", StringComparison.Ordinal))
+            {
+                await StreamAsync(writer, ulong.Parse(line["SUBSCRIBE ".Length..], CultureInfo.InvariantCulture));
+                return;
+            }
+
+            string answer;
+            try
+            {
+                answer = "OK " + await HandleAsync(line.Split(' '));
+            }
+            catch (Exception ex)
+            {
+                answer = $"ERR {ex.GetType().Name} {ex.Message.ReplaceLineEndings(" ")}";
+            }
+
+            await writer.WriteLineAsync(answer);
         }
-        catch (Exception ex)
+    }
+    catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
+    {
+        // The client went away (or the test reset its connection): nothing to answer.
+    }
+}
+
+// SUBSCRIBE <from index>: one line per applied command, "EV <index> <session>:<sequence> <command>", until the
+// subscription ends ("ERR <type> <message>", then the connection closes) or the client goes away.
+async Task StreamAsync(StreamWriter writer, ulong from)
+{
+    string end;
+    try
+    {
+        await foreach (var applied in node.SubscribeAsync(from, stop.Token))
         {
-            answer = $"ERR {ex.GetType().Name} {ex.Message.ReplaceLineEndings(" ")}";
+            await writer.WriteLineAsync($"EV {applied.Index} {applied.Request.Session}:{applied.Request.Sequence} {applied.Command}");
         }
 
-        await writer.WriteLineAsync(answer);
+        end = "ERR EndOfStream the subscription ended";
     }
+    catch (Exception ex) when (ex is not IOException and not SocketException and not ObjectDisposedException)
+    {
+        end = $"ERR {ex.GetType().Name} {ex.Message.ReplaceLineEndings(" ")}";
+    }
+
+    await writer.WriteLineAsync(end);
 }
 
 async Task<string> HandleAsync(string[] p)

@@ -314,8 +314,11 @@ public sealed class ChaosCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>Node <paramref name="id"/>'s client port (it changes only when a start had to move to new ports).</summary>
+    public int ClientPort(ulong id) => _clientPorts[id - 1];
+
     /// <summary>A connection to one node's client port that keeps being reused (one request at a time).</summary>
-    public LineConnection Connect(ulong id) => new(_clientPorts[id - 1], id);
+    public LineConnection Connect(ulong id) => new(() => _clientPorts[id - 1], id);
 
     public async Task<(string Role, ulong Term, ulong Leader, ulong Commit, ulong Applied)?> StatusAsync(ulong id)
     {
@@ -457,7 +460,7 @@ public sealed class ChaosCluster : IAsyncDisposable
 
 /// <summary>A reused connection to a node's client port: one request line, one answer line. A request that gets
 /// no answer in time drops the connection (a late answer must not be read as the next one's).</summary>
-public sealed class LineConnection(int port, ulong node) : IDisposable
+public sealed class LineConnection(Func<int> port, ulong node) : IDisposable
 {
     private TcpClient? _client;
     private StreamReader? _reader;
@@ -474,7 +477,7 @@ public sealed class LineConnection(int port, ulong node) : IDisposable
             if (_client is null)
             {
                 _client = new TcpClient { NoDelay = true };
-                await _client.ConnectAsync(IPAddress.Loopback, port, cts.Token);
+                await _client.ConnectAsync(IPAddress.Loopback, port(), cts.Token);
                 _stream = _client.GetStream();
                 _reader = new StreamReader(_stream, Encoding.UTF8);
             }

@@ -64,6 +64,8 @@ public sealed class ChaosRunner(ChaosSchedule schedule, int seed, TimeSpan fault
         await using var cluster = new ChaosCluster(schedule.Nodes, seed, ["--power-cut", .. schedule.NodeArgs ?? []]);
         var nemesis = new Nemesis(cluster, schedule, random);
         var workload = new ChaosWorkload(cluster, seed);
+        ChaosSubscriber[] subscribers = [new(cluster, 1, seed * 17), new(cluster, 2, (seed * 17) + 1)];
+        var subscriberSummary = "subscribers: not checked (the run did not get that far)";
         try
         {
             foreach (var id in cluster.Ids)
@@ -73,6 +75,11 @@ public sealed class ChaosRunner(ChaosSchedule schedule, int seed, TimeSpan fault
 
             await cluster.LeaderAsync(Patience);
             workload.Start();
+            foreach (var subscriber in subscribers)
+            {
+                subscriber.Start();
+            }
+
             await workload.UntilAsync(() => workload.Acknowledged >= 100, Patience, "100 operations are acknowledged before the faults");
 
             await nemesis.RunAsync(faultPhase, CancellationToken.None);
@@ -93,6 +100,12 @@ public sealed class ChaosRunner(ChaosSchedule schedule, int seed, TimeSpan fault
             await workload.UntilAsync(() => workload.Acknowledged >= atHeal + 100, Patience, "100 more operations are acknowledged after healing");
             await workload.StopAsync();
             await cluster.ConvergedAsync(Patience);
+            foreach (var subscriber in subscribers)
+            {
+                await subscriber.StopAsync();
+            }
+
+            subscriberSummary = await CheckSubscribersAsync(cluster, subscribers, violations);
         }
         catch (TimeoutException ex)
         {
@@ -147,6 +160,7 @@ public sealed class ChaosRunner(ChaosSchedule schedule, int seed, TimeSpan fault
         }
 
         report.AppendLine($"workload: {workload.Summary}");
+        report.AppendLine(subscriberSummary);
         report.AppendLine($"history: {history.Count} events, {result.OperationCount} operations on {result.KeyCount} keys, checker: {result.Outcome} in {result.Steps} steps");
         report.AppendLine($"acknowledged writes lost: {lost}");
         report.AppendLine($"verdict: {(verdict.Passed ? "PASS" : $"FAIL, {violations.Count} violation(s)")} in {started.Elapsed.TotalSeconds:F0}s");
@@ -168,6 +182,31 @@ public sealed class ChaosRunner(ChaosSchedule schedule, int seed, TimeSpan fault
         }
 
         return verdict;
+    }
+
+    /// <summary>Each subscriber's stream against one node's stream after healing; and no request in it twice.</summary>
+    private static async Task<string> CheckSubscribersAsync(ChaosCluster cluster, ChaosSubscriber[] subscribers, List<string> violations)
+    {
+        var ranges = subscribers.Select(s => s.Range).Where(r => r.Last > 0).ToList();
+        if (ranges.Count == 0)
+        {
+            violations.Add("subscribers: none received anything");
+            return "subscribers: none received anything";
+        }
+
+        var reference = await ChaosSubscriber.ReadReferenceAsync(cluster, cluster.Ids.First(), ranges.Min(r => r.First), ranges.Max(r => r.Last));
+        foreach (var subscriber in subscribers)
+        {
+            violations.AddRange(subscriber.Check(reference).Select(p => "subscription: " + p));
+        }
+
+        foreach (var twice in reference.GroupBy(e => e.Value.Split(' ')[0], StringComparer.Ordinal).Where(g => g.Count() > 1).Take(5))
+        {
+            violations.Add($"applied twice: request {twice.Key} is in the event stream at indexes {string.Join(", ", twice.Select(e => e.Key))}");
+        }
+
+        return $"subscribers: {subscribers.Length}, {subscribers.Sum(s => s.Received)} events received over {subscribers.Sum(s => s.Resumes)} resumes on other nodes, "
+            + $"checked against node {cluster.Ids.First()}'s stream of {reference.Count} events (order, duplicates, gaps, contents)";
     }
 
     private static async Task CheckStatesAsync(ChaosCluster cluster, ChaosWorkload workload, List<string> violations, Action<int> reportLost)
