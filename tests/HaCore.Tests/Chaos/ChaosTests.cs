@@ -43,16 +43,4 @@ public sealed class ChaosTests(ITestOutputHelper output)
         Assert.True(verdict.Violations.Count > 0, $"the defect of '{name}' went unnoticed (files in {verdict.Artifacts})");
         output.WriteLine($"caught, as it must be: {verdict.Violations[0]}");
     }
-
-    /// <summary>Defects a random schedule catches only sometimes: in a soak (HACORE_CHAOS_MINUTES) it must catch them.</summary>
-    [Theory]
-    [InlineData("defect-lease-10x")]
-    [InlineData("defect-read-without-quorum")]
-    public async Task A_soak_catches_the_deliberate_defect(string name)
-    {
-        Assert.SkipUnless(Environment.GetEnvironmentVariable("HACORE_CHAOS_MINUTES") is { Length: > 0 }, "soak only (HACORE_CHAOS_MINUTES=n); CI catches this defect with ScriptedChaosTests");
-        var verdict = await new ChaosRunner(ChaosSchedule.Named(name), Seed(101), FaultPhase(10), output.WriteLine).RunAsync();
-        Assert.False(verdict.Passed, $"the defect of '{name}' went unnoticed (files in {verdict.Artifacts})");
-        output.WriteLine($"caught, as it must be: {verdict.Violations[0]}");
-    }
 }

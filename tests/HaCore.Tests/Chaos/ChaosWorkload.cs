@@ -51,7 +51,7 @@ public sealed class ChaosWorkload
 
     public int Lists { get; }
 
-    public HistoryRecorder History { get; } = new(null, () => Stopwatch.GetTimestamp() * (1_000_000_000 / Stopwatch.Frequency));
+    public HistoryRecorder History { get; } = new(null, () => (long)(Stopwatch.GetTimestamp() * (1e9 / Stopwatch.Frequency)));
 
     /// <summary>Acknowledged writes of unique keys (each must be on every node after healing).</summary>
     public ConcurrentDictionary<string, string> AcknowledgedUnique { get; } = new(StringComparer.Ordinal);

@@ -80,15 +80,7 @@ public sealed record ChaosSchedule(string Name, int Nodes, FaultKind[] Faults, b
         new("defect-apply-twice", 3, [FaultKind.KillLeader, FaultKind.IsolateLeader], NodeArgs: ["--unsafe-apply-twice"]),
     ];
 
-    /// <summary>Defects that a random schedule catches only in some runs (a deposed leader must be asked in the fraction
-    /// of a second it still believes it leads): run by hand or in a soak; CI catches them with ScriptedChaosTests.</summary>
-    public static IReadOnlyList<ChaosSchedule> SometimesCaught { get; } =
-    [
-        new("defect-lease-10x", 3, [FaultKind.IsolateLeader, FaultKind.LeaderOutboundCut], NodeArgs: ["--unsafe-lease-10x"]),
-        new("defect-read-without-quorum", 3, [FaultKind.IsolateLeader, FaultKind.LeaderOutboundCut], NodeArgs: ["--unsafe-read-without-quorum"]),
-    ];
-
-    public static ChaosSchedule Named(string name) => All.Concat(Defects).Concat(SometimesCaught).Single(s => s.Name == name);
+    public static ChaosSchedule Named(string name) => All.Concat(Defects).Single(s => s.Name == name);
 }
 
 /// <summary>
