@@ -73,6 +73,18 @@ public sealed class RaftOptions
     /// </summary>
     internal bool UnsafeCommitOlderTerms { get; set; }
 
+    /// <summary>
+    /// Test-only fault injection: a leader's lease lasts this many times as long as it safely may (1, the default, is
+    /// the safe lease). Lets the chaos tests over real processes prove that their checker catches stale lease reads.
+    /// </summary>
+    internal int UnsafeLeaseMultiplier { get; set; } = 1;
+
+    /// <summary>
+    /// Test-only fault injection: a leader answers every read index at once, without the heartbeat round that
+    /// confirms it still leads. Lets the chaos tests prove that their checker catches the stale reads of a deposed leader.
+    /// </summary>
+    internal bool UnsafeReadIndexWithoutQuorum { get; set; }
+
     /// <summary>Checks the settings.</summary>
     /// <exception cref="ArgumentException">A setting is out of range; the message names it.</exception>
     public void Validate()

@@ -3,19 +3,42 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using HaCore;
+using HaCore.Testing.Chaos;
 using HaCore.Testing.Runtime;
 using HaCore.Transport;
 
 // One node of a test cluster, in its own process, so that tests can kill -9 it.
 //   --id N --data DIR --raft-port P --client-port Q --peers 1=127.0.0.1:P1,2=...  [--snapshot-every N]
+// Chaos options (tests/HaCore.Tests/Chaos; the peers may be the test's per-link proxies):
+//   --power-cut              keep file writes in memory until fsync, so kill -9 loses what a power cut loses
+//   --fsync-delay-ms N       a slow disk: N ms added to every fsync (FSYNCDELAY changes it while running)
+//   --clock-offset-ms N      this node's clock is N ms off real time ...
+//   --clock-rate R           ... and runs R times as fast (ticks, leases and session times follow it)
+// Deliberate defects, only here (never in production options), so the chaos suite can prove it catches them:
+//   --unsafe-ack-before-fsync   with --power-cut: fsync returns at once, the data reaches the disk 400 ms later
+//   --unsafe-lease-10x          leases ten times too long
+//   --unsafe-apply-twice        no duplicate check: a retried request is applied again
+//   --unsafe-read-without-quorum  linearizable reads skip the heartbeat round that confirms leadership
 // Environment: HACORE_CLUSTER_SECRET = the cluster secret in hex (required).
 // Client protocol, one request per line, one answer per line:
 //   SET <session-guid> <seq> <key> <value>   -> OK <previous value or ->
 //   INC <session-guid> <seq> <key>           -> OK <new count>
-//   GET <key> linearizable|stale             -> OK <value or ->
+//   CAS <session-guid> <seq> <key> <expected or -> <new>  -> OK true|false
+//   APPEND <session-guid> <seq> <key> <element>           -> OK <the list, comma-separated>
+//   GET <key> linearizable|lease|stale       -> OK <value or ->
 //   STATUS                                   -> OK <role> <term> <leader> <commit> <applied>
 //   DUMP                                     -> OK <key>=<value>;...   (stale, this node's state)
+//   HASH                                     -> OK <applied index> <SHA-256 of the state>   (stale)
+//   FSYNCDELAY <ms>                          -> OK <ms>
+//   SUBSCRIBE <from index>                   -> EV <index> <session>:<seq> <command>  ... one line per applied command
 // Errors: ERR <ExceptionType> <message>.
+AppDomain.CurrentDomain.UnhandledException += (_, e) =>
+{
+    Console.WriteLine($"UNHANDLED EXCEPTION: {e.ExceptionObject}".ReplaceLineEndings(" | "));
+    Console.Out.Flush();
+};
+TaskScheduler.UnobservedTaskException += (_, e) => Console.WriteLine($"UNOBSERVED TASK EXCEPTION: {e.Exception}".ReplaceLineEndings(" | "));
+
 string Arg(string name, string? fallback = null)
 {
     var i = Array.IndexOf(args, name);
@@ -37,7 +60,20 @@ var options = new HaCoreNodeOptions
     SnapshotEveryEntries = long.Parse(Arg("--snapshot-every", "100000"), CultureInfo.InvariantCulture),
     CompactionMargin = long.Parse(Arg("--compaction-margin", "10"), CultureInfo.InvariantCulture),
     ProposalTimeout = TimeSpan.FromSeconds(5),
+    UnsafeLeaseMultiplier = args.Contains("--unsafe-lease-10x") ? 10 : 1,
+    UnsafeApplyRetriesTwice = args.Contains("--unsafe-apply-twice"),
+    UnsafeReadIndexWithoutQuorum = args.Contains("--unsafe-read-without-quorum"),
 };
+
+var powerCut = args.Contains("--power-cut");
+using var device = new PowerCutFileDevice(
+    powerCut,
+    TimeSpan.FromMilliseconds(double.Parse(Arg("--fsync-delay-ms", "0"), CultureInfo.InvariantCulture)),
+    args.Contains("--unsafe-ack-before-fsync") ? TimeSpan.FromMilliseconds(400) : null);
+options.StorageDevice = device;
+var clock = new SkewedTimeProvider(
+    TimeSpan.FromMilliseconds(double.Parse(Arg("--clock-offset-ms", "0"), CultureInfo.InvariantCulture)),
+    double.Parse(Arg("--clock-rate", "1"), CultureInfo.InvariantCulture));
 foreach (var (peer, endPoint) in peers)
 {
     options.InitialVoters.Add(peer);
@@ -58,11 +94,12 @@ var transport = new TcpRaftTransport(new TcpTransportOptions
 });
 var sm = new KvStateMachine();
 await using var node = await ReplicatedStateMachine<KvStateMachine, string, string>.StartAsync(
-    options, sm, StringCodec.Instance, StringCodec.Instance, transport, new ConsoleLog());
+    options, sm, StringCodec.Instance, StringCodec.Instance, transport, new ConsoleLog(), clock);
 
 var listener = new TcpListener(IPAddress.Loopback, clientPort);
 listener.Start();
-Console.WriteLine($"node {id} ready: raft 127.0.0.1:{raftPort}, clients 127.0.0.1:{clientPort}");
+Console.WriteLine($"node {id} ready: raft 127.0.0.1:{raftPort}, clients 127.0.0.1:{clientPort}, power-cut {powerCut}, fsync delay {device.FsyncDelay.TotalMilliseconds} ms, clock {clock.Offset.TotalMilliseconds:+0;-0} ms x{clock.Rate}"
+    + (args.Where(a => a.StartsWith("--unsafe-", StringComparison.Ordinal)).ToList() is { Count: > 0 } unsafeFlags ? ", DEFECTS " + string.Join(" ", unsafeFlags) : string.Empty));
 Console.Out.Flush();
 
 using var stop = new CancellationTokenSource();
@@ -87,23 +124,58 @@ catch (OperationCanceledException)
 async Task ServeAsync(TcpClient client)
 {
     using var _ = client;
-    using var stream = client.GetStream();
-    using var reader = new StreamReader(stream, Encoding.UTF8);
-    await using var writer = new StreamWriter(stream, new UTF8Encoding(false)) { AutoFlush = true, NewLine = "\n" };
-    while (await reader.ReadLineAsync() is { } line)
+    try
     {
-        string answer;
-        try
+        using var stream = client.GetStream();
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        await using var writer = new StreamWriter(stream, new UTF8Encoding(false)) { AutoFlush = true, NewLine = "\n" };
+        while (await reader.ReadLineAsync() is { } line)
         {
-            answer = "OK " + await HandleAsync(line.Split(' '));
+            if (line.StartsWith("SUBSCRIBE ", StringComparison.Ordinal))
+            {
+                await StreamAsync(writer, ulong.Parse(line["SUBSCRIBE ".Length..], CultureInfo.InvariantCulture));
+                return;
+            }
+
+            string answer;
+            try
+            {
+                answer = "OK " + await HandleAsync(line.Split(' '));
+            }
+            catch (Exception ex)
+            {
+                answer = $"ERR {ex.GetType().Name} {ex.Message.ReplaceLineEndings(" ")}";
+            }
+
+            await writer.WriteLineAsync(answer);
         }
-        catch (Exception ex)
+    }
+    catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
+    {
+        // The client went away (or the test reset its connection): nothing to answer.
+    }
+}
+
+// SUBSCRIBE <from index>: one line per applied command, "EV <index> <session>:<sequence> <command>", until the
+// subscription ends ("ERR <type> <message>", then the connection closes) or the client goes away.
+async Task StreamAsync(StreamWriter writer, ulong from)
+{
+    string end;
+    try
+    {
+        await foreach (var applied in node.SubscribeAsync(from, stop.Token))
         {
-            answer = $"ERR {ex.GetType().Name} {ex.Message.ReplaceLineEndings(" ")}";
+            await writer.WriteLineAsync($"EV {applied.Index} {applied.Request.Session}:{applied.Request.Sequence} {applied.Command}");
         }
 
-        await writer.WriteLineAsync(answer);
+        end = "ERR EndOfStream the subscription ended";
     }
+    catch (Exception ex) when (ex is not IOException and not SocketException and not ObjectDisposedException)
+    {
+        end = $"ERR {ex.GetType().Name} {ex.Message.ReplaceLineEndings(" ")}";
+    }
+
+    await writer.WriteLineAsync(end);
 }
 
 async Task<string> HandleAsync(string[] p)
@@ -114,9 +186,25 @@ async Task<string> HandleAsync(string[] p)
             return Dash(await node.ProposeAsync(Request(p), $"set {p[3]} {p[4]}"));
         case "INC":
             return await node.ProposeAsync(Request(p), $"inc {p[3]}");
+        case "CAS":
+            return await node.ProposeAsync(Request(p), $"cas {p[3]} {p[4]} {p[5]}");
+        case "APPEND":
+            return Dash(await node.ProposeAsync(Request(p), $"append {p[3]} {p[4]}"));
         case "GET":
-            var consistency = p.Length > 2 && p[2] == "stale" ? ReadConsistency.Stale : ReadConsistency.Linearizable;
+            var consistency = p.Length <= 2 ? ReadConsistency.Linearizable : p[2] switch
+            {
+                "stale" => ReadConsistency.Stale,
+                "lease" => ReadConsistency.Lease,
+                "linearizable" => ReadConsistency.Linearizable,
+                _ => throw new ArgumentException($"unknown consistency {p[2]}"),
+            };
             return Dash((await node.ReadAsync(s => s.Get(p[1]), consistency)).Value);
+        case "HASH":
+            var state = await node.ReadAsync(s => string.Join(";", s.Values.Select(kv => $"{kv.Key}={kv.Value}")), ReadConsistency.Stale);
+            return $"{state.AppliedIndex} {Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(state.Value)))}";
+        case "FSYNCDELAY":
+            device.FsyncDelay = TimeSpan.FromMilliseconds(int.Parse(p[1], CultureInfo.InvariantCulture));
+            return p[1];
         case "STATUS":
             var st = node.Status;
             return $"{st.Role} {st.Term} {st.Leader} {st.CommitIndex} {st.AppliedIndex}";

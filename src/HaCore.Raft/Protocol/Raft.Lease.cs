@@ -50,7 +50,10 @@ internal sealed partial class RaftCore
         }
 
         var sentAt = _roundSentAt[quorumRound % LeaseRounds];
-        return _ticks + 1 + (ulong)_options.LeaseDriftTicks < sentAt + (ulong)_options.ElectionTick;
+        var lease = _options.UnsafeLeaseMultiplier <= 1
+            ? (ulong)_options.ElectionTick
+            : ((ulong)_options.ElectionTick - 1 - (ulong)_options.LeaseDriftTicks) * (ulong)_options.UnsafeLeaseMultiplier + 1 + (ulong)_options.LeaseDriftTicks;
+        return _ticks + 1 + (ulong)_options.LeaseDriftTicks < sentAt + lease;
     }
 
     /// <summary>Numbers a heartbeat round and records the tick it leaves at.</summary>

@@ -48,7 +48,7 @@ internal sealed partial class RaftCore
             return;
         }
 
-        if (option == ReadOnlyOption.LeaseBased && HoldsLease())
+        if ((option == ReadOnlyOption.LeaseBased && HoldsLease()) || _options.UnsafeReadIndexWithoutQuorum)
         {
             // Within the lease no other leader can exist (Raft.Lease.cs); outside it, a heartbeat round confirms.
             RespondToRead(Log.Committed, m.Context, m.From);

@@ -123,6 +123,18 @@ public sealed class HaCoreNodeOptions
     /// the simulator can show that it catches it.</summary>
     internal bool UnsafeCommitOlderTerms { get; set; }
 
+    /// <summary>Tests only: leases this many times too long (1 is the safe lease), so the chaos tests over real
+    /// processes can show that they catch stale lease reads. Set only by tests/HaCore.TestHost's --unsafe-* flags.</summary>
+    internal int UnsafeLeaseMultiplier { get; set; } = 1;
+
+    /// <summary>Tests only: skip the session table's duplicate check, so a retried request is applied again. Set only
+    /// by tests/HaCore.TestHost's --unsafe-* flags, so the chaos tests can show that they catch double applies.</summary>
+    internal bool UnsafeApplyRetriesTwice { get; set; }
+
+    /// <summary>Tests only: linearizable reads skip the heartbeat round that confirms leadership. Set only by
+    /// tests/HaCore.TestHost's --unsafe-* flags, so the chaos tests can show that they catch a deposed leader's reads.</summary>
+    internal bool UnsafeReadIndexWithoutQuorum { get; set; }
+
     /// <summary>A copy of these options for node <paramref name="nodeId"/> on <paramref name="device"/> (the simulator starts every node from one template).</summary>
     internal HaCoreNodeOptions CloneFor(ulong nodeId, Storage.IStorageDevice device, ulong randomSeed)
     {

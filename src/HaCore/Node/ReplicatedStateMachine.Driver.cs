@@ -12,7 +12,9 @@ namespace HaCore;
 /// <remarks>
 /// Invariants: only the loop thread touches the core. Each iteration steps the received messages before the
 /// ticks that piled up meanwhile, so a stalled loop that wakes to a burst of ticks has first seen the heartbeats
-/// and acknowledgements that arrived during the stall (and does not depose a live leader for it). Snapshot and
+/// and acknowledgements that arrived during the stall (and does not depose a live leader for it). Ticks are counted
+/// from the clock, not from timer callbacks: a process that was stopped (SIGSTOP, a VM or GC pause) gets every tick of
+/// its pause before it serves a request, so a leader's lease (counted in ticks) cannot outlive the pause. Snapshot and
 /// reachability reports from the transport are never dropped: they wait in their own small set, one per peer.
 /// </remarks>
 public sealed partial class ReplicatedStateMachine<TStateMachine, TCommand, TResult>
@@ -20,13 +22,10 @@ public sealed partial class ReplicatedStateMachine<TStateMachine, TCommand, TRes
     private void Run()
     {
         _thread = new Thread(Loop) { IsBackground = true, Name = $"hacore-node-{NodeId}" };
+        _tickEpoch = _time.GetTimestamp();
         _thread.Start();
         _ticker = _time.CreateTimer(
-            _ =>
-            {
-                Interlocked.Increment(ref _pendingTicks);
-                Signal();
-            },
+            _ => Signal(),
             null,
             _options.TickInterval,
             _options.TickInterval);
@@ -59,7 +58,7 @@ public sealed partial class ReplicatedStateMachine<TStateMachine, TCommand, TRes
                 _reports.Drain(_core.ReportSnapshot, _core.ReportUnreachable);
                 _snapshotSaver.Drain(_core.SnapshotSaved);
                 var stepped = Stopwatch.GetTimestamp();
-                var ticks = Interlocked.Exchange(ref _pendingTicks, 0);
+                var ticks = DueTicks();
                 for (var n = ticks; n > 0; n--)
                 {
                     _core.Tick();
@@ -102,6 +101,15 @@ public sealed partial class ReplicatedStateMachine<TStateMachine, TCommand, TRes
             {
             }
         }
+    }
+
+    /// <summary>The ticks that have come due by the clock since the last call (loop thread only).</summary>
+    private long DueTicks()
+    {
+        var due = _time.GetElapsedTime(_tickEpoch).Ticks / _options.TickInterval.Ticks;
+        var ticks = due - _ticksCounted;
+        _ticksCounted = Math.Max(_ticksCounted, due);
+        return Math.Max(0, ticks);
     }
 
     private async ValueTask EnqueueAsync(Action action, CancellationToken cancellationToken)

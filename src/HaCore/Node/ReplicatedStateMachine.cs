@@ -44,7 +44,8 @@ public sealed partial class ReplicatedStateMachine<TStateMachine, TCommand, TRes
     private Thread? _thread;
     private ITimer? _ticker;
     private int _signaled;
-    private int _pendingTicks;
+    private long _tickEpoch;
+    private long _ticksCounted;
     private long _nextSequence;
     private Exception? _fault;
 

@@ -5,7 +5,9 @@ using HaCore;
 namespace HaCore.Testing.Runtime;
 
 /// <summary>A string register store for tests: <c>set key value</c> returns the previous value;
-/// <c>inc key</c> increments a counter and returns the new count (so a double apply shows).</summary>
+/// <c>inc key</c> increments a counter and returns the new count (so a double apply shows); <c>cas key expected new</c>
+/// swaps when the value is <c>expected</c> (<c>-</c>: absent) and returns <c>true</c> or <c>false</c>; <c>append key e</c>
+/// adds <c>e</c> to a comma-separated list (so a double apply shows as a repeated element).</summary>
 public sealed class KvStateMachine : IStateMachine<string, string>
 {
     private readonly SortedDictionary<string, string> _values = new(StringComparer.Ordinal);
@@ -31,6 +33,27 @@ public sealed class KvStateMachine : IStateMachine<string, string>
         {
             var count = (long.TryParse(Get(parts[1]), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : 0) + 1;
             _values[parts[1]] = count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return _values[parts[1]];
+        }
+
+        if (parts[0] == "cas" && parts.Length == 3 && parts[2].Split(' ') is [var expected, var replacement])
+        {
+            // cas key expected new ("-" expects an absent key): "true" when it swapped, "false" otherwise.
+            var current = Get(parts[1]);
+            if (expected == "-" ? current is null : current == expected)
+            {
+                _values[parts[1]] = replacement;
+                return "true";
+            }
+
+            return "false";
+        }
+
+        if (parts[0] == "append" && parts.Length == 3)
+        {
+            // append key element: the list is the elements joined by commas; returns the new list.
+            var list = Get(parts[1]);
+            _values[parts[1]] = list is null ? parts[2] : list + "," + parts[2];
             return _values[parts[1]];
         }
 

@@ -73,7 +73,7 @@ internal sealed partial class NodeCore<TStateMachine, TCommand, TResult>
         _logger = logger;
         _telemetry = telemetry;
         _randomSeed = randomSeed == 0 ? 1 : randomSeed;
-        _runtime = new RuntimeState(options.ResultsPerSession, options.SessionTimeout);
+        _runtime = new RuntimeState(options.ResultsPerSession, options.SessionTimeout) { UnsafeApplyRetriesTwice = options.UnsafeApplyRetriesTwice };
         _reads = new ReadTracker<TStateMachine>(options.NodeId, SplitMix(_randomSeed));
         _subscriptions = new SubscriptionHub<TCommand, TResult>(options.NodeId, options.RetainedCommands, options.SubscriberBuffer);
         _leadership.Cancel();
@@ -131,6 +131,8 @@ internal sealed partial class NodeCore<TStateMachine, TCommand, TResult>
                 MaxInflightBytes = Math.Max(32L << 20, _options.MaxAppendBytes),
                 RandomSeed = _randomSeed,
                 UnsafeCommitOlderTerms = _options.UnsafeCommitOlderTerms,
+                UnsafeLeaseMultiplier = _options.UnsafeLeaseMultiplier,
+                UnsafeReadIndexWithoutQuorum = _options.UnsafeReadIndexWithoutQuorum,
                 LeaseDriftTicks = _options.LeaseDriftTicks,
                 VoteGuardTicksAfterStart = _options.CheckQuorum ? _options.ElectionTicks : 0,
             },

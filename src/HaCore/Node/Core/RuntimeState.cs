@@ -42,6 +42,9 @@ internal sealed class RuntimeState
 
     public SortedDictionary<Guid, Session> Sessions { get; } = [];
 
+    /// <summary>Tests only (<see cref="HaCoreNodeOptions.UnsafeApplyRetriesTwice"/>): every request is new.</summary>
+    public bool UnsafeApplyRetriesTwice { get; init; }
+
     public SortedDictionary<ulong, string> Addresses { get; } = [];
 
     public long LastTimestamp { get; private set; }
@@ -87,6 +90,11 @@ internal sealed class RuntimeState
     /// <exception cref="RequestExpiredException">Whether it was applied can no longer be told.</exception>
     public byte[]? Duplicate(ClientRequestId request)
     {
+        if (UnsafeApplyRetriesTwice)
+        {
+            return null;
+        }
+
         if (!Sessions.TryGetValue(request.Session, out var session))
         {
             return request.Sequence <= (ulong)_resultsPerSession
