@@ -65,6 +65,32 @@ public sealed class WholeNodeScenarioTests(ITestOutputHelper output)
     }
 
     /// <summary>
+    /// The regular seeds keep their teeth: with the Figure 8 commit-rule mutation, regular CI seeds (not scripted,
+    /// not hostile) break log safety. They were found with <c>HACORE_WHOLE_UNSAFE_COMMIT=1</c>; the fault that
+    /// exposes it is the cut of a leader whose commit just moved over entries of earlier terms. If a change to the
+    /// simulator's schedules makes this fail, find new seeds with that switch rather than dropping the check.
+    /// </summary>
+    [Fact]
+    public void Regular_seeds_catch_the_Figure_8_commit_rule()
+    {
+        var caught = new List<ulong>();
+        foreach (var seed in new ulong[] { 28, 35, 70, 213 })
+        {
+            try
+            {
+                new WholeNodeSimulator(new WholeNodeOptions { Seed = seed, UnsafeCommitOlderTerms = true }).Run();
+            }
+            catch (HaCore.Testing.Simulation.SimulationFailureException ex) when (ex.Message.Contains("log safety", StringComparison.Ordinal))
+            {
+                caught.Add(seed);
+            }
+        }
+
+        output.WriteLine($"caught by seeds {string.Join(", ", caught)}");
+        Assert.NotEmpty(caught);
+    }
+
+    /// <summary>
     /// Figure 8 of the Raft paper on whole nodes, one entry per append message. Node <c>a</c> leads, appends P
     /// alone (isolated) and loses its leadership; <c>b</c> wins a later term with <c>c</c>'s vote and crashes
     /// before its first entry leaves; <c>a</c> wins again with <c>c</c> and copies P to <c>c</c>. A leader may count
