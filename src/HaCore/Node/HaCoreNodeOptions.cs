@@ -56,9 +56,9 @@ public sealed class HaCoreNodeOptions
     /// Committed entry bytes applied in one step of the node loop before it goes back to the messages and ticks that
     /// arrived meanwhile; one entry is always applied. Smaller values keep heartbeats on time while a burst of large
     /// entries is applied (a long apply delays them, and a leader whose heartbeats are late loses its followers).
-    /// Default 256 KiB.
+    /// Default 64 KiB.
     /// </summary>
-    public long MaxApplyBytes { get; set; } = 256L << 10;
+    public long MaxApplyBytes { get; set; } = 64L << 10;
 
     /// <summary>Uncommitted payload bytes the leader accepts before refusing proposals. Default 64 MiB.</summary>
     public long MaxUncommittedBytes { get; set; } = 64L << 20;
