@@ -19,7 +19,10 @@ public enum LogReadStatus
 /// <summary>The durable state a node starts from.</summary>
 /// <param name="HardState">The persisted term, vote and commit index.</param>
 /// <param name="ConfState">The membership as of the latest snapshot, or the bootstrap membership.</param>
-public readonly record struct RaftInitialState(HardState HardState, ConfState ConfState);
+/// <param name="SuspectThroughIndex">Not 0 when storage may have lost acknowledged entries up to this index (a damaged
+/// final record): the node keeps out of elections (no campaign, no vote, no pre-vote) until its log holds entries from
+/// a leader through this index. 0 for a store that lost nothing.</param>
+public readonly record struct RaftInitialState(HardState HardState, ConfState ConfState, ulong SuspectThroughIndex = 0);
 
 /// <summary>
 /// The read side of the durable log, as the Raft core sees it (after etcd-raft's <c>Storage</c>).

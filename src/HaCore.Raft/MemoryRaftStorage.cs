@@ -33,7 +33,11 @@ public sealed class MemoryRaftStorage : IRaftLogStorage
 
     /// <inheritdoc />
     public RaftInitialState GetInitialState() =>
-        new(HardState, _snapshot.IsEmpty ? _bootstrap : _snapshot.Metadata.ConfState);
+        new(HardState, _snapshot.IsEmpty ? _bootstrap : _snapshot.Metadata.ConfState, SuspectThroughIndex);
+
+    /// <summary>What <see cref="GetInitialState"/> reports as <see cref="RaftInitialState.SuspectThroughIndex"/>: set it to
+    /// start a node as if its storage had lost acknowledged entries up to this index.</summary>
+    public ulong SuspectThroughIndex { get; set; }
 
     /// <summary>Persists the hard state.</summary>
     public void SetHardState(HardState state) => HardState = state;

@@ -56,6 +56,10 @@ public sealed class RawNode
     /// <summary>The last index in this node's log (persisted or not).</summary>
     public ulong LastIndex => _raft.Log.LastIndex;
 
+    /// <summary>Not 0 while the node keeps out of elections: its storage may have lost acknowledged entries up to this
+    /// index, and its log has not reached it again with entries from a leader.</summary>
+    public ulong SuspectThroughIndex => _raft.SuspectThroughIndex;
+
     internal RaftCore Core => _raft;
 
     /// <summary>Advances logical time by one tick: elections, heartbeats and check-quorum run on ticks.</summary>
@@ -264,7 +268,10 @@ public sealed class RawNode
 
         return new RaftStatus(
             _raft.Id, _raft.Term, _raft.Vote, _raft.Role, _raft.Lead, _raft.Log.Committed, _raft.Log.Applied,
-            _raft.Log.LastIndex, _raft.LeadTransferee, _raft.Tracker.Config, progress);
+            _raft.Log.LastIndex, _raft.LeadTransferee, _raft.Tracker.Config, progress)
+        {
+            SuspectThroughIndex = _raft.SuspectThroughIndex,
+        };
     }
 
     private void EnsureNoReady()
@@ -299,4 +306,9 @@ public sealed record FollowerProgress(ulong Match, ulong Next, ProgressState Sta
 /// <param name="Progress">On a leader, every member's progress; otherwise null.</param>
 public sealed record RaftStatus(
     ulong Id, ulong Term, ulong Vote, RaftRole Role, ulong Leader, ulong Commit, ulong Applied, ulong LastIndex,
-    ulong LeadTransferee, ConfState ConfState, IReadOnlyDictionary<ulong, FollowerProgress>? Progress);
+    ulong LeadTransferee, ConfState ConfState, IReadOnlyDictionary<ulong, FollowerProgress>? Progress)
+{
+    /// <summary>Not 0 while the node keeps out of elections because its storage may have lost acknowledged entries up
+    /// to this index (see <see cref="RaftInitialState.SuspectThroughIndex"/>).</summary>
+    public ulong SuspectThroughIndex { get; init; }
+}

@@ -28,6 +28,7 @@ public sealed class DurableRaftStorage : IRaftLogStorage, IDisposable, IAsyncDis
     private readonly IDisposable _lock;
     private readonly SnapshotStore _snapshots;
     private readonly WriteAheadLog _wal;
+    private readonly RaftStateFile _state;
     private readonly EntryCache _cache;
 
     // Invariant: _termBeforeFirst is the term of index _firstIndex - 1 (0 for index 0).
@@ -37,13 +38,14 @@ public sealed class DurableRaftStorage : IRaftLogStorage, IDisposable, IAsyncDis
     private Exception? _failure;
     private bool _disposed;
 
-    private DurableRaftStorage(StorageOptions options, ILogger logger, IDisposable fileLock, SnapshotStore snapshots, WriteAheadLog wal)
+    private DurableRaftStorage(StorageOptions options, ILogger logger, IDisposable fileLock, SnapshotStore snapshots, WriteAheadLog wal, RaftStateFile state)
     {
         _options = options;
         _logger = logger;
         _lock = fileLock;
         _snapshots = snapshots;
         _wal = wal;
+        _state = state;
         _cache = new EntryCache(options.EntryCacheBytes);
         var latest = snapshots.Latest?.Metadata;
         _firstIndex = (latest?.Index ?? 0) + 1;
@@ -70,6 +72,13 @@ public sealed class DurableRaftStorage : IRaftLogStorage, IDisposable, IAsyncDis
 
     /// <summary>The newest stored snapshot, or null.</summary>
     public StoredSnapshotInfo? LatestSnapshot => _snapshots.Latest;
+
+    /// <summary>
+    /// While not 0: a damaged final record (<see cref="RecoveryReport.DamagedTail"/>, here or at an earlier open) may have
+    /// held acknowledged entries up to this index, and the node must keep out of elections until its log reaches it
+    /// again with entries from a leader. Cleared durably once the log does (or a snapshot covers it).
+    /// </summary>
+    public ulong SuspectThroughIndex => _state.Current?.SuspectThroughIndex ?? 0;
 
     /// <summary>The number of segment files the log spans.</summary>
     public int SegmentCount => _wal.SegmentCount;
@@ -103,19 +112,87 @@ public sealed class DurableRaftStorage : IRaftLogStorage, IDisposable, IAsyncDis
         long started = Stopwatch.GetTimestamp();
         device.CreateDirectory(options.DirectoryPath);
         var fileLock = device.Lock(Path.Combine(options.DirectoryPath, LockFileName));
+        RaftStateFile? state = null;
         try
         {
             var snapshots = SnapshotStore.Open(device, options, logger);
             var latest = snapshots.Latest?.Metadata;
-            var wal = WriteAheadLog.Open(device, options, logger, latest?.Index ?? 0, latest?.Term ?? 0);
-            var storage = new DurableRaftStorage(options, logger, fileLock, snapshots, wal);
+            state = RaftStateFile.Open(device, options.DirectoryPath);
+            var wal = WriteAheadLog.Open(device, options, logger, latest?.Index ?? 0, latest?.Term ?? 0, (suspect, walHardState) =>
+            {
+                var known = state.Current ?? new RaftStateRecord(walHardState.Term, walHardState.Vote, 0);
+                state.Save(known with { SuspectThroughIndex = Math.Max(known.SuspectThroughIndex, suspect) });
+            });
+            var storage = new DurableRaftStorage(options, logger, fileLock, snapshots, wal, state);
+            storage.ReconcileState();
             Log.Opened(logger, options.DirectoryPath, storage.FirstIndex, storage.LastIndex, latest?.Index ?? 0, wal.SegmentCount, wal.HardState.ToString(), (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             return storage;
         }
         catch
         {
+            state?.Dispose();
             fileLock.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Makes the two copies of the term and vote agree (the WAL's hard state and the state file), keeping the newer:
+    /// the state file lags after a crash between the two fsyncs, and the WAL lags when its final hard-state record was
+    /// damaged. Also clears a suspect range that the log has reached again.
+    /// </summary>
+    private void ReconcileState()
+    {
+        var wal = _wal.HardState;
+        var file = _state.Current;
+        var (term, vote) = (wal.Term, wal.Vote);
+        if (file is { } f && f.Term > wal.Term)
+        {
+            (term, vote) = (f.Term, f.Vote);
+        }
+        else if (file is { } g && g.Term == wal.Term && g.Vote != wal.Vote)
+        {
+            if (wal.Vote != 0 && g.Vote != 0)
+            {
+                throw new StorageCorruptionException(Path.Combine(_options.DirectoryPath, RaftStateFile.FileName), 0, $"the state file says this node voted for {g.Vote} in term {g.Term}, the log says {wal.Vote}");
+            }
+
+            vote = wal.Vote | g.Vote;
+        }
+
+        if ((term, vote) != (wal.Term, wal.Vote))
+        {
+            Write(() => _wal.Append([], wal with { Term = term, Vote = vote }));
+        }
+
+        ulong suspect = file?.SuspectThroughIndex ?? 0;
+        if (suspect != 0 && LastIndex >= suspect)
+        {
+            suspect = 0;
+        }
+
+        var desired = new RaftStateRecord(term, vote, suspect);
+        if (file != desired && !(file is null && desired == default))
+        {
+            Write(() => _state.Save(desired));
+        }
+    }
+
+    /// <summary>Keeps the state file in step after a write: the term or vote changed, or the log reached the suspect range.</summary>
+    private void UpdateState()
+    {
+        var hs = _wal.HardState;
+        var current = _state.Current ?? default;
+        ulong suspect = current.SuspectThroughIndex != 0 && LastIndex >= current.SuspectThroughIndex ? 0 : current.SuspectThroughIndex;
+        var desired = new RaftStateRecord(hs.Term, hs.Vote, suspect);
+        if (desired != current)
+        {
+            if (suspect == 0 && current.SuspectThroughIndex != 0)
+            {
+                Log.SuspectRangeRepaired(_logger, current.SuspectThroughIndex);
+            }
+
+            Write(() => _state.Save(desired));
         }
     }
 
@@ -124,7 +201,7 @@ public sealed class DurableRaftStorage : IRaftLogStorage, IDisposable, IAsyncDis
     {
         ThrowIfUnusable();
         var conf = _snapshots.Latest?.Metadata.ConfState ?? _wal.BootstrapConfState ?? ConfState.Empty;
-        return new RaftInitialState(HardState, conf);
+        return new RaftInitialState(HardState, conf, SuspectThroughIndex);
     }
 
     /// <inheritdoc />
@@ -273,6 +350,8 @@ public sealed class DurableRaftStorage : IRaftLogStorage, IDisposable, IAsyncDis
             _cache.TruncateFrom(entries[0].Index);
             _cache.Append(entries);
         }
+
+        UpdateState();
     }
 
     /// <summary>Persists a hard state alone (one fsync).</summary>
@@ -371,6 +450,7 @@ public sealed class DurableRaftStorage : IRaftLogStorage, IDisposable, IAsyncDis
         _firstIndex = index + 1;
         _termBeforeFirst = metadata.Term;
         Log.SnapshotInstalled(_logger, index, metadata.Term, _firstIndex);
+        UpdateState();
     }
 
     /// <summary>
@@ -421,6 +501,7 @@ public sealed class DurableRaftStorage : IRaftLogStorage, IDisposable, IAsyncDis
 
         _disposed = true;
         _wal.Dispose();
+        _state.Dispose();
         _lock.Dispose();
     }
 

@@ -11,6 +11,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "Truncated a torn record at the tail of {File} at offset {Offset}: {Reason}. Records after index {LastIndex} were never acknowledged (no fsync completed for them) and are dropped")]
     public static partial void TornTailTruncated(ILogger logger, string file, long offset, string reason, ulong lastIndex);
 
+    [LoggerMessage(EventId = 2012, Level = LogLevel.Error, Message = "The final record of {File} at offset {Offset} was written whole and damaged afterwards ({Reason}): it may have been acknowledged. It is cut off (the log ends at index {LastIndex}), and this node keeps out of elections until a leader has re-replicated the log through index {SuspectThrough}")]
+    public static partial void DamagedTailCut(ILogger logger, string file, long offset, string reason, ulong lastIndex, ulong suspectThrough);
+
+    [LoggerMessage(EventId = 2013, Level = LogLevel.Information, Message = "The log holds entries from a leader through index {SuspectThrough} again: the range a damaged record may have held is repaired, and this node takes part in elections again")]
+    public static partial void SuspectRangeRepaired(ILogger logger, ulong suspectThrough);
+
     [LoggerMessage(EventId = 2002, Level = LogLevel.Debug, Message = "Created segment {File} starting at index {FirstIndex}")]
     public static partial void SegmentCreated(ILogger logger, string file, ulong firstIndex);
 

@@ -21,6 +21,8 @@ public static class StorageMetrics
 
     internal static readonly Counter<long> SegmentsCreated = Meter.CreateCounter<long>("hacore.storage.wal.segments.created", "{segment}", "Segments created.");
 
+    internal static readonly Counter<long> DamagedTails = Meter.CreateCounter<long>("hacore.storage.wal.damaged_tails", "{record}", "Final records found damaged after they were written (possibly acknowledged) on open.");
+
     internal static readonly Counter<long> TornTails = Meter.CreateCounter<long>("hacore.storage.wal.torn_tails", "{record}", "Torn records truncated at the tail on open.");
 
     internal static void RecordAppend(int entries, long bytes, long startedTimestamp)

@@ -70,6 +70,10 @@ public sealed class CorruptionTests
             {
                 AssertLog(log.Take(whole).ToList(), storage);
                 Assert.Equal(torn, storage.Recovery.TruncatedTornTail);
+
+                // A torn write was never fsynced, so never acknowledged: it must not keep the node out of elections.
+                Assert.False(storage.Recovery.DamagedTail);
+                Assert.Equal(0UL, storage.SuspectThroughIndex);
                 if (torn)
                 {
                     Assert.Equal(Segment1, storage.Recovery.TornTailFile);
@@ -99,18 +103,28 @@ public sealed class CorruptionTests
             var (device, _, _) = Build();
             device.FlipBit(Segment1, offset, (int)(offset % 8));
             int record = records.FindIndex(r => offset >= r.Offset && offset < r.Offset + r.Size);
-            string region = offset < WalFormat.SegmentHeaderBytes ? "header" : record < 0 ? "after-end" : record == records.Count - 1 ? "last-record" : "record";
+            bool inFooter = record >= 0 && offset >= records[record].Offset + records[record].Size - WalFormat.RecordFooterBytes;
+            string region = offset < WalFormat.SegmentHeaderBytes ? "header" : record < 0 ? "after-end" : inFooter ? "footer" : record == records.Count - 1 ? "last-record" : "record";
             try
             {
                 using var storage = DurableRaftStorage.Open(Options(), device);
                 var recovered = ReadAll(storage);
                 switch (region)
                 {
+                    case "footer":
+                        // A footer is outside the checksum and only tells torn from damaged: the record is whole, so is the log.
+                        AssertLog(log, storage);
+                        Assert.False(storage.Recovery.TruncatedTornTail);
+                        break;
                     case "last-record":
-                        // Entry 10 was never committed; it is cut off, and the cut is reported.
+                        // Entry 10 was written whole and then damaged: it may have been acknowledged. It is cut off, the
+                        // cut is reported as damage, and the node must keep out of elections until index 10 is back.
                         AssertLog(log.Take(9).ToList(), storage);
                         Assert.True(storage.Recovery.TruncatedTornTail);
+                        Assert.True(storage.Recovery.DamagedTail);
                         Assert.Equal(records[^1].Offset, storage.Recovery.TornTailOffset);
+                        Assert.InRange(storage.SuspectThroughIndex, 10UL, 9UL + (ulong)records[^1].Size);
+                        Assert.Equal(storage.SuspectThroughIndex, storage.GetInitialState().SuspectThroughIndex);
                         break;
                     case "after-end":
                         AssertLog(log, storage);
@@ -141,8 +155,9 @@ public sealed class CorruptionTests
         }
 
         Assert.Equal(WalFormat.SegmentHeaderBytes, outcomes["header:corrupt"]);
-        Assert.Equal(records[^1].Size, outcomes["last-record:opened"]);
-        Assert.Equal(records.Take(records.Count - 1).Sum(r => r.Size), outcomes["record:corrupt"]);
+        Assert.Equal(records[^1].Size - WalFormat.RecordFooterBytes, outcomes["last-record:opened"]);
+        Assert.Equal(records.Count * WalFormat.RecordFooterBytes, outcomes["footer:opened"]);
+        Assert.Equal(records.Take(records.Count - 1).Sum(r => r.Size - WalFormat.RecordFooterBytes), outcomes["record:corrupt"]);
     }
 
     [Fact]

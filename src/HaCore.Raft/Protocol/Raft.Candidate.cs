@@ -13,8 +13,9 @@ internal sealed partial class RaftCore
             return;
         }
 
-        if (!Promotable)
+        if (!Promotable || _suspectThrough != 0)
         {
+            // Not a voter, or the log may have lost entries that a quorum counted (see _suspectThrough).
             return;
         }
 

@@ -66,6 +66,7 @@ internal sealed partial class RaftCore
         var lastNew = Log.MaybeAppend(m.Index, m.LogTerm, m.Commit, m.Entries.Span);
         if (lastNew is { } last)
         {
+            EndSuspicionWhenRepaired();
             Send(new Message { To = m.From, Type = MessageType.AppendResponse, Index = last });
             return;
         }
@@ -96,6 +97,7 @@ internal sealed partial class RaftCore
         var snapshot = m.Snapshot;
         if (snapshot is not null && Restore(snapshot))
         {
+            EndSuspicionWhenRepaired();
             Send(new Message { To = m.From, Type = MessageType.AppendResponse, Index = Log.LastIndex });
         }
         else

@@ -20,6 +20,11 @@ internal sealed partial class RaftCore
     private int _randomizedElectionTimeout;
     private long _uncommittedSize;
 
+    // Not 0 while storage may have lost acknowledged entries up to this index (a damaged final record): the node
+    // neither campaigns nor votes, so no election can count a promise it no longer keeps, until its log holds entries
+    // from a leader through this index again (protocol-aware recovery, Alagappan et al., FAST '18).
+    private ulong _suspectThrough;
+
     public RaftCore(RaftOptions options, IRaftLogStorage storage)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -39,7 +44,22 @@ internal sealed partial class RaftCore
             LoadHardState(initial.HardState);
         }
 
+        _suspectThrough = initial.SuspectThroughIndex;
+        EndSuspicionWhenRepaired();
         BecomeFollower(Term, None);
+    }
+
+    /// <summary>Not 0 while the node keeps out of elections: its log may have lost acknowledged entries up to this index.</summary>
+    public ulong SuspectThroughIndex => _suspectThrough;
+
+    /// <summary>Every entry in the log after recovery came from a leader: once it reaches the suspect range, whatever the
+    /// damaged record held that a quorum counted is here again.</summary>
+    private void EndSuspicionWhenRepaired()
+    {
+        if (_suspectThrough != 0 && Log.LastIndex >= _suspectThrough)
+        {
+            _suspectThrough = 0;
+        }
     }
 
     public ulong Id { get; }
@@ -335,7 +355,7 @@ internal sealed partial class RaftCore
         var canVote = Vote == m.From
             || (Vote == None && Lead == None)
             || (m.Type == MessageType.PreVote && m.Term > Term);
-        if (canVote && Log.IsUpToDate(m.Index, m.LogTerm))
+        if (canVote && _suspectThrough == 0 && Log.IsUpToDate(m.Index, m.LogTerm))
         {
             // Answer in the candidate's term: a pre-candidate has not bumped its own term yet.
             Send(new Message { To = m.From, Term = m.Term, Type = responseType });

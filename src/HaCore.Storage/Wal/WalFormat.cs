@@ -23,13 +23,23 @@ internal static class WalFormat
     /// <summary>"HACOREWL" read as a little-endian u64.</summary>
     public const ulong SegmentMagic = 0x4C57_4552_4F43_4148;
 
-    public const uint FormatVersion = 1;
+    /// <summary>Version 2 added the record footer; version 1 segments are refused with a clear error.</summary>
+    public const uint FormatVersion = 2;
 
     public const int SegmentHeaderBytes = 64;
 
     public const int RecordHeaderBytes = 32;
 
+    /// <summary>The footer after each record's padding: the payload length and a salt-derived tag (never zero).</summary>
+    public const int RecordFooterBytes = 8;
+
+    /// <summary>The smallest record: a header, no payload, a footer.</summary>
+    public const int MinRecordBytes = RecordHeaderBytes + RecordFooterBytes;
+
     public const int HardStatePayloadBytes = 24;
+
+    /// <summary>The size of a hard-state record.</summary>
+    public const int HardStateRecordBytes = RecordHeaderBytes + HardStatePayloadBytes + RecordFooterBytes;
 
     public const string SegmentExtension = ".wal";
 
@@ -37,8 +47,20 @@ internal static class WalFormat
 
     public static int Align8(int n) => (n + 7) & ~7;
 
-    /// <summary>The bytes a record with <paramref name="payloadBytes"/> of payload takes, padding included.</summary>
-    public static int RecordBytes(int payloadBytes) => RecordHeaderBytes + Align8(payloadBytes);
+    /// <summary>The bytes a record with <paramref name="payloadBytes"/> of payload takes, padding and footer included.</summary>
+    public static int RecordBytes(int payloadBytes) => RecordHeaderBytes + Align8(payloadBytes) + RecordFooterBytes;
+
+    /// <summary>The footer tag of a segment: derived from its salt, never zero, so that a zero last word means the
+    /// write that should have ended the record never got there.</summary>
+    public static uint FooterTag(ulong salt)
+    {
+        uint tag = (uint)salt ^ (uint)(salt >> 32) ^ 0x5245_4346;
+        return tag == 0 ? 1 : tag;
+    }
+
+    /// <summary>True when the 8 bytes at the start of <paramref name="word"/> are a record footer of the segment with <paramref name="salt"/>.</summary>
+    public static bool IsFooter(ReadOnlySpan<byte> word, ulong salt) =>
+        word.Length >= RecordFooterBytes && BinaryPrimitives.ReadUInt32LittleEndian(word[4..]) == FooterTag(salt);
 
     public static string SegmentFileName(ulong sequence) => sequence.ToString("x16", System.Globalization.CultureInfo.InvariantCulture) + SegmentExtension;
 
@@ -121,15 +143,18 @@ internal static class WalFormat
         payload.CopyTo(r[RecordHeaderBytes..]);
         r[(RecordHeaderBytes + payload.Length)..].Clear();
         BinaryPrimitives.WriteUInt32LittleEndian(r[24..], RecordChecksum(r, salt));
+        BinaryPrimitives.WriteUInt32LittleEndian(r[(size - RecordFooterBytes)..], (uint)payload.Length);
+        BinaryPrimitives.WriteUInt32LittleEndian(r[(size - 4)..], FooterTag(salt));
         return size;
     }
 
-    /// <summary>The record checksum: CRC-32C over the segment salt, the header without its checksum field, the payload and the padding.</summary>
+    /// <summary>The record checksum: CRC-32C over the segment salt, the header without its checksum field, the payload and
+    /// the padding. <paramref name="record"/> is the whole record; its footer is not covered (see docs/wal-format.md).</summary>
     public static uint RecordChecksum(ReadOnlySpan<byte> record, ulong salt)
     {
         uint crc = Crc32C.Update(Crc32C.Seed, salt);
         crc = Crc32C.Update(crc, record[..24]);
-        crc = Crc32C.Update(crc, record[28..]);
+        crc = Crc32C.Update(crc, record[28..^RecordFooterBytes]);
         return Crc32C.Finish(crc);
     }
 

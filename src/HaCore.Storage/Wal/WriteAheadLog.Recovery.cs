@@ -12,12 +12,20 @@ internal sealed partial class WriteAheadLog
     /// </summary>
     /// <exception cref="StorageCorruptionException">A record before the tail is corrupt, or the log has a gap or lost committed entries.</exception>
     /// <exception cref="StorageFormatException">A segment has an unknown version or another cluster's id.</exception>
-    public static WriteAheadLog Open(IStorageDevice device, StorageOptions options, ILogger logger, ulong snapshotIndex, ulong snapshotTerm)
+    /// <param name="device">The file system.</param>
+    /// <param name="options">The storage settings.</param>
+    /// <param name="logger">Where recovery is logged.</param>
+    /// <param name="snapshotIndex">The newest snapshot's index, or 0.</param>
+    /// <param name="snapshotTerm">The newest snapshot's term, or 0.</param>
+    /// <param name="beforeCuttingDamage">Called with the last index that may have been acknowledged when the final record
+    /// was damaged after it was written, and the hard state recovered, before the damage is cut off: it must make the
+    /// suspect range durable.</param>
+    public static WriteAheadLog Open(IStorageDevice device, StorageOptions options, ILogger logger, ulong snapshotIndex, ulong snapshotTerm, Action<ulong, HardState> beforeCuttingDamage)
     {
         var wal = new WriteAheadLog(device, options, logger);
         try
         {
-            wal.Recover(snapshotIndex, snapshotTerm);
+            wal.Recover(snapshotIndex, snapshotTerm, beforeCuttingDamage);
             return wal;
         }
         catch
@@ -27,7 +35,7 @@ internal sealed partial class WriteAheadLog
         }
     }
 
-    private void Recover(ulong snapshotIndex, ulong snapshotTerm)
+    private void Recover(ulong snapshotIndex, ulong snapshotTerm, Action<ulong, HardState> beforeCuttingDamage)
     {
         _device.CreateDirectory(_directory);
         var deleted = new List<string>();
@@ -79,17 +87,40 @@ internal sealed partial class WriteAheadLog
         _lastIndex = _segments.Count == 0 ? 0 : _segments[^1].LastIndex;
         CheckStartsAtSnapshot(snapshotIndex);
 
+        ulong effectiveLast = Math.Max(_lastIndex, snapshotIndex);
+        if (HardState.Commit > effectiveLast)
+        {
+            var where = torn ?? new TornTail(_segments.Count > 0 ? _segments[^1].Path : _directory, _segments.Count > 0 ? _segments[^1].WriteOffset : 0, string.Empty, 0, false);
+            throw new StorageCorruptionException(where.Path, where.Offset, $"the hard state says index {HardState.Commit} is committed, but the log ends at index {effectiveLast}: committed entries are missing");
+        }
+
+        ulong suspectThrough = 0;
         if (torn is { } t)
         {
-            // Cut the torn record off durably: a zero record header ends the data from now on.
-            using (var file = _device.OpenFile(t.Path, StorageFileMode.OpenExisting))
+            if (t.Written)
             {
-                file.Write(t.Offset, new byte[WalFormat.RecordHeaderBytes]);
-                file.Flush();
+                // The whole record reached the disk (its footer did) and was damaged afterwards: it may have been
+                // fsynced and acknowledged. Every index its bytes could have held is suspect until a leader
+                // re-replicates it; that must be durable before the evidence is cut off.
+                suspectThrough = effectiveLast + (ulong)((t.Extent + WalFormat.MinRecordBytes - 1) / WalFormat.MinRecordBytes);
+                beforeCuttingDamage(suspectThrough, HardState);
+                Log.DamagedTailCut(_logger, t.Path, t.Offset, t.Reason, _lastIndex, suspectThrough);
+                StorageMetrics.DamagedTails.Add(1);
+            }
+            else
+            {
+                Log.TornTailTruncated(_logger, t.Path, t.Offset, t.Reason, _lastIndex);
+                StorageMetrics.TornTails.Add(1);
             }
 
-            Log.TornTailTruncated(_logger, t.Path, t.Offset, t.Reason, _lastIndex);
-            StorageMetrics.TornTails.Add(1);
+            // Cut the record off durably: zeros from its start to the end of its bytes, so that a zero record header
+            // ends the data and every byte after the end of the data is zero again (what the next recovery's
+            // torn-or-damaged decision relies on).
+            using (var file = _device.OpenFile(t.Path, StorageFileMode.OpenExisting))
+            {
+                file.Write(t.Offset, new byte[Math.Max(WalFormat.RecordHeaderBytes, t.Extent)]);
+                file.Flush();
+            }
         }
 
         // Delete segments whose entries all were superseded by a later conflicting append.
@@ -100,13 +131,6 @@ internal sealed partial class WriteAheadLog
                 deleted.Add(_segments[i].Path);
                 DeleteSegments(i, 1, "all its entries were superseded");
             }
-        }
-
-        ulong effectiveLast = Math.Max(_lastIndex, snapshotIndex);
-        if (HardState.Commit > effectiveLast)
-        {
-            var where = torn ?? new TornTail(_segments.Count > 0 ? _segments[^1].Path : _directory, _segments.Count > 0 ? _segments[^1].WriteOffset : 0, string.Empty);
-            throw new StorageCorruptionException(where.Path, where.Offset, $"the hard state says index {HardState.Commit} is committed, but the log ends at index {effectiveLast}: committed entries are missing");
         }
 
         bool conflictsWithSnapshot = snapshotIndex > 0 && TryGetTerm(snapshotIndex, out ulong termAtSnapshot) && termAtSnapshot != snapshotTerm;
@@ -129,7 +153,11 @@ internal sealed partial class WriteAheadLog
         }
 
         PrepareSpare();
-        Recovery = new RecoveryReport(torn?.Path, torn?.Offset ?? -1, torn?.Reason, sequences.Count, entryCount, deleted);
+        Recovery = new RecoveryReport(torn?.Path, torn?.Offset ?? -1, torn?.Reason, sequences.Count, entryCount, deleted)
+        {
+            DamagedTail = torn?.Written ?? false,
+            SuspectThroughIndex = suspectThrough,
+        };
     }
 
     private void CheckStartsAtSnapshot(ulong snapshotIndex)
@@ -275,10 +303,30 @@ internal sealed partial class WriteAheadLog
                 throw new StorageCorruptionException(path, pos, $"{badReason} in a segment that is not the last one (it was fsynced before the next segment was created)");
             }
 
-            torn = new TornTail(path, pos, badReason);
+            torn = ClassifyTail(reader, path, pos, badReason, header.Salt);
         }
 
         return new ScanResult(segment, hardState, conf, torn);
+    }
+
+    /// <summary>
+    /// Tells a torn write from a record damaged after it was written. Every byte after the end of a segment's data is
+    /// zero (segments are zero-filled or sized, and a cut zeroes what it removes), and a write persists a prefix of
+    /// itself, so a record whose last nonzero word is not a footer never got to its end: torn, never fsynced, never
+    /// acknowledged. A record that ends in a footer was written whole, so a bad checksum means damage afterwards
+    /// (a bit flip, a misdirected write): it may have been acknowledged. A write whose sectors persisted out of order
+    /// can look damaged as well; that errs on the safe side.
+    /// </summary>
+    private TornTail ClassifyTail(WindowReader reader, string path, long pos, string reason, ulong salt)
+    {
+        int window = (int)Math.Min(WalFormat.RecordBytes(_options.MaxRecordBytes), reader.Length - pos);
+        var bytes = reader.Get(pos, window);
+        int aligned = WalFormat.Align8(bytes.LastIndexOfAnyExcept((byte)0) + 1);
+
+        // A last word cut short by the end of the file is no footer.
+        int extent = Math.Min(aligned, bytes.Length);
+        bool written = extent == aligned && extent >= WalFormat.MinRecordBytes && WalFormat.IsFooter(bytes[(extent - WalFormat.RecordFooterBytes)..extent], salt);
+        return new TornTail(path, pos, reason, extent, written);
     }
 
     private long FindValidRecord(WindowReader reader, long from, ulong salt)
@@ -311,7 +359,9 @@ internal sealed partial class WriteAheadLog
         return (int)Math.Min(size, available);
     }
 
-    private sealed record TornTail(string Path, long Offset, string Reason);
+    /// <summary>A bad final record: where it starts, why it was rejected, how many bytes from its start are not zero,
+    /// and whether it was written whole (damaged later) rather than torn.</summary>
+    private sealed record TornTail(string Path, long Offset, string Reason, int Extent, bool Written);
 
     private sealed record ScanResult(Segment Segment, HardState? HardState, ConfState? Conf, TornTail? Torn);
 }

@@ -14,7 +14,7 @@ internal sealed partial class WriteAheadLog : IDisposable
     private const string SpareFileName = "next-segment" + WalFormat.TempExtension;
 
     // Room kept in the write buffer after the entries for a hard-state record and the end marker.
-    private const int TailReserveBytes = WalFormat.RecordHeaderBytes + 24 + WalFormat.RecordHeaderBytes;
+    private const int TailReserveBytes = WalFormat.HardStateRecordBytes + WalFormat.RecordHeaderBytes;
 
     private readonly IStorageDevice _device;
     private readonly StorageOptions _options;
