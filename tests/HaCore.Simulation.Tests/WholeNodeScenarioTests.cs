@@ -176,6 +176,131 @@ public sealed class WholeNodeScenarioTests(ITestOutputHelper output)
     }
 
     /// <summary>
+    /// Protocol-aware recovery. A follower acknowledges entry x (the leader commits x with it, the third node being cut
+    /// off), then loses power, and x's fsynced record rots on its disk. The leader dies. Had the follower treated the
+    /// damage as a torn write, it would vote for the third node, which lacks x, and x would be lost although it was
+    /// acknowledged. It must keep out of elections until the old leader returns and re-replicates x. The control run
+    /// makes the damage look like a torn write (its footer zeroed, which is what the old rule assumed of every bad tail)
+    /// and must lose x, proving the script reaches the decision.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_follower_whose_acknowledged_final_record_rotted_keeps_out_of_elections(bool looksTorn)
+    {
+        var failures = new List<string>();
+        var decisive = 0;
+        for (ulong seed = 1; seed <= 8; seed++)
+        {
+            var sim = new WholeNodeSimulator(Quiet(seed) with { MaxAppendBytes = 1 });
+            try
+            {
+                bool electedWithoutX = RunRottedTail(sim, looksTorn, () => decisive++);
+                if (!looksTorn)
+                {
+                    Assert.False(electedWithoutX, $"seed {seed}: a leader was elected without the acknowledged entry while its other copy was down");
+                }
+
+                sim.ConvergeAndCheck("after the rotted tail");
+            }
+            catch (HaCore.Testing.Simulation.SimulationFailureException ex)
+            {
+                failures.Add($"seed {seed}: {ex.Message.Split('\n')[0]}");
+            }
+        }
+
+        foreach (var line in failures)
+        {
+            output.WriteLine(line);
+        }
+
+        output.WriteLine($"{decisive} of 8 seeds left the acknowledged entry as the follower's final record");
+        Assert.True(decisive > 0, "the script never left the acknowledged entry as the follower's final record");
+        if (looksTorn)
+        {
+            Assert.NotEmpty(failures);
+        }
+        else
+        {
+            Assert.Empty(failures);
+        }
+    }
+
+    /// <summary>Plays the script; calls <paramref name="decided"/> when x was the follower's final record (the case that
+    /// decides). Returns true when b and c elected a leader without x.</summary>
+    private static bool RunRottedTail(WholeNodeSimulator sim, bool looksTorn, Action decided)
+    {
+        sim.StartScripted();
+        Assert.True(sim.StepUntil(() => sim.Leader is { Status.CommitIndex: > 1 }, 5_000), "no leader");
+        var a = sim.Leader!.Id;
+        var b = sim.Nodes.Keys.First(id => id != a);
+        var c = sim.Nodes.Keys.First(id => id != a && id != b);
+
+        // Let every node learn the commit index, so that x's append to b carries no new hard state.
+        _ = sim.Propose(a, new ClientRequestId(Guid.NewGuid(), 1), "set k before");
+        var before = sim.LastIndex(a);
+        Assert.True(sim.StepUntil(() => sim.CommitIndex(b) >= before && sim.CommitIndex(c) >= before, 5_000), "no commit");
+        sim.StepUntil(() => false, 200);
+
+        sim.Isolate(c);
+        var x = sim.Propose(a, new ClientRequestId(Guid.NewGuid(), 1), "set k x");
+        var xIndex = sim.LastIndex(a);
+        Assert.True(sim.StepUntil(() => sim.CommitIndex(a) >= xIndex, 5_000), "x was not committed");
+        var xTerm = sim.TermAt(a, xIndex);
+        sim.Crash(b);
+        sim.Isolate(a);
+        sim.Crash(a);
+
+        var device = sim.Nodes[b].Device;
+        var (path, offset, size, type, index) = LastWalRecord(device, $"/sim/node-{b}/wal");
+        if (type is 1 or 2 && index == xIndex)
+        {
+            decided();
+            device.FlipBit(path, offset + 32 + 1, 2);
+            if (looksTorn)
+            {
+                using var file = device.OpenFile(path, HaCore.Storage.StorageFileMode.OpenExisting);
+                file.Write(offset + size - 8, new byte[8]);
+                file.Flush();
+            }
+        }
+
+        // a stays down: b and c alone. b must not give c the vote that would let c lead without x.
+        sim.Heal();
+        sim.Isolate(a);
+        sim.Restart(b);
+        bool electedWithoutX = sim.StepUntil(() => sim.Leader is { } l && l.Id != a && sim.CommitIndex(l.Id) >= xIndex && sim.TermAt(l.Id, xIndex) != xTerm, 3_000);
+        if (electedWithoutX)
+        {
+            // The new leader overwrites x's index; write there so that the loss shows in the history.
+            _ = sim.Propose(sim.Leader!.Id, new ClientRequestId(Guid.NewGuid(), 1), "set k after");
+            sim.StepUntil(() => false, 300);
+        }
+
+        sim.Restart(a);
+        return electedWithoutX;
+    }
+
+    /// <summary>The last record of the newest WAL segment in <paramref name="walDirectory"/>: path, offset, size, type, index.</summary>
+    private static (string Path, long Offset, int Size, byte Type, ulong Index) LastWalRecord(HaCore.Testing.Storage.SimulatedStorageDevice device, string walDirectory)
+    {
+        var name = device.ListFiles(walDirectory).Where(n => n.EndsWith(".wal", StringComparison.Ordinal)).Max(StringComparer.Ordinal)!;
+        var path = walDirectory + "/" + name;
+        var bytes = device.ReadAllBytes(path);
+        long pos = 64;
+        (string, long, int, byte, ulong) last = (path, 0, 0, 0, 0);
+        while (pos + 32 <= bytes.Length && BitConverter.ToUInt64(bytes, (int)pos) != 0)
+        {
+            int length = (int)BitConverter.ToUInt32(bytes, (int)pos);
+            int size = 32 + ((length + 7) & ~7) + 8;
+            last = (path, pos, size, bytes[pos + 4], BitConverter.ToUInt64(bytes, (int)pos + 16));
+            pos += size;
+        }
+
+        return last;
+    }
+
+    /// <summary>
     /// A follower whose clock runs two hours fast proposes many commands. Session expiry must follow the
     /// leader's clock, not the proposing node's: a retry of a request applied before must still be answered from
     /// the session table, not applied a second time.
