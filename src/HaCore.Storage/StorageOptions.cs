@@ -83,7 +83,7 @@ public sealed class StorageOptions
             throw Invalid(nameof(SegmentSizeBytes), $"must be a multiple of 8; it is {SegmentSizeBytes}");
         }
 
-        long maxFit = SegmentSizeBytes - WalFormat.SegmentHeaderBytes - (4 * WalFormat.RecordHeaderBytes) - 8;
+        long maxFit = SegmentSizeBytes - WalFormat.SegmentHeaderBytes - (4 * WalFormat.RecordHeaderBytes) - (4 * WalFormat.RecordFooterBytes) - 8;
         if (MaxRecordBytes < 1 || MaxRecordBytes > maxFit)
         {
             throw Invalid(nameof(MaxRecordBytes), $"must be between 1 and {maxFit} bytes so that a record fits in a segment of {SegmentSizeBytes} bytes; it is {MaxRecordBytes}");
