@@ -64,6 +64,9 @@ internal static partial class NodeLog
     [LoggerMessage(EventId = 1008, Level = LogLevel.Warning, Message = "Node {NodeId}: one loop iteration took {ElapsedMs:F0} ms (messages {StepMs:F0} ms for {Messages}, ticks and requests {RequestMs:F0} ms for {Ticks} ticks and {Requests} requests, Ready handling {ReadyMs:F0} ms, of which storage writes and fsyncs {PersistMs:F0} ms, applying entries {ApplyMs:F0} ms, taking a snapshot {SnapshotMs:F0} ms; GC pauses {GcMs:F0} ms); heartbeats and votes waited that long")]
     public static partial void LoopStalled(ILogger logger, ulong nodeId, double elapsedMs, double stepMs, int messages, double requestMs, long ticks, int requests, double readyMs, double persistMs, double applyMs, double snapshotMs, double gcMs);
 
+    [LoggerMessage(EventId = 1015, Level = LogLevel.Warning, Message = "Node {NodeId} keeps out of elections (no campaign, no vote) until a leader has re-replicated its log through index {SuspectThrough}: its storage found a damaged record that may have been acknowledged (see event 2012)")]
+    public static partial void SuspectRange(ILogger logger, ulong nodeId, ulong suspectThrough);
+
     [LoggerMessage(EventId = 1007, Level = LogLevel.Information, Message = "Node {NodeId} stopped")]
     public static partial void Stopped(ILogger logger, ulong nodeId);
 }

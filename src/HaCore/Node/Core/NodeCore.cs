@@ -142,6 +142,10 @@ internal sealed partial class NodeCore<TStateMachine, TCommand, TResult>
         UpdatePeers();
         PublishStatus();
         NodeLog.Started(_logger, NodeId, _raw.CommitIndex, _lastSnapshotIndex, _raw.LastIndex, _raw.ConfState.ToString());
+        if (_raw.SuspectThroughIndex != 0)
+        {
+            NodeLog.SuspectRange(_logger, NodeId, _raw.SuspectThroughIndex);
+        }
     }
 
     private ulong _clockTerm;
