@@ -252,15 +252,14 @@ public sealed class WholeNodeScenarioTests(ITestOutputHelper output)
         sim.Crash(a);
 
         var device = sim.Nodes[b].Device;
-        var (path, offset, size, type, index) = LastWalRecord(device, $"/sim/node-{b}/wal");
-        if (type is 1 or 2 && index == xIndex)
+        if (HaCore.Testing.Storage.WalRecordInfo.Last(device, sim.Nodes[b].DataDirectory + "/wal") is { IsEntry: true } last && last.Index == xIndex)
         {
             decided();
-            device.FlipBit(path, offset + 32 + 1, 2);
+            device.FlipBit(last.Path, last.Offset + 32 + 1, 2);
             if (looksTorn)
             {
-                using var file = device.OpenFile(path, HaCore.Storage.StorageFileMode.OpenExisting);
-                file.Write(offset + size - 8, new byte[8]);
+                using var file = device.OpenFile(last.Path, HaCore.Storage.StorageFileMode.OpenExisting);
+                file.Write(last.Offset + last.Size - 8, new byte[8]);
                 file.Flush();
             }
         }
@@ -279,25 +278,6 @@ public sealed class WholeNodeScenarioTests(ITestOutputHelper output)
 
         sim.Restart(a);
         return electedWithoutX;
-    }
-
-    /// <summary>The last record of the newest WAL segment in <paramref name="walDirectory"/>: path, offset, size, type, index.</summary>
-    private static (string Path, long Offset, int Size, byte Type, ulong Index) LastWalRecord(HaCore.Testing.Storage.SimulatedStorageDevice device, string walDirectory)
-    {
-        var name = device.ListFiles(walDirectory).Where(n => n.EndsWith(".wal", StringComparison.Ordinal)).Max(StringComparer.Ordinal)!;
-        var path = walDirectory + "/" + name;
-        var bytes = device.ReadAllBytes(path);
-        long pos = 64;
-        (string, long, int, byte, ulong) last = (path, 0, 0, 0, 0);
-        while (pos + 32 <= bytes.Length && BitConverter.ToUInt64(bytes, (int)pos) != 0)
-        {
-            int length = (int)BitConverter.ToUInt32(bytes, (int)pos);
-            int size = 32 + ((length + 7) & ~7) + 8;
-            last = (path, pos, size, bytes[pos + 4], BitConverter.ToUInt64(bytes, (int)pos + 16));
-            pos += size;
-        }
-
-        return last;
     }
 
     /// <summary>

@@ -66,6 +66,7 @@ public sealed class WholeNodeSimulationTests(ITestOutputHelper output)
             total.PipelineAcks += stats.PipelineAcks;
             total.Crashes += stats.Crashes;
             total.PowerCuts += stats.PowerCuts;
+            total.Rots += stats.Rots;
             total.DeviceCrashes += stats.DeviceCrashes;
             total.Partitions += stats.Partitions;
             total.Pauses += stats.Pauses;

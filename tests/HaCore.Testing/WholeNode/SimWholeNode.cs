@@ -125,6 +125,22 @@ public sealed class SimWholeNode
         _heldWhilePaused.Clear();
     }
 
+    /// <summary>While the node is down: flips a bit of the data of its final WAL record, as a latent sector error after the
+    /// fsync would. Returns what it damaged, or null when there is no complete final record.</summary>
+    internal WalRecordInfo? RotFinalWalRecord(Func<int, int> next)
+    {
+        if (Alive || WalRecordInfo.Last(Device, DataDirectory + "/wal") is not { } last)
+        {
+            return null;
+        }
+
+        last.Rot(Device, next);
+        return last;
+    }
+
+    /// <summary>The node's data directory on <see cref="Device"/>.</summary>
+    public string DataDirectory => $"/sim/node-{Id}";
+
     /// <summary>Power cut: every caller waiting here fails, and the device keeps only what was fsynced.</summary>
     internal void Crash()
     {

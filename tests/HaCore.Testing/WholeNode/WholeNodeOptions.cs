@@ -33,6 +33,14 @@ public sealed record WholeNodeOptions
     /// <summary>Per ms: probability of a power cut of one random live node (unsynced writes lost or torn).</summary>
     public double CrashRate { get; init; } = 0.0006;
 
+    /// <summary>
+    /// Probability that a power cut also rots the victim's final WAL record (one bit of its data flipped on the disk,
+    /// as by a latent sector error after the fsync), at most once per run: the node must keep out of elections until
+    /// that record's range is re-replicated. Only one node per run, since two rotted copies of one entry may be
+    /// beyond repair.
+    /// </summary>
+    public double RotFinalRecordChance { get; init; } = 0.1;
+
     /// <summary>Per ms: probability of arming a crash of a random live node at one of its next device operations.</summary>
     public double DeviceCrashRate { get; init; } = 0.0003;
 

@@ -169,6 +169,11 @@ public sealed partial class WholeNodeSimulator
             Stats.Crashes++;
             Trace($"power cut of node {victim.Id}");
             victim.Crash();
+            if (Stats.Rots == 0 && Chance(_options.RotFinalRecordChance) && victim.RotFinalWalRecord(n => _random.Next(n)) is { } rotted)
+            {
+                Stats.Rots++;
+                Trace($"node {victim.Id}: final WAL record rotted ({rotted})");
+            }
         }
 
         if (alive.Count > 0 && Chance(_options.DeviceCrashRate))

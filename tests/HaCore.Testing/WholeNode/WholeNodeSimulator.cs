@@ -450,6 +450,9 @@ public sealed class WholeNodeStats
     /// <inheritdoc cref="Crashes"/>
     public int PowerCuts { get; set; }
 
+    /// <summary>Final WAL records rotted after a power cut (see <see cref="WholeNodeOptions.RotFinalRecordChance"/>).</summary>
+    public int Rots { get; set; }
+
     /// <inheritdoc cref="Crashes"/>
     public int Partitions { get; set; }
 
@@ -488,6 +491,6 @@ public sealed class WholeNodeStats
 
     /// <inheritdoc />
     public override string ToString() =>
-        $"crashes={Crashes} device-crashes={DeviceCrashes} power-cuts={PowerCuts} partitions={Partitions} pauses={Pauses} transfers={Transfers} membership-changes={MembershipChanges}/{MembershipApplied} applied, leader-removals={LeaderRemovals} " +
+        $"crashes={Crashes} rotted-tails={Rots} device-crashes={DeviceCrashes} power-cuts={PowerCuts} partitions={Partitions} pauses={Pauses} transfers={Transfers} membership-changes={MembershipChanges}/{MembershipApplied} applied, leader-removals={LeaderRemovals} " +
         $"writes={Writes} reads={Reads} pipeline-acks={PipelineAcks} retries={Retries} subscriber-items={SubscriberItems} resumes={Resumes}";
 }
