@@ -89,19 +89,9 @@ public sealed class BackgroundSnapshotTests
 
         public IDisposable Lock(string lockFilePath) => _inner.Lock(lockFilePath);
 
-        private sealed class GatedFile(IStorageFile inner, GatedSnapshotDevice device) : IStorageFile
+        private sealed class GatedFile(IStorageFile inner, GatedSnapshotDevice device) : HaCore.Testing.Storage.DelegatingStorageFile(inner)
         {
-            public string Path => inner.Path;
-
-            public long Length => inner.Length;
-
-            public int Read(long offset, Span<byte> buffer) => inner.Read(offset, buffer);
-
-            public void Write(long offset, ReadOnlySpan<byte> data) => inner.Write(offset, data);
-
-            public void SetLength(long length) => inner.SetLength(length);
-
-            public void Flush()
+            public override void Flush()
             {
                 device._flushStarted.TrySetResult();
                 if (!device._gate.Wait(TimeSpan.FromSeconds(45)))
@@ -109,10 +99,8 @@ public sealed class BackgroundSnapshotTests
                     throw new IOException("The test never released the snapshot's fsync.");
                 }
 
-                inner.Flush();
+                Inner.Flush();
             }
-
-            public void Dispose() => inner.Dispose();
         }
     }
 }

@@ -1,4 +1,5 @@
 using HaCore.Storage;
+using HaCore.Testing.Storage;
 
 namespace HaCore.Testing.Chaos;
 
@@ -344,24 +345,12 @@ public sealed class PowerCutFileDevice : IStorageDevice, IDisposable
         }
     }
 
-    private sealed class DelayedFile(PowerCutFileDevice device, IStorageFile file) : IStorageFile
+    private sealed class DelayedFile(PowerCutFileDevice device, IStorageFile file) : DelegatingStorageFile(file)
     {
-        public string Path => file.Path;
-
-        public long Length => file.Length;
-
-        public int Read(long offset, Span<byte> buffer) => file.Read(offset, buffer);
-
-        public void Write(long offset, ReadOnlySpan<byte> data) => file.Write(offset, data);
-
-        public void SetLength(long length) => file.SetLength(length);
-
-        public void Flush()
+        public override void Flush()
         {
             device.SlowDisk();
-            file.Flush();
+            Inner.Flush();
         }
-
-        public void Dispose() => file.Dispose();
     }
 }
