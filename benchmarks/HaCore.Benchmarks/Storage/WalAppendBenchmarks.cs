@@ -39,8 +39,9 @@ public class WalAppendBenchmarks
         _batch = new Entry[BatchSize];
         _nextIndex = 1;
 
-        // The bare file takes the same bytes the WAL writes per batch: records with their headers and padding.
-        _bareBytes = new byte[BatchSize * (32 + PayloadBytes) + 56 + 32];
+        // The bare file takes the same bytes the WAL writes per batch: records with their headers, padding and footers,
+        // the hard-state record and the end marker.
+        _bareBytes = new byte[(BatchSize * WalFormat.RecordBytes(PayloadBytes)) + WalFormat.HardStateRecordBytes + WalFormat.RecordHeaderBytes];
         new Random(2).NextBytes(_bareBytes);
         string bare = Path.Combine(_directory, "bare.dat");
         _bareFile = File.OpenHandle(bare, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, FileOptions.None, BareFileBytes);
