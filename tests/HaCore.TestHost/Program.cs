@@ -205,6 +205,13 @@ async Task<string> HandleAsync(string[] p)
         case "FSYNCDELAY":
             device.FsyncDelay = TimeSpan.FromMilliseconds(int.Parse(p[1], CultureInfo.InvariantCulture));
             return p[1];
+        case "TRANSFER":
+            using (var transferTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(3)))
+            {
+                await node.TransferLeadershipAsync(ulong.Parse(p[1], CultureInfo.InvariantCulture), transferTimeout.Token);
+            }
+
+            return p[1];
         case "STATUS":
             var st = node.Status;
             return $"{st.Role} {st.Term} {st.Leader} {st.CommitIndex} {st.AppliedIndex}";

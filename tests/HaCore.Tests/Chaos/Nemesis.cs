@@ -53,6 +53,10 @@ public enum FaultKind
 
     /// <summary>Power cut a node and restart it with a new clock offset (up to ±2 s) and rate (0.95-1.05).</summary>
     ClockRestart,
+
+    /// <summary>An operator's leadership-transfer storm: 3-6 transfers 100-300 ms apart, each from the current leader
+    /// to a random other node, while the clients keep writing and reading.</summary>
+    TransferStorm,
 }
 
 /// <summary>A named fault schedule: the cluster size, the faults drawn from, and the node options.</summary>
@@ -67,7 +71,7 @@ public sealed record ChaosSchedule(string Name, int Nodes, FaultKind[] Faults, b
     [
         new("partitions", 3, [FaultKind.IsolateLeader, FaultKind.LeaderOutboundCut, FaultKind.LeaderInboundCut, FaultKind.CutRandomLinks, FaultKind.DelayLinks, FaultKind.DropLinks]),
         new("pauses", 3, [FaultKind.PauseLeader, FaultKind.PauseRandom, FaultKind.IsolateAndPauseLeader]),
-        new("kills", 3, [FaultKind.KillLeader, FaultKind.PowerCutOne, FaultKind.PowerCutAll]),
+        new("kills", 3, [FaultKind.KillLeader, FaultKind.PowerCutOne, FaultKind.PowerCutAll, FaultKind.TransferStorm]),
         new("power-cuts", 5, [FaultKind.PowerCutOne, FaultKind.PowerCutMinority, FaultKind.PowerCutMajority, FaultKind.PowerCutAll]),
         new("clocks-and-disks", 3, [FaultKind.SlowDisk, FaultKind.ClockRestart, FaultKind.IsolateLeader, FaultKind.PauseLeader], SkewClocks: true),
         new("mixed", 3, Enum.GetValues<FaultKind>(), SkewClocks: true),
@@ -283,6 +287,31 @@ public sealed class Nemesis(ChaosCluster cluster, ChaosSchedule schedule, Random
                 break;
             }
 
+            case FaultKind.TransferStorm:
+            {
+                var count = random.Next(3, 7);
+                var moves = new List<string>();
+                for (var i = 0; i < count; i++)
+                {
+                    var leader = await cluster.CurrentLeaderAsync();
+                    if (leader == 0)
+                    {
+                        moves.Add("no leader");
+                    }
+                    else
+                    {
+                        var target = cluster.Ids.Where(id => id != leader).ElementAt(random.Next(cluster.Size - 1));
+                        var answer = await AnswerQuietlyAsync(leader, $"TRANSFER {target}");
+                        moves.Add($"{leader}->{target} {(answer.StartsWith("OK", StringComparison.Ordinal) ? "done" : "failed")}");
+                    }
+
+                    await Task.Delay(Between(0.1, 0.3));
+                }
+
+                Record($"transfer storm: {string.Join(", ", moves)}");
+                break;
+            }
+
             case FaultKind.ClockRestart:
             {
                 var node = RandomNodes(1)[0];
@@ -293,6 +322,19 @@ public sealed class Nemesis(ChaosCluster cluster, ChaosSchedule schedule, Random
                 await cluster.StartAsync(node, clock);
                 break;
             }
+        }
+    }
+
+    /// <summary>The node's answer, or "ERR" when it gave none in time.</summary>
+    private async Task<string> AnswerQuietlyAsync(ulong node, string line)
+    {
+        try
+        {
+            return await cluster.SendAsync(node, line, TimeSpan.FromSeconds(4));
+        }
+        catch (IOException ex)
+        {
+            return "ERR " + ex.Message;
         }
     }
 
