@@ -101,7 +101,8 @@ public sealed class DurableRaftStorage : IRaftLogStorage, IDisposable, IAsyncDis
     /// <exception cref="StorageLockedException">Another process or store instance has the directory open.</exception>
     /// <exception cref="StorageCorruptionException">A record or header before the tail is damaged, the log has a gap,
     /// or committed entries are missing; the message names the file and the offset.</exception>
-    /// <exception cref="StorageFormatException">A file has an unknown format version or belongs to another cluster.</exception>
+    /// <exception cref="StorageFormatException">A file has an unknown format version or belongs to another cluster, or the
+    /// directory is stamped with another <see cref="StorageOptions.NodeId"/>.</exception>
     /// <exception cref="IOException">The device failed.</exception>
     public static DurableRaftStorage Open(StorageOptions options, IStorageDevice? device = null, ILogger? logger = null)
     {
@@ -118,9 +119,16 @@ public sealed class DurableRaftStorage : IRaftLogStorage, IDisposable, IAsyncDis
             var snapshots = SnapshotStore.Open(device, options, logger);
             var latest = snapshots.Latest?.Metadata;
             state = RaftStateFile.Open(device, options.DirectoryPath);
+            if (options.NodeId != 0 && state.Current is { NodeId: not 0 } stamped && stamped.NodeId != options.NodeId)
+            {
+                throw new StorageFormatException(
+                    $"The data directory '{options.DirectoryPath}' belongs to node {stamped.NodeId}, but this node is configured as node {options.NodeId}. Check the node id and the data directory: each node needs its own.",
+                    Path.Combine(options.DirectoryPath, RaftStateFile.FileName));
+            }
+
             var wal = WriteAheadLog.Open(device, options, logger, latest?.Index ?? 0, latest?.Term ?? 0, (suspect, walHardState) =>
             {
-                var known = state.Current ?? new RaftStateRecord(walHardState.Term, walHardState.Vote, 0);
+                var known = state.Current ?? new RaftStateRecord(walHardState.Term, walHardState.Vote, 0, options.NodeId);
                 state.Save(known with { SuspectThroughIndex = Math.Max(known.SuspectThroughIndex, suspect) });
             });
             var storage = new DurableRaftStorage(options, logger, fileLock, snapshots, wal, state);
@@ -171,7 +179,8 @@ public sealed class DurableRaftStorage : IRaftLogStorage, IDisposable, IAsyncDis
             suspect = 0;
         }
 
-        var desired = new RaftStateRecord(term, vote, suspect);
+        ulong nodeId = file is { NodeId: not 0 } stamped ? stamped.NodeId : _options.NodeId;
+        var desired = new RaftStateRecord(term, vote, suspect, nodeId);
         if (file != desired && !(file is null && desired == default))
         {
             Write(() => _state.Save(desired));
@@ -184,7 +193,7 @@ public sealed class DurableRaftStorage : IRaftLogStorage, IDisposable, IAsyncDis
         var hs = _wal.HardState;
         var current = _state.Current ?? default;
         ulong suspect = current.SuspectThroughIndex != 0 && LastIndex >= current.SuspectThroughIndex ? 0 : current.SuspectThroughIndex;
-        var desired = new RaftStateRecord(hs.Term, hs.Vote, suspect);
+        var desired = new RaftStateRecord(hs.Term, hs.Vote, suspect, current.NodeId == 0 ? _options.NodeId : current.NodeId);
         if (desired != current)
         {
             if (suspect == 0 && current.SuspectThroughIndex != 0)

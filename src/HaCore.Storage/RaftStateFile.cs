@@ -3,12 +3,15 @@ using HaCore.Raft;
 
 namespace HaCore.Storage;
 
-/// <summary>What the state file holds: a second copy of the term and vote, and the suspect range left by a damaged tail.</summary>
+/// <summary>What the state file holds: a second copy of the term and vote, the suspect range left by a damaged tail,
+/// and the id of the node the directory belongs to.</summary>
 /// <param name="Term">The latest term this node has persisted.</param>
 /// <param name="Vote">The node it voted for in <paramref name="Term"/>, or 0.</param>
 /// <param name="SuspectThroughIndex">While not 0: the log may have lost acknowledged entries up to this index, and the
 /// node keeps out of elections until a leader has re-replicated them.</param>
-internal readonly record struct RaftStateRecord(ulong Term, ulong Vote, ulong SuspectThroughIndex);
+/// <param name="NodeId">The node this directory belongs to, or 0 when unknown (a file written before the node id was
+/// stamped, or a store opened without <see cref="StorageOptions.NodeId"/>).</param>
+internal readonly record struct RaftStateRecord(ulong Term, ulong Vote, ulong SuspectThroughIndex, ulong NodeId = 0);
 
 /// <summary>
 /// <c>{DirectoryPath}/raft-state</c>: the term and vote kept apart from the WAL, so that a damaged final WAL record
@@ -19,7 +22,7 @@ internal readonly record struct RaftStateRecord(ulong Term, ulong Vote, ulong Su
 /// Invariants: the file has two 64-byte slots in different 4 KiB pages, and every save writes the slot that does
 /// not hold the newest valid copy, then fsyncs; so a torn or damaged save leaves the previous copy readable. Each
 /// slot carries a sequence number and a CRC-32C; the valid slot with the higher sequence is the state. Written only
-/// when the term, the vote or the suspect range changes (elections, not appends).
+/// when the term, the vote or the suspect range changes (elections, not appends), and once to stamp the node id.
 /// </remarks>
 internal sealed class RaftStateFile : IDisposable
 {
@@ -126,6 +129,7 @@ internal sealed class RaftStateFile : IDisposable
         BinaryPrimitives.WriteUInt64LittleEndian(slot[24..], record.Term);
         BinaryPrimitives.WriteUInt64LittleEndian(slot[32..], record.Vote);
         BinaryPrimitives.WriteUInt64LittleEndian(slot[40..], record.SuspectThroughIndex);
+        BinaryPrimitives.WriteUInt64LittleEndian(slot[48..], record.NodeId);
         BinaryPrimitives.WriteUInt32LittleEndian(slot[60..], Crc32C.Compute(slot[..60]));
     }
 
@@ -135,7 +139,8 @@ internal sealed class RaftStateFile : IDisposable
         record = new RaftStateRecord(
             BinaryPrimitives.ReadUInt64LittleEndian(slot[24..]),
             BinaryPrimitives.ReadUInt64LittleEndian(slot[32..]),
-            BinaryPrimitives.ReadUInt64LittleEndian(slot[40..]));
+            BinaryPrimitives.ReadUInt64LittleEndian(slot[40..]),
+            BinaryPrimitives.ReadUInt64LittleEndian(slot[48..]));
         return BinaryPrimitives.ReadUInt64LittleEndian(slot) == Magic
             && BinaryPrimitives.ReadUInt32LittleEndian(slot[8..]) == Version
             && BinaryPrimitives.ReadUInt32LittleEndian(slot[60..]) == Crc32C.Compute(slot[..60])

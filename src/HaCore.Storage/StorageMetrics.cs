@@ -3,7 +3,8 @@ using System.Diagnostics.Metrics;
 
 namespace HaCore.Storage;
 
-/// <summary>The <c>HaCore.Storage</c> meter: appends, bytes, fsync latency, segments, torn tails.</summary>
+/// <summary>The <c>HaCore.Storage</c> meter: appends, bytes, fsync latency, segments, torn and damaged tails; every
+/// measurement is tagged <c>hacore.node_id</c>.</summary>
 public static class StorageMetrics
 {
     /// <summary>The meter name, for OpenTelemetry's <c>AddMeter</c>.</summary>
@@ -25,11 +26,16 @@ public static class StorageMetrics
 
     internal static readonly Counter<long> TornTails = Meter.CreateCounter<long>("hacore.storage.wal.torn_tails", "{record}", "Torn records truncated at the tail on open.");
 
-    internal static void RecordAppend(int entries, long bytes, long startedTimestamp)
+    /// <summary>The tag every measurement carries: <c>hacore.node_id</c>, the store's <see cref="StorageOptions.NodeId"/>
+    /// (0 when the store was opened without one).</summary>
+    internal static KeyValuePair<string, object?> NodeTag(StorageOptions options) => new("hacore.node_id", options.NodeId);
+
+    internal static void RecordAppend(StorageOptions options, int entries, long bytes, long startedTimestamp)
     {
-        Appends.Add(1);
-        Entries.Add(entries);
-        Bytes.Add(bytes);
-        AppendDuration.Record(Stopwatch.GetElapsedTime(startedTimestamp).TotalMilliseconds);
+        var tag = NodeTag(options);
+        Appends.Add(1, tag);
+        Entries.Add(entries, tag);
+        Bytes.Add(bytes, tag);
+        AppendDuration.Record(Stopwatch.GetElapsedTime(startedTimestamp).TotalMilliseconds, tag);
     }
 }

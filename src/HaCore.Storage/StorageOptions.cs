@@ -18,6 +18,11 @@ public sealed class StorageOptions
     /// <summary>The cluster this node belongs to, written in every file header and checked on open. Must not be 0.</summary>
     public ulong ClusterId { get; init; }
 
+    /// <summary>The node this directory belongs to. When not 0 it is stamped in the directory on first open, and a
+    /// directory stamped with another node id is refused with <see cref="StorageFormatException"/>, so that a node
+    /// started on another node's directory cannot impersonate it. 0 (the default) skips the check.</summary>
+    public ulong NodeId { get; init; }
+
     /// <summary>The size of each preallocated segment file. The default is 64 MiB.</summary>
     public long SegmentSizeBytes { get; init; } = 64L * 1024 * 1024;
 

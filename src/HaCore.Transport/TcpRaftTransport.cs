@@ -166,7 +166,7 @@ public sealed partial class TcpRaftTransport : IRaftTransport
     /// <exception cref="ArgumentException">The options are invalid (<see cref="TcpTransportOptions.Validate"/>).</exception>
     /// <exception cref="InvalidOperationException">The transport was already started.</exception>
     /// <exception cref="ObjectDisposedException">The transport was disposed.</exception>
-    /// <exception cref="SocketException">The listen address cannot be bound.</exception>
+    /// <exception cref="IOException">The listen address cannot be bound (the message names the endpoint; the inner exception is the <see cref="SocketException"/>).</exception>
     public ValueTask StartAsync(IRaftMessageSink sink, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sink);
@@ -187,6 +187,14 @@ public sealed partial class TcpRaftTransport : IRaftTransport
                 listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
                 listener.Bind(_options.ListenEndPoint);
                 listener.Listen(128);
+            }
+            catch (SocketException ex)
+            {
+                listener.Dispose();
+                var why = ex.SocketErrorCode == SocketError.AddressAlreadyInUse
+                    ? "the address is in use (another process, or another node configured with this port?)"
+                    : ex.Message;
+                throw new IOException($"Node {LocalId} cannot listen on {_options.ListenEndPoint}: {why}", ex);
             }
             catch
             {

@@ -105,12 +105,12 @@ internal sealed partial class WriteAheadLog
                 suspectThrough = effectiveLast + (ulong)((t.Extent + WalFormat.MinRecordBytes - 1) / WalFormat.MinRecordBytes);
                 beforeCuttingDamage(suspectThrough, HardState);
                 Log.DamagedTailCut(_logger, t.Path, t.Offset, t.Reason, _lastIndex, suspectThrough);
-                StorageMetrics.DamagedTails.Add(1);
+                StorageMetrics.DamagedTails.Add(1, StorageMetrics.NodeTag(_options));
             }
             else
             {
                 Log.TornTailTruncated(_logger, t.Path, t.Offset, t.Reason, _lastIndex);
-                StorageMetrics.TornTails.Add(1);
+                StorageMetrics.TornTails.Add(1, StorageMetrics.NodeTag(_options));
             }
 
             // Cut the record off durably: zeros from its start to the end of its bytes, so that a zero record header

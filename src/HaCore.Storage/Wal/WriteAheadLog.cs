@@ -118,7 +118,7 @@ internal sealed partial class WriteAheadLog : IDisposable
                 _active!.Flush();
                 HardState = hs;
                 StartSegment(_lastIndex + 1);
-                StorageMetrics.RecordAppend(entries.Length, _appendedBytes - bytesBefore, started);
+                StorageMetrics.RecordAppend(_options, entries.Length, _appendedBytes - bytesBefore, started);
                 return;
             }
 
@@ -135,7 +135,7 @@ internal sealed partial class WriteAheadLog : IDisposable
             HardState = saved;
         }
 
-        StorageMetrics.RecordAppend(entries.Length, _appendedBytes - bytesBefore, started);
+        StorageMetrics.RecordAppend(_options, entries.Length, _appendedBytes - bytesBefore, started);
     }
 
     /// <summary>Writes the bootstrap membership record (a brand-new log only) and fsyncs it.</summary>
@@ -471,7 +471,7 @@ internal sealed partial class WriteAheadLog : IDisposable
         _active = _device.OpenFile(path, StorageFileMode.OpenExisting);
         _segments.Add(segment);
         Log.SegmentCreated(_logger, path, firstIndex);
-        StorageMetrics.SegmentsCreated.Add(1);
+        StorageMetrics.SegmentsCreated.Add(1, StorageMetrics.NodeTag(_options));
         PrepareSpare();
     }
 

@@ -1,5 +1,7 @@
 using HaCore.Transport;
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -31,9 +33,17 @@ public sealed class HaCoreNode<TStateMachine, TCommand, TResult> : IHostedServic
     public ReplicatedStateMachine<TStateMachine, TCommand, TResult> Node =>
         _node ?? throw new InvalidOperationException("The HaCore node is not running: start the host first.");
 
+    /// <summary>The running node, or null before the host starts it and after it stops.</summary>
+    public ReplicatedStateMachine<TStateMachine, TCommand, TResult>? RunningNode => _node;
+
     /// <summary>Starts the node (opens storage, starts the transport and the node loop).</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        if (_options.MeterFactory is null && _services.GetService<IMeterFactory>() is { } meters)
+        {
+            _options.MeterFactory = meters;
+        }
+
         _node = await ReplicatedStateMachine<TStateMachine, TCommand, TResult>.StartAsync(
             _options,
             _registration.StateMachine(_services),
@@ -81,8 +91,9 @@ public static class HaCoreServiceCollectionExtensions
     /// Registers a node as a singleton <see cref="HaCoreNode{TStateMachine, TCommand, TResult}"/> that the host
     /// starts and stops (it is also registered as an <see cref="IHostedService"/>). The options are validated now.
     /// </summary>
+    /// <returns>A builder for more registrations (health checks).</returns>
     /// <exception cref="ArgumentException">The options are invalid.</exception>
-    public static IServiceCollection AddHaCore<TStateMachine, TCommand, TResult>(
+    public static HaCoreBuilder<TStateMachine, TCommand, TResult> AddHaCore<TStateMachine, TCommand, TResult>(
         this IServiceCollection services,
         Action<HaCoreNodeOptions> configure,
         Func<IServiceProvider, TStateMachine> stateMachine,
@@ -100,6 +111,41 @@ public static class HaCoreServiceCollectionExtensions
         services.AddSingleton(new HaCoreRegistration<TStateMachine, TCommand, TResult>(stateMachine, commandCodec, resultCodec, transport));
         services.AddSingleton<HaCoreNode<TStateMachine, TCommand, TResult>>();
         services.AddHostedService(sp => sp.GetRequiredService<HaCoreNode<TStateMachine, TCommand, TResult>>());
-        return services;
+        return new HaCoreBuilder<TStateMachine, TCommand, TResult>(services);
+    }
+}
+
+/// <summary>What <see cref="HaCoreServiceCollectionExtensions.AddHaCore{TStateMachine, TCommand, TResult}"/> returns: more
+/// registrations for the node.</summary>
+/// <typeparam name="TStateMachine">The state machine type.</typeparam>
+/// <typeparam name="TCommand">Commands.</typeparam>
+/// <typeparam name="TResult">Results.</typeparam>
+public sealed class HaCoreBuilder<TStateMachine, TCommand, TResult>
+    where TStateMachine : IStateMachine<TCommand, TResult>
+{
+    internal HaCoreBuilder(IServiceCollection services) => Services = services;
+
+    /// <summary>The service collection the node is registered in.</summary>
+    public IServiceCollection Services { get; }
+
+    /// <summary>Registers a <see cref="HaCoreHealthCheck{TStateMachine, TCommand, TResult}"/> for the node with the
+    /// host's health checks (<c>AddHealthChecks</c>).</summary>
+    /// <param name="name">The check's name. Default <c>hacore</c>.</param>
+    /// <param name="maxApplyLag">The most committed entries not yet applied for the node to count as healthy. Default 10,000.</param>
+    /// <param name="tags">Tags of the check, for filtering (for example <c>ready</c>).</param>
+    /// <returns>This builder.</returns>
+    public HaCoreBuilder<TStateMachine, TCommand, TResult> AddHealthChecks(string name = "hacore", ulong maxApplyLag = 10_000, IEnumerable<string>? tags = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        Services.AddHealthChecks().Add(new HealthCheckRegistration(
+            name,
+            sp =>
+            {
+                var host = sp.GetRequiredService<HaCoreNode<TStateMachine, TCommand, TResult>>();
+                return new HaCoreHealthCheck<TStateMachine, TCommand, TResult>(() => host.RunningNode, maxApplyLag);
+            },
+            HealthStatus.Unhealthy,
+            tags));
+        return this;
     }
 }

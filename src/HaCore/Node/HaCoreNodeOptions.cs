@@ -112,6 +112,10 @@ public sealed class HaCoreNodeOptions
     /// </summary>
     public HaCore.Storage.IStorageDevice? StorageDevice { get; set; }
 
+    /// <summary>Where the node's <c>HaCore</c> meter comes from; a meter of its own when null. <c>AddHaCore</c> sets it
+    /// from the container's <see cref="System.Diagnostics.Metrics.IMeterFactory"/>.</summary>
+    public System.Diagnostics.Metrics.IMeterFactory? MeterFactory { get; set; }
+
     /// <summary>
     /// Ticks taken off a leader's lease for the clock-rate difference between nodes: lease reads are answered
     /// without a heartbeat round only for <c>ElectionTicks - 1 - LeaseDriftTicks</c> ticks after the round a quorum
@@ -151,6 +155,7 @@ public sealed class HaCoreNodeOptions
     {
         DirectoryPath = DataDirectory,
         ClusterId = ClusterId,
+        NodeId = NodeId,
         SegmentSizeBytes = Storage.SegmentSizeBytes,
         MaxRecordBytes = Storage.MaxRecordBytes,
         MaxOpenFiles = Storage.MaxOpenFiles,
@@ -212,5 +217,6 @@ public sealed class HaCoreNodeOptions
         Require(SubscriberBuffer > 0, nameof(SubscriberBuffer), "must be positive.");
         Require(InitialVoters.Distinct().Count() == InitialVoters.Count && !InitialVoters.Contains(0UL), nameof(InitialVoters), "must be distinct non-zero ids.");
         ArgumentNullException.ThrowIfNull(Storage, nameof(Storage));
+        ToStorageOptions().Validate();
     }
 }

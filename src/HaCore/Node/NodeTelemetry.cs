@@ -4,35 +4,53 @@ using Microsoft.Extensions.Logging;
 namespace HaCore;
 
 /// <summary>
-/// The node's <see cref="Meter"/> ("HaCore"): <c>hacore.term</c> (gauge), <c>hacore.leader_changes</c>
-/// (counter), <c>hacore.commit_latency</c> (histogram, ms from propose to local apply), <c>hacore.fsync_latency</c>
-/// (histogram, ms per group commit), <c>hacore.apply_lag</c> (gauge, committed minus applied entries),
-/// <c>hacore.pending_requests</c> and <c>hacore.inbound_messages</c> (gauges: queue depths).
+/// The node's <see cref="Meter"/> ("HaCore"), from <see cref="HaCoreNodeOptions.MeterFactory"/> when one is given.
+/// Every measurement carries the tag <c>hacore.node_id</c> (as the transport's and the storage's do). Gauges:
+/// <c>hacore.role</c> (0 follower, 1 pre-candidate, 2 candidate, 3 leader, as <see cref="HaCore.Raft.RaftRole"/>),
+/// <c>hacore.term</c>, <c>hacore.leader</c> (0 when none is known), <c>hacore.commit_index</c>,
+/// <c>hacore.applied_index</c>, <c>hacore.snapshot_index</c>, <c>hacore.apply_lag</c> (committed minus applied),
+/// <c>hacore.pending_requests</c> and <c>hacore.inbound_messages</c> (queue depths). Counter:
+/// <c>hacore.leader_changes</c>. Histograms: <c>hacore.commit_latency</c> (ms from propose to local apply) and
+/// <c>hacore.fsync_latency</c> (ms per group commit of a Ready).
 /// </summary>
 internal sealed class NodeTelemetry : IDisposable
 {
     public const string MeterName = "HaCore";
 
-    private readonly Meter _meter;
+    /// <summary>The tag every HaCore measurement carries: the node's id.</summary>
+    public const string NodeTag = "hacore.node_id";
 
-    public NodeTelemetry(ulong nodeId, Func<long> term, Func<long> applyLag, Func<long> pendingRequests, Func<long> inbound)
+    private readonly Meter _meter;
+    private readonly KeyValuePair<string, object?> _tag;
+    private readonly Counter<long> _leaderChanges;
+    private readonly Histogram<double> _commitLatency;
+    private readonly Histogram<double> _fsyncLatency;
+
+    public NodeTelemetry(ulong nodeId, IMeterFactory? meterFactory, Func<NodeStatus> status, Func<ulong> snapshotIndex, Func<long> pendingRequests, Func<long> inbound)
     {
-        _meter = new Meter(MeterName);
-        var tags = new KeyValuePair<string, object?>("hacore.node", nodeId);
-        _meter.CreateObservableGauge("hacore.term", () => new Measurement<long>(term(), tags), description: "Current Raft term.");
-        _meter.CreateObservableGauge("hacore.apply_lag", () => new Measurement<long>(applyLag(), tags), unit: "{entry}", description: "Committed entries not yet applied.");
-        _meter.CreateObservableGauge("hacore.pending_requests", () => new Measurement<long>(pendingRequests(), tags), unit: "{request}", description: "Requests waiting for the node loop.");
-        _meter.CreateObservableGauge("hacore.inbound_messages", () => new Measurement<long>(inbound(), tags), unit: "{message}", description: "Raft messages waiting for the node loop.");
-        LeaderChanges = _meter.CreateCounter<long>("hacore.leader_changes", unit: "{change}", description: "Times the known leader changed.");
-        CommitLatency = _meter.CreateHistogram<double>("hacore.commit_latency", unit: "ms", description: "From propose to local apply.");
-        FsyncLatency = _meter.CreateHistogram<double>("hacore.fsync_latency", unit: "ms", description: "One group commit of a Ready.");
+        _tag = new KeyValuePair<string, object?>(NodeTag, nodeId);
+        _meter = meterFactory is null ? new Meter(MeterName) : meterFactory.Create(new MeterOptions(MeterName));
+        var tag = _tag;
+        Measurement<long> Of(long value) => new(value, tag);
+        _meter.CreateObservableGauge("hacore.role", () => Of((long)status().Role), description: "Raft role: 0 follower, 1 pre-candidate, 2 candidate, 3 leader.");
+        _meter.CreateObservableGauge("hacore.term", () => Of((long)status().Term), description: "Current Raft term.");
+        _meter.CreateObservableGauge("hacore.leader", () => Of((long)status().Leader), description: "The leader this node knows, or 0.");
+        _meter.CreateObservableGauge("hacore.commit_index", () => Of((long)status().CommitIndex), unit: "{entry}", description: "Highest committed index known here.");
+        _meter.CreateObservableGauge("hacore.applied_index", () => Of((long)status().AppliedIndex), unit: "{entry}", description: "Highest index applied here.");
+        _meter.CreateObservableGauge("hacore.snapshot_index", () => Of((long)snapshotIndex()), unit: "{entry}", description: "Index of the latest local snapshot.");
+        _meter.CreateObservableGauge("hacore.apply_lag", () => Of((long)status().ApplyLag), unit: "{entry}", description: "Committed entries not yet applied.");
+        _meter.CreateObservableGauge("hacore.pending_requests", () => Of(pendingRequests()), unit: "{request}", description: "Requests waiting for the node loop.");
+        _meter.CreateObservableGauge("hacore.inbound_messages", () => Of(inbound()), unit: "{message}", description: "Raft messages waiting for the node loop.");
+        _leaderChanges = _meter.CreateCounter<long>("hacore.leader_changes", unit: "{change}", description: "Times the known leader changed.");
+        _commitLatency = _meter.CreateHistogram<double>("hacore.commit_latency", unit: "ms", description: "From propose to local apply.");
+        _fsyncLatency = _meter.CreateHistogram<double>("hacore.fsync_latency", unit: "ms", description: "One group commit of a Ready.");
     }
 
-    public Counter<long> LeaderChanges { get; }
+    public void LeaderChanged() => _leaderChanges.Add(1, _tag);
 
-    public Histogram<double> CommitLatency { get; }
+    public void RecordCommitLatency(double milliseconds) => _commitLatency.Record(milliseconds, _tag);
 
-    public Histogram<double> FsyncLatency { get; }
+    public void RecordFsync(double milliseconds) => _fsyncLatency.Record(milliseconds, _tag);
 
     public void Dispose() => _meter.Dispose();
 }

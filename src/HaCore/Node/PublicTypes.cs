@@ -46,7 +46,11 @@ public sealed record AppliedCommand<TCommand, TResult>(ulong Index, CommandConte
 /// <param name="AppliedIndex">Highest index applied here.</param>
 /// <param name="Members">The membership in force.</param>
 /// <param name="Faulted">The node stopped on an error (see the log).</param>
-public sealed record NodeStatus(ulong NodeId, RaftRole Role, ulong Term, ulong Leader, ulong CommitIndex, ulong AppliedIndex, ConfState Members, bool Faulted);
+public sealed record NodeStatus(ulong NodeId, RaftRole Role, ulong Term, ulong Leader, ulong CommitIndex, ulong AppliedIndex, ConfState Members, bool Faulted)
+{
+    /// <summary>Committed entries not yet applied here: how far this node's state trails what it knows is committed.</summary>
+    public ulong ApplyLag => CommitIndex - Math.Min(CommitIndex, AppliedIndex);
+}
 
 /// <summary>Base type of HaCore's exceptions.</summary>
 public class HaCoreException : Exception

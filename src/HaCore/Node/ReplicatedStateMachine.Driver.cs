@@ -78,6 +78,8 @@ public sealed partial class ReplicatedStateMachine<TStateMachine, TCommand, TRes
                     _snapshotSaver.Start(snapshot);
                 }
 
+                _statusFeed.Publish(_core.Status);
+
                 var elapsed = Stopwatch.GetElapsedTime(started);
                 if (elapsed >= stallThreshold)
                 {
@@ -96,6 +98,7 @@ public sealed partial class ReplicatedStateMachine<TStateMachine, TCommand, TRes
             _fault = ex;
             NodeLog.Faulted(_logger, NodeId, ex);
             _core.MarkFaulted();
+            _statusFeed.Publish(_core.Status);
             _core.FailEverything(new HaCoreException($"Node {NodeId} stopped on an error: {ex.Message}", ex));
             while (_requests.Reader.TryRead(out _))
             {

@@ -39,6 +39,7 @@ public sealed partial class ReplicatedStateMachine<TStateMachine, TCommand, TRes
     private readonly BackgroundSnapshotSaver _snapshotSaver;
     private readonly SemaphoreSlim _signal = new(0);
     private readonly NodeTelemetry _telemetry;
+    private readonly StatusFeed _statusFeed;
     private readonly Guid _nodeSession = Guid.NewGuid();
     private readonly CancellationTokenSource _stopping = new();
     private Thread? _thread;
@@ -63,12 +64,14 @@ public sealed partial class ReplicatedStateMachine<TStateMachine, TCommand, TRes
         _inbound = Channel.CreateBounded<Message>(new BoundedChannelOptions(options.MaxInboundMessages) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
         _telemetry = new NodeTelemetry(
             options.NodeId,
-            () => (long)Status.Term,
-            () => (long)(Status.CommitIndex - Math.Min(Status.CommitIndex, Status.AppliedIndex)),
+            options.MeterFactory,
+            () => Status,
+            () => _core?.SnapshotIndex ?? 0,
             () => _requests.Reader.Count,
             () => _inbound.Reader.Count);
         var seed = options.RandomSeed != 0 ? options.RandomSeed : (ulong)System.Diagnostics.Stopwatch.GetTimestamp() ^ (ulong)Random.Shared.NextInt64() ^ options.NodeId;
         _core = new NodeCore<TStateMachine, TCommand, TResult>(options, stateMachine, commandCodec, resultCodec, transport, storage, time, logger, _telemetry, seed);
+        _statusFeed = new StatusFeed(_core.Status);
     }
 
     /// <summary>Opens the data directory, restores the state machine, joins the cluster and starts the node loop.</summary>
@@ -83,7 +86,9 @@ public sealed partial class ReplicatedStateMachine<TStateMachine, TCommand, TRes
     /// <returns>The running node. Dispose it to stop it.</returns>
     /// <exception cref="ArgumentException">The options are invalid.</exception>
     /// <exception cref="StorageCorruptionException">The data directory is corrupt before its tail.</exception>
-    /// <exception cref="IOException">The data directory cannot be opened (for example another process holds it).</exception>
+    /// <exception cref="IOException">The data directory cannot be opened (for example another process holds it), or the
+    /// transport cannot listen on its endpoint (for example the port is in use).</exception>
+    /// <exception cref="StorageFormatException">The data directory belongs to another node or another cluster.</exception>
     public static async ValueTask<ReplicatedStateMachine<TStateMachine, TCommand, TResult>> StartAsync(
         HaCoreNodeOptions options,
         TStateMachine stateMachine,
@@ -111,8 +116,10 @@ public sealed partial class ReplicatedStateMachine<TStateMachine, TCommand, TRes
             options, stateMachine, commandCodec, resultCodec, transport, storage, logger, timeProvider ?? TimeProvider.System);
         try
         {
-            node._core.Open();
+            // Bind the port before the first write of consequence (the bootstrap of a new cluster): a port in use
+            // fails the start with nothing bootstrapped. Messages that arrive meanwhile wait in the inbound queue.
             await transport.StartAsync(new Sink(node), cancellationToken).ConfigureAwait(false);
+            node._core.Open();
             node.Run();
             return node;
         }
@@ -128,6 +135,58 @@ public sealed partial class ReplicatedStateMachine<TStateMachine, TCommand, TRes
 
     /// <summary>Role, term, leader, commit and applied index, and members, as of the last loop iteration.</summary>
     public NodeStatus Status => _core.Status;
+
+    /// <summary>
+    /// Follows this node's status: yields the current status, then each change of role, term, leader, membership or
+    /// <see cref="NodeStatus.Faulted"/>, in order (commit and applied index move with every write and are not changes
+    /// on their own). A watcher that falls more than 64 changes behind skips the oldest and still gets the latest.
+    /// The sequence ends when the node stops.
+    /// </summary>
+    /// <param name="cancellationToken">Ends the watch.</param>
+    /// <returns>The statuses, starting with the current one.</returns>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public IAsyncEnumerable<NodeStatus> WatchStatusAsync(CancellationToken cancellationToken = default) =>
+        _statusFeed.WatchAsync(cancellationToken);
+
+    /// <summary>Waits until this node knows a leader (itself included), and returns its id.</summary>
+    /// <param name="timeout">How long to wait; by default <see cref="HaCoreNodeOptions.ProposalTimeout"/>.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The id of the leader this node follows, or its own id when it leads.</returns>
+    /// <exception cref="TimeoutException">No leader was known within <paramref name="timeout"/> (no quorum is reachable
+    /// from here); the message gives the node's last status.</exception>
+    /// <exception cref="HaCoreException">The node stopped on an error.</exception>
+    /// <exception cref="ObjectDisposedException">The node stopped.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public async ValueTask<ulong> WaitForLeaderAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        var limit = timeout ?? _options.ProposalTimeout;
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, TimeSpan.Zero, nameof(timeout));
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(limit);
+        var last = Status;
+        try
+        {
+            await foreach (var status in WatchStatusAsync(deadline.Token).ConfigureAwait(false))
+            {
+                last = status;
+                if (status.Faulted)
+                {
+                    throw new HaCoreException($"Node {NodeId} stopped on an error: {_fault?.Message}", _fault);
+                }
+
+                if (status.Leader != 0)
+                {
+                    return status.Leader;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"Node {NodeId} knew no leader within {limit.TotalMilliseconds:F0} ms (it is {last.Role} in term {last.Term}, members {last.Members}): no quorum is reachable from it.");
+        }
+
+        throw new ObjectDisposedException(GetType().Name, $"Node {NodeId} stopped while waiting for a leader.");
+    }
 
     /// <summary>A token cancelled when this node stops leading (already cancelled when it does not lead now).</summary>
     public CancellationToken LeadershipToken => _core.LeadershipToken;
@@ -290,6 +349,7 @@ public sealed partial class ReplicatedStateMachine<TStateMachine, TCommand, TRes
         }
 
         await _storage.DisposeAsync().ConfigureAwait(false);
+        _statusFeed.Complete();
         _telemetry.Dispose();
         NodeLog.Stopped(_logger, NodeId);
     }

@@ -56,7 +56,7 @@ internal sealed partial class NodeCore<TStateMachine, TCommand, TResult>
             _storage.Append(ready.Entries.Span, ready.HardState);
             var persisted = Stopwatch.GetElapsedTime(started);
             PersistTime += persisted;
-            _telemetry?.FsyncLatency.Record(persisted.TotalMilliseconds);
+            _telemetry?.RecordFsync(persisted.TotalMilliseconds);
         }
 
         // Votes and acknowledgements only once durable.
@@ -112,7 +112,7 @@ internal sealed partial class NodeCore<TStateMachine, TCommand, TResult>
         var previous = _status;
         if (soft.Leader != previous.Leader)
         {
-            _telemetry?.LeaderChanges.Add(1);
+            _telemetry?.LeaderChanged();
         }
 
         NodeLog.RoleChanged(_logger, NodeId, soft.Role, _raw.Term, soft.Leader);
@@ -188,7 +188,7 @@ internal sealed partial class NodeCore<TStateMachine, TCommand, TResult>
             _subscriptions.Publish(new AppliedCommand<TCommand, TResult>(entry.Index, context, envelope.Request, command, result));
         }
 
-        _proposals.Complete(envelope.Request, resultBytes, _time.GetUtcNow(), _telemetry is { } t ? t.CommitLatency.Record : null);
+        _proposals.Complete(envelope.Request, resultBytes, _time.GetUtcNow(), _telemetry is { } t ? t.RecordCommitLatency : null);
         return false;
     }
 

@@ -85,6 +85,9 @@ internal sealed partial class NodeCore<TStateMachine, TCommand, TResult>
     /// <summary>Role, term, leader, commit and applied index, and members, as of the last step. Any thread.</summary>
     public NodeStatus Status => _status;
 
+    /// <summary>Index of the latest local snapshot (read from any thread: a metrics gauge).</summary>
+    public ulong SnapshotIndex => Volatile.Read(ref _lastSnapshotIndex);
+
     /// <summary>Cancelled when this node stops leading. Any thread.</summary>
     public CancellationToken LeadershipToken => Volatile.Read(ref _leadership).Token;
 

@@ -1,0 +1,59 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace HaCore;
+
+/// <summary>
+/// Reports a node's health: healthy when it knows a leader and applies within <c>maxApplyLag</c> entries of its commit
+/// index; degraded when it knows no leader (no quorum is reachable from it) or lags further; unhealthy when it has
+/// stopped on an error or is not running. The data carries role, term, leader, commit and applied index and the lag.
+/// Registered by <see cref="HaCoreBuilder{TStateMachine, TCommand, TResult}.AddHealthChecks"/>.
+/// </summary>
+/// <typeparam name="TStateMachine">The state machine type.</typeparam>
+/// <typeparam name="TCommand">Commands.</typeparam>
+/// <typeparam name="TResult">Results.</typeparam>
+public sealed class HaCoreHealthCheck<TStateMachine, TCommand, TResult> : IHealthCheck
+    where TStateMachine : IStateMachine<TCommand, TResult>
+{
+    private readonly Func<ReplicatedStateMachine<TStateMachine, TCommand, TResult>?> _node;
+    private readonly ulong _maxApplyLag;
+
+    /// <summary>Checks the node that <paramref name="node"/> returns (null while it is not running).</summary>
+    /// <param name="node">Returns the running node, or null.</param>
+    /// <param name="maxApplyLag">The most committed entries not yet applied for the node to count as healthy.</param>
+    public HaCoreHealthCheck(Func<ReplicatedStateMachine<TStateMachine, TCommand, TResult>?> node, ulong maxApplyLag)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        _node = node;
+        _maxApplyLag = maxApplyLag;
+    }
+
+    /// <inheritdoc />
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (_node() is not { } node)
+        {
+            return Task.FromResult(new HealthCheckResult(context.Registration.FailureStatus, "The HaCore node is not running."));
+        }
+
+        var s = node.Status;
+        var data = new Dictionary<string, object>
+        {
+            ["node"] = s.NodeId,
+            ["role"] = s.Role.ToString(),
+            ["term"] = s.Term,
+            ["leader"] = s.Leader,
+            ["commit"] = s.CommitIndex,
+            ["applied"] = s.AppliedIndex,
+            ["apply_lag"] = s.ApplyLag,
+        };
+        var result = s switch
+        {
+            { Faulted: true } => new HealthCheckResult(context.Registration.FailureStatus, $"Node {s.NodeId} stopped on an error; see its log (event 1006).", data: data),
+            { Leader: 0 } => HealthCheckResult.Degraded($"Node {s.NodeId} knows no leader ({s.Role} in term {s.Term}): no quorum is reachable from it.", data: data),
+            _ when s.ApplyLag > _maxApplyLag => HealthCheckResult.Degraded($"Node {s.NodeId} trails its commit index by {s.ApplyLag} entries (more than {_maxApplyLag}).", data: data),
+            _ => HealthCheckResult.Healthy($"Node {s.NodeId} is {s.Role} in term {s.Term}, leader {s.Leader}, applied {s.AppliedIndex} of {s.CommitIndex}.", data),
+        };
+        return Task.FromResult(result);
+    }
+}
