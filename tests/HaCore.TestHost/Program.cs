@@ -11,6 +11,7 @@ using HaCore.Transport;
 //   --id N --data DIR --raft-port P --client-port Q --peers 1=127.0.0.1:P1,2=...  [--snapshot-every N]
 // Chaos options (tests/HaCore.Tests/Chaos; the peers may be the test's per-link proxies):
 //   --power-cut              keep file writes in memory until fsync, so kill -9 loses what a power cut loses
+//   --join                   start with no initial voters: wait to be added (ADDLEARNER on the leader)
 //   --fsync-delay-ms N       a slow disk: N ms added to every fsync (FSYNCDELAY changes it while running)
 //   --clock-offset-ms N      this node's clock is N ms off real time ...
 //   --clock-rate R           ... and runs R times as fast (ticks, leases and session times follow it)
@@ -30,6 +31,9 @@ using HaCore.Transport;
 //   DUMP                                     -> OK <key>=<value>;...   (stale, this node's state)
 //   HASH                                     -> OK <applied index> <SHA-256 of the state>   (stale)
 //   FSYNCDELAY <ms>                          -> OK <ms>
+//   TRANSFER <id>                            -> OK <id>   (leadership transfer, on the leader)
+//   ADDLEARNER <id> <ip:port> | PROMOTE <id> | REMOVE <id>  -> OK <id>   (membership changes, on the leader)
+//   MEMBERS                                  -> OK voters <ids or -> learners <ids or ->
 //   SUBSCRIBE <from index>                   -> EV <index> <session>:<seq> <command>  ... one line per applied command
 // Errors: ERR <ExceptionType> <message>.
 AppDomain.CurrentDomain.UnhandledException += (_, e) =>
@@ -74,9 +78,14 @@ options.StorageDevice = device;
 var clock = new SkewedTimeProvider(
     TimeSpan.FromMilliseconds(double.Parse(Arg("--clock-offset-ms", "0"), CultureInfo.InvariantCulture)),
     double.Parse(Arg("--clock-rate", "1"), CultureInfo.InvariantCulture));
+var join = args.Contains("--join");
 foreach (var (peer, endPoint) in peers)
 {
-    options.InitialVoters.Add(peer);
+    if (!join)
+    {
+        options.InitialVoters.Add(peer);
+    }
+
     options.Peers[peer] = endPoint;
 }
 
@@ -212,6 +221,24 @@ async Task<string> HandleAsync(string[] p)
             }
 
             return p[1];
+        case "ADDLEARNER":
+        case "PROMOTE":
+        case "REMOVE":
+            using (var changeTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(5)))
+            {
+                var member = ulong.Parse(p[1], CultureInfo.InvariantCulture);
+                await (p[0] switch
+                {
+                    "ADDLEARNER" => node.AddLearnerAsync(member, IPEndPoint.Parse(p[2]), changeTimeout.Token),
+                    "PROMOTE" => node.PromoteAsync(member, changeTimeout.Token),
+                    _ => node.RemoveMemberAsync(member, changeTimeout.Token),
+                });
+            }
+
+            return p[1];
+        case "MEMBERS":
+            var members = node.Status.Members;
+            return $"voters {Ids(members.Voters)} learners {Ids(members.Learners)}";
         case "STATUS":
             var st = node.Status;
             return $"{st.Role} {st.Term} {st.Leader} {st.CommitIndex} {st.AppliedIndex}";
@@ -223,6 +250,8 @@ async Task<string> HandleAsync(string[] p)
 }
 
 static ClientRequestId Request(string[] p) => new(Guid.Parse(p[1]), ulong.Parse(p[2], CultureInfo.InvariantCulture));
+
+static string Ids(IEnumerable<ulong> ids) => ids.Any() ? string.Join(",", ids) : "-";
 
 static string Dash(string? value) => string.IsNullOrEmpty(value) ? "-" : value;
 

@@ -20,6 +20,7 @@ public sealed class ChaosCluster : IAsyncDisposable
     private readonly int[] _clientPorts;
     private readonly Process?[] _processes;
     private readonly bool[] _paused;
+    private readonly bool[] _joined;
     private readonly Dictionary<(ulong From, ulong To), LinkProxy> _links = [];
     private readonly ConcurrentQueue<string> _log = new();
     private readonly ConcurrentBag<string> _unexpectedExits = [];
@@ -34,6 +35,7 @@ public sealed class ChaosCluster : IAsyncDisposable
         _clientPorts = [.. Enumerable.Range(0, size).Select(_ => FreePort())];
         _processes = new Process?[size + 1];
         _paused = new bool[size + 1];
+        _joined = new bool[size + 1];
         foreach (var from in Ids)
         {
             foreach (var to in Ids.Where(to => to != from))
@@ -137,7 +139,7 @@ public sealed class ChaosCluster : IAsyncDisposable
                      HostPath(), "--id", id.ToString(CultureInfo.InvariantCulture), "--data", Path.Combine(_dataRoot, $"node-{id}"),
                      "--raft-port", _raftPorts[id - 1].ToString(CultureInfo.InvariantCulture),
                      "--client-port", _clientPorts[id - 1].ToString(CultureInfo.InvariantCulture), "--peers", peers,
-                 }.Concat(CommonArgs).Concat(extraArgs ?? []))
+                 }.Concat(CommonArgs).Concat(Volatile.Read(ref _joined[id]) ? ["--join"] : []).Concat(extraArgs ?? []))
         {
             info.ArgumentList.Add(arg);
         }
@@ -246,6 +248,44 @@ public sealed class ChaosCluster : IAsyncDisposable
         }
 
         Volatile.Write(ref _paused[id], false);
+    }
+
+    /// <summary>Kills the node and deletes its data directory: from now on it starts with <c>--join</c>, as a new
+    /// member that waits to be added (a replaced disk, or a machine rebuilt under the same id).</summary>
+    public void Wipe(ulong id)
+    {
+        Kill(id);
+        var dir = Path.Combine(_dataRoot, $"node-{id}");
+        if (Directory.Exists(dir))
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+
+        Volatile.Write(ref _joined[id], true);
+    }
+
+    /// <summary>The node's own Raft address (not a proxy's).</summary>
+    public string RaftAddress(ulong id) => $"127.0.0.1:{_raftPorts[id - 1]}";
+
+    /// <summary>The membership as <paramref name="id"/> sees it, or null when it does not answer.</summary>
+    public async Task<(ulong[] Voters, ulong[] Learners)?> MembersAsync(ulong id)
+    {
+        try
+        {
+            var answer = await SendAsync(id, "MEMBERS", TimeSpan.FromSeconds(2));
+            var p = answer.Split(' ');
+            if (p is not ["OK", "voters", var voters, "learners", var learners])
+            {
+                return null;
+            }
+
+            static ulong[] Parse(string ids) => ids == "-" ? [] : [.. ids.Split(',').Select(i => ulong.Parse(i, CultureInfo.InvariantCulture))];
+            return (Parse(voters), Parse(learners));
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 
     /// <summary>SIGSTOP: the process keeps its sockets and state and does nothing.</summary>

@@ -57,6 +57,10 @@ public enum FaultKind
     /// <summary>An operator's leadership-transfer storm: 3-6 transfers 100-300 ms apart, each from the current leader
     /// to a random other node, while the clients keep writing and reading.</summary>
     TransferStorm,
+
+    /// <summary>An operator replaces a member under load: remove a node (the leader half the time), wipe its data
+    /// directory, start it afresh, add it back as a learner, and promote it once it has caught up.</summary>
+    ReplaceMember,
 }
 
 /// <summary>A named fault schedule: the cluster size, the faults drawn from, and the node options.</summary>
@@ -71,10 +75,11 @@ public sealed record ChaosSchedule(string Name, int Nodes, FaultKind[] Faults, b
     [
         new("partitions", 3, [FaultKind.IsolateLeader, FaultKind.LeaderOutboundCut, FaultKind.LeaderInboundCut, FaultKind.CutRandomLinks, FaultKind.DelayLinks, FaultKind.DropLinks]),
         new("pauses", 3, [FaultKind.PauseLeader, FaultKind.PauseRandom, FaultKind.IsolateAndPauseLeader]),
-        new("kills", 3, [FaultKind.KillLeader, FaultKind.PowerCutOne, FaultKind.PowerCutAll, FaultKind.TransferStorm]),
+        new("kills", 3, [FaultKind.KillLeader, FaultKind.PowerCutOne, FaultKind.PowerCutAll, FaultKind.TransferStorm, FaultKind.ReplaceMember]),
         new("power-cuts", 5, [FaultKind.PowerCutOne, FaultKind.PowerCutMinority, FaultKind.PowerCutMajority, FaultKind.PowerCutAll]),
         new("clocks-and-disks", 3, [FaultKind.SlowDisk, FaultKind.ClockRestart, FaultKind.IsolateLeader, FaultKind.PauseLeader], SkewClocks: true),
         new("mixed", 3, Enum.GetValues<FaultKind>(), SkewClocks: true),
+        new("membership", 3, [FaultKind.ReplaceMember, FaultKind.ReplaceMember, FaultKind.TransferStorm, FaultKind.KillLeader, FaultKind.IsolateLeader]),
     ];
 
     /// <summary>Schedules with a deliberate defect switched on in every node (the suite must report a violation).</summary>
@@ -312,6 +317,28 @@ public sealed class Nemesis(ChaosCluster cluster, ChaosSchedule schedule, Random
                 break;
             }
 
+            case FaultKind.ReplaceMember:
+            {
+                var leader = await cluster.CurrentLeaderAsync();
+                var victim = leader != 0 && random.Next(2) == 0 ? leader : RandomNodes(1)[0];
+                var steps = new List<string>();
+                cluster.Note($"NEMESIS replacing member {victim}{(victim == leader ? " (the leader)" : string.Empty)}");
+                if (await ChangeMembershipAsync($"REMOVE {victim}", m => !m.Voters.Contains(victim) && !m.Learners.Contains(victim), "removed", steps))
+                {
+                    cluster.Wipe(victim);
+                    steps.Add("wiped");
+                    await Task.Delay(Between(0.2, 1));
+                    await cluster.StartAsync(victim, ClockArgs());
+                    if (await ChangeMembershipAsync($"ADDLEARNER {victim} {cluster.RaftAddress(victim)}", m => m.Learners.Contains(victim) || m.Voters.Contains(victim), "added as learner", steps))
+                    {
+                        await ChangeMembershipAsync($"PROMOTE {victim}", m => m.Voters.Contains(victim), "promoted", steps);
+                    }
+                }
+
+                Record($"replace member {victim}{(victim == leader ? " (the leader)" : string.Empty)}: {string.Join(", ", steps)}");
+                break;
+            }
+
             case FaultKind.ClockRestart:
             {
                 var node = RandomNodes(1)[0];
@@ -323,6 +350,41 @@ public sealed class Nemesis(ChaosCluster cluster, ChaosSchedule schedule, Random
                 break;
             }
         }
+    }
+
+    /// <summary>
+    /// Sends a membership change to the current leader until the leader's membership shows it done, as an operator
+    /// would: a change refused (another in flight, a learner still catching up) or cut off by a leader change is
+    /// retried. Gives up after 30 s, leaving the cluster as it is (the run's convergence check then reports it).
+    /// </summary>
+    private async Task<bool> ChangeMembershipAsync(string command, Func<(ulong[] Voters, ulong[] Learners), bool> done, string what, List<string> steps)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        var attempts = 0;
+        while (DateTime.UtcNow < deadline)
+        {
+            var leader = await cluster.CurrentLeaderAsync();
+            if (leader != 0 && await cluster.MembersAsync(leader) is { } members)
+            {
+                if (done(members))
+                {
+                    steps.Add(attempts <= 1 ? what : $"{what} after {attempts} tries");
+                    return true;
+                }
+
+                attempts++;
+                var answer = await AnswerQuietlyAsync(leader, command);
+                if (answer.StartsWith("OK", StringComparison.Ordinal))
+                {
+                    continue; // confirm on the leader's membership
+                }
+            }
+
+            await Task.Delay(250);
+        }
+
+        steps.Add($"NOT {what} within 30 s ({attempts} tries)");
+        return false;
     }
 
     /// <summary>The node's answer, or "ERR" when it gave none in time.</summary>
