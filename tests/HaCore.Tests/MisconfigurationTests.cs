@@ -88,4 +88,74 @@ public sealed class MisconfigurationTests
         Assert.Contains("MaxRecordBytes", error.Message, StringComparison.Ordinal);
         Assert.False(Directory.Exists(directory), "nothing was written");
     }
+
+    [Fact]
+    public async Task A_node_bootstrapped_with_other_voters_stops_naming_the_mismatch_and_the_cluster_carries_on()
+    {
+        // Nodes 1 and 2 are given voters {1,2,3}; node 3 is given {1,2,3,4}. Its bootstrap entries 1-3 match the
+        // others', and its entry 4 (add voter 4, committed by its own bootstrap) does not.
+        await using var cluster = new TestCluster(o =>
+        {
+            o.InitialVoters.Clear();
+            foreach (var v in o.NodeId == 3 ? new ulong[] { 1, 2, 3, 4 } : [1, 2, 3])
+            {
+                o.InitialVoters.Add(v);
+                o.Peers[v] = new InMemoryEndPoint(v);
+            }
+        });
+        // Nodes 1 and 2 elect first, so node 3 (whose longer log would win it votes) finds a leader in place.
+        await cluster.StartNodeAsync(1);
+        await cluster.StartNodeAsync(2);
+        var leader = await cluster.LeaderAsync();
+        await cluster.StartNodeAsync(3);
+        await leader.ProposeAsync("set k v", cancellationToken: Ct);
+        var wrong = cluster.Nodes[3];
+        await Eventually.TrueAsync(() => wrong.Status.Faulted, TimeSpan.FromSeconds(20), "node 3 stops on the mismatch");
+        var error = await Assert.ThrowsAsync<HaCoreException>(async () => await wrong.WaitForLeaderAsync(TimeSpan.FromSeconds(5), Ct));
+        Assert.Contains("does not belong to this cluster", error.Message, StringComparison.Ordinal);
+        Assert.Contains("voters=(1,2,3,4)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("index 4", error.Message, StringComparison.Ordinal);
+
+        // The two correctly configured nodes carry on.
+        Assert.Equal("v", await leader.ProposeAsync("set k w", cancellationToken: Ct));
+    }
+
+    [Fact]
+    public async Task When_the_node_with_other_voters_wins_the_others_log_an_error_naming_both_lists()
+    {
+        // Node 1 is given voters {1,2,3}, node 3 {1,2,3,4}, node 4 joins (no initial voters); node 2 never starts.
+        // Only node 3 can win (its log is the longest and it reaches 3 of its 4 voters), and its bootstrap entry 4
+        // (add voter 4) reaches node 1, which must say so.
+        using var logs = new Microsoft.Extensions.Logging.Testing.FakeLoggerProvider();
+        using var factory = Microsoft.Extensions.Logging.LoggerFactory.Create(b => Microsoft.Extensions.Logging.LoggingBuilderExtensions.AddProvider(b, logs));
+        await using var cluster = new TestCluster(o =>
+        {
+            o.InitialVoters.Clear();
+            foreach (var v in new ulong[] { 1, 2, 3, 4 })
+            {
+                o.Peers[v] = new InMemoryEndPoint(v);
+            }
+
+            foreach (var v in o.NodeId switch { 1 => new ulong[] { 1, 2, 3 }, 3 => [1, 2, 3, 4], _ => [] })
+            {
+                o.InitialVoters.Add(v);
+            }
+        });
+        foreach (var id in new ulong[] { 1, 3, 4 })
+        {
+            cluster.Nodes[id] = await ReplicatedStateMachine<KvStateMachine, string, string>.StartAsync(
+                cluster.OptionsFor(id), new KvStateMachine(), StringCodec.Instance, StringCodec.Instance, cluster.Network.CreateTransport(id),
+                id == 1 ? factory : null, cancellationToken: Ct);
+        }
+
+        Assert.Equal(3UL, await cluster.Nodes[1].WaitForLeaderAsync(TimeSpan.FromSeconds(20), Ct));
+        await Eventually.TrueAsync(
+            () => logs.Collector.GetSnapshot().Any(r => r.Id.Id == 1016),
+            TimeSpan.FromSeconds(20),
+            "node 1 logs the bootstrap mismatch");
+        var record = logs.Collector.GetSnapshot().First(r => r.Id.Id == 1016);
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Error, record.Level);
+        Assert.Contains("adds voter 4", record.Message, StringComparison.Ordinal);
+        Assert.Contains("InitialVoters (1,2,3)", record.Message, StringComparison.Ordinal);
+    }
 }

@@ -71,6 +71,13 @@ internal sealed partial class RaftCore
             return;
         }
 
+        // A committed entry matches the leader's (Leader Completeness and Log Matching): a mismatch there is a log that
+        // never belonged to this cluster, most often a node bootstrapped with other initial voters. Answering with the
+        // commit index (as above) would make the leader probe forever while this node's commit stays stuck.
+        RaftAssert.That(
+            m.Index > Log.Committed,
+            $"the leader (node {m.From}, term {Term}) has another entry at index {m.Index} than this node's committed one (term {Log.TermOrZero(m.Index)} here, term {m.LogTerm} at the leader): this node's log does not belong to this cluster. Was it bootstrapped with other initial voters (it has {Tracker.Config})? Give every node the same InitialVoters, or wipe this node and add it as a learner.");
+
         // Our log does not match at m.Index. Hint at the last index whose term is at most the
         // leader's term there, so the leader can skip a whole term of mismatches in one round.
         var (hintIndex, hintTerm) = Log.FindConflictByTerm(Math.Min(m.Index, Log.LastIndex), m.LogTerm);

@@ -85,6 +85,9 @@ internal static partial class NodeLog
     [LoggerMessage(EventId = 1015, Level = LogLevel.Warning, Message = "Node {NodeId} keeps out of elections (no campaign, no vote) until a leader has re-replicated its log through index {SuspectThrough}: its storage found a damaged record that may have been acknowledged (see event 2012)")]
     public static partial void SuspectRange(ILogger logger, ulong nodeId, ulong suspectThrough);
 
+    [LoggerMessage(EventId = 1016, Level = LogLevel.Error, Message = "Node {NodeId}: the cluster was bootstrapped with other voters than this node's InitialVoters ({InitialVoters}): bootstrap entry {Index} adds voter {Voter}. That membership is committed and in force; fix InitialVoters on every node so that they agree")]
+    public static partial void BootstrapMismatch(ILogger logger, ulong nodeId, ulong index, ulong voter, string initialVoters);
+
     [LoggerMessage(EventId = 1007, Level = LogLevel.Information, Message = "Node {NodeId} stopped")]
     public static partial void Stopped(ILogger logger, ulong nodeId);
 }

@@ -337,6 +337,12 @@ public sealed partial class WholeNodeSimulator
             Trace($"node {node.Id} crashed at a device operation");
             node.Crash();
         }
+        catch (HaCore.Raft.RaftInvariantException ex)
+        {
+            // A follower sent a log that contradicts its committed entries has caught a log-safety violation itself.
+            var kind = ex.Message.Contains("than this node's committed one", StringComparison.Ordinal) ? "log safety" : "invariant";
+            throw Fail($"{kind}: node {node.Id}: {ex.Message}");
+        }
     }
 
     private void CheckStep()

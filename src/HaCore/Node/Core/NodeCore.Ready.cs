@@ -138,10 +138,34 @@ internal sealed partial class NodeCore<TStateMachine, TCommand, TResult>
         _status = previous with { Role = soft.Role, Leader = soft.Leader };
     }
 
+    /// <summary>
+    /// Term 1 holds only the bootstrap entries (the first election makes term 2): one that adds a voter this node's
+    /// <see cref="HaCoreNodeOptions.InitialVoters"/> lack means some node bootstrapped the cluster with other voters.
+    /// Its membership is committed and in force, so this is logged as an error naming both lists, not refused.
+    /// </summary>
+    private void CheckBootstrapEntry(in Entry entry)
+    {
+        if (entry.Term != 1 || _options.InitialVoters.Count == 0)
+        {
+            return;
+        }
+
+        var change = ConfChange.Decode(entry.Data.Span);
+        if (change.Type == ConfChangeType.AddVoter && !_options.InitialVoters.Contains(change.NodeId))
+        {
+            NodeLog.BootstrapMismatch(_logger, NodeId, entry.Index, change.NodeId, string.Join(",", _options.InitialVoters));
+        }
+    }
+
     /// <summary>Applies one committed entry; true when it changed the address book.</summary>
     private bool Apply(in Entry entry)
     {
         _confChanges.Applied(entry.Index, entry.Term);
+        if (entry.Type == EntryType.ConfChange)
+        {
+            CheckBootstrapEntry(entry);
+        }
+
         if (entry.Type != EntryType.Normal || entry.Data.IsEmpty)
         {
             return false; // membership changes take effect in the core; empty entries are the leaders' no-ops
