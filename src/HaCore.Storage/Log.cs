@@ -35,6 +35,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 2007, Level = LogLevel.Information, Message = "Deleted leftover temporary file {File} from an interrupted write")]
     public static partial void TempFileDeleted(ILogger logger, string file);
 
+    [LoggerMessage(EventId = 2014, Level = LogLevel.Debug, Message = "Deleted the spare segment {File} prepared ahead before the last stop; it is prepared again when needed")]
+    public static partial void SpareSegmentDeleted(ILogger logger, string file);
+
     [LoggerMessage(EventId = 2008, Level = LogLevel.Debug, Message = "Compacted the log up to index {Index}; it now starts at {FirstIndex}")]
     public static partial void Compacted(ILogger logger, ulong index, ulong firstIndex);
 

@@ -12,6 +12,9 @@ internal static partial class Log
     [LoggerMessage(3001, LogLevel.Information, "Node {NodeId} connected to peer {PeerId} at {EndPoint}")]
     public static partial void Connected(ILogger logger, ulong nodeId, ulong peerId, EndPoint endPoint);
 
+    [LoggerMessage(3023, LogLevel.Warning, "Node {NodeId}: cannot reach peer {PeerId} at {EndPoint} ({Reason}); retrying in {DelayMs} ms; {Unreported} failures since the last report")]
+    public static partial void PeerUnreachable(ILogger logger, ulong nodeId, ulong peerId, EndPoint endPoint, string reason, long delayMs, int unreported);
+
     [LoggerMessage(3002, LogLevel.Warning, "Node {NodeId}: connection to peer {PeerId} at {EndPoint} failed or was lost; retrying in {DelayMs} ms")]
     public static partial void ConnectionFailed(ILogger logger, ulong nodeId, ulong peerId, EndPoint endPoint, long delayMs, Exception? exception);
 

@@ -1,5 +1,7 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Net;
+using System.Net.Sockets;
 using HaCore.Raft;
 
 namespace HaCore.Transport;
@@ -18,6 +20,8 @@ internal sealed class OutboundPeer
     private SnapshotTransfer? _snapshot;
     private CancellationTokenSource? _connection;
     private long _snapshotBytesSent;
+    private long _lastFailureReport;
+    private int _unreportedFailures;
     private long _lastResumeOffset = -1;
 
     public OutboundPeer(TcpRaftTransport transport, ulong id, EndPoint endPoint)
@@ -179,10 +183,7 @@ internal sealed class OutboundPeer
             _transport.Metrics.Reconnects.Add(1);
             _transport.Sink.OnUnreachable(Id);
             var delay = _transport.NextBackoff(attempt++);
-            if (error is not HandshakeRefusedException)
-            {
-                Log.ConnectionFailed(_transport.Logger, _transport.LocalId, Id, EndPoint, (long)delay.TotalMilliseconds, error);
-            }
+            ReportFailure(error, delay, reconnected: attempt == 1);
 
             try
             {
@@ -193,6 +194,46 @@ internal sealed class OutboundPeer
                 break;
             }
         }
+    }
+
+    /// <summary>How often a peer that stays unreachable is reported again.</summary>
+    private static readonly TimeSpan FailureReportInterval = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Logs a failed or lost connection. The network failures expected of a peer that is down or restarting (refused,
+    /// reset, timed out, closed) are one line without a stack trace: the first after a working connection, then one
+    /// every 30 s with the number of failures in between. Anything else is logged every time with its exception.
+    /// </summary>
+    private void ReportFailure(Exception? error, TimeSpan delay, bool reconnected)
+    {
+        if (error is HandshakeRefusedException)
+        {
+            return; // logged where the refusal was read, with its reason
+        }
+
+        if (error is not (IOException or SocketException or TimeoutException or null))
+        {
+            Log.ConnectionFailed(_transport.Logger, _transport.LocalId, Id, EndPoint, (long)delay.TotalMilliseconds, error);
+            return;
+        }
+
+        var now = Stopwatch.GetTimestamp();
+        if (!reconnected && _lastFailureReport != 0 && Stopwatch.GetElapsedTime(_lastFailureReport, now) < FailureReportInterval)
+        {
+            _unreportedFailures++;
+            return;
+        }
+
+        var reason = error switch
+        {
+            null => "the connection closed",
+            SocketException socket => socket.SocketErrorCode.ToString(),
+            { InnerException: SocketException socket } => socket.SocketErrorCode.ToString(),
+            _ => error.Message,
+        };
+        Log.PeerUnreachable(_transport.Logger, _transport.LocalId, Id, EndPoint, reason, (long)delay.TotalMilliseconds, _unreportedFailures);
+        _lastFailureReport = now;
+        _unreportedFailures = 0;
     }
 
     private async Task PumpAsync(Stream stream, CancellationToken ct)

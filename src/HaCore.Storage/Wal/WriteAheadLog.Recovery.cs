@@ -44,11 +44,19 @@ internal sealed partial class WriteAheadLog
         {
             if (name.EndsWith(WalFormat.TempExtension, StringComparison.Ordinal))
             {
-                // A segment that was being prepared: never renamed, so never used.
+                // A segment that was being prepared: never renamed, so never used. The spare one prepared ahead is
+                // there after every clean stop too, so only other leftovers are news.
                 var path = Path.Combine(_directory, name);
                 _device.DeleteFile(path);
                 deleted.Add(path);
-                Log.TempFileDeleted(_logger, path);
+                if (name == SpareFileName)
+                {
+                    Log.SpareSegmentDeleted(_logger, path);
+                }
+                else
+                {
+                    Log.TempFileDeleted(_logger, path);
+                }
             }
             else if (WalFormat.TryParseSegmentFileName(name, out ulong sequence))
             {

@@ -144,7 +144,9 @@ internal sealed partial class NodeCore<TStateMachine, TCommand, TResult>
         _lastSnapshotAt = _time.GetUtcNow();
         UpdatePeers();
         PublishStatus();
-        NodeLog.Started(_logger, NodeId, _raw.CommitIndex, _lastSnapshotIndex, _raw.LastIndex, _raw.ConfState.ToString());
+        // The membership in force comes from the snapshot and the membership changes in the log, applied next.
+        var members = _raw.ConfState.Voters.Length == 0 && _raw.LastIndex > 0 ? "(in the log, applied next)" : _raw.ConfState.ToString();
+        NodeLog.Started(_logger, NodeId, _raw.CommitIndex, _lastSnapshotIndex, _raw.LastIndex, members);
         if (_raw.SuspectThroughIndex != 0)
         {
             NodeLog.SuspectRange(_logger, NodeId, _raw.SuspectThroughIndex);
