@@ -8,7 +8,7 @@ namespace HaCore.Transport;
 /// Settings of a <see cref="TcpRaftTransport"/>. Checked together by <see cref="Validate"/>, which
 /// <see cref="TcpRaftTransport.StartAsync"/> calls.
 /// </summary>
-public sealed class TcpTransportOptions
+public sealed record TcpTransportOptions
 {
     /// <summary>Where this node listens. Port 0 picks a free port (see <see cref="TcpRaftTransport.LocalEndPoint"/>).
     /// The default is 127.0.0.1:0.</summary>

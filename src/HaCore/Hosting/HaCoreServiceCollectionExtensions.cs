@@ -1,5 +1,6 @@
 using HaCore.Transport;
 using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -7,7 +8,7 @@ using Microsoft.Extensions.Logging;
 
 namespace HaCore;
 
-/// <summary>Holds the node that <see cref="HaCoreServiceCollectionExtensions.AddHaCore{TStateMachine, TCommand, TResult}"/>
+/// <summary>Holds the node that <c>AddHaCore</c>
 /// registers; the hosted service starts and stops it with the host.</summary>
 /// <typeparam name="TStateMachine">The state machine type.</typeparam>
 /// <typeparam name="TCommand">Commands.</typeparam>
@@ -44,15 +45,24 @@ public sealed class HaCoreNode<TStateMachine, TCommand, TResult> : IHostedServic
             _options.MeterFactory = meters;
         }
 
-        _node = await ReplicatedStateMachine<TStateMachine, TCommand, TResult>.StartAsync(
-            _options,
-            _registration.StateMachine(_services),
-            _registration.CommandCodec,
-            _registration.ResultCodec,
-            _registration.Transport(_services),
-            _services.GetService<ILoggerFactory>(),
-            _services.GetService<TimeProvider>(),
-            cancellationToken).ConfigureAwait(false);
+        _node = _registration.Transport is { } transport
+            ? await ReplicatedStateMachine<TStateMachine, TCommand, TResult>.StartAsync(
+                _options,
+                _registration.StateMachine(_services),
+                _registration.CommandCodec,
+                _registration.ResultCodec,
+                transport(_services),
+                _services.GetService<ILoggerFactory>(),
+                _services.GetService<TimeProvider>(),
+                cancellationToken).ConfigureAwait(false)
+            : await ReplicatedStateMachine<TStateMachine, TCommand, TResult>.StartAsync(
+                _options,
+                _registration.StateMachine(_services),
+                _registration.CommandCodec,
+                _registration.ResultCodec,
+                _services.GetService<ILoggerFactory>(),
+                _services.GetService<TimeProvider>(),
+                cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Stops the node.</summary>
@@ -69,19 +79,19 @@ public sealed class HaCoreNode<TStateMachine, TCommand, TResult> : IHostedServic
     public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None).ConfigureAwait(false);
 }
 
-/// <summary>What <see cref="HaCoreServiceCollectionExtensions.AddHaCore{TStateMachine, TCommand, TResult}"/> was given.</summary>
+/// <summary>What <c>AddHaCore</c> was given.</summary>
 /// <typeparam name="TStateMachine">The state machine type.</typeparam>
 /// <typeparam name="TCommand">Commands.</typeparam>
 /// <typeparam name="TResult">Results.</typeparam>
 /// <param name="StateMachine">Creates the state machine.</param>
 /// <param name="CommandCodec">Encodes commands.</param>
 /// <param name="ResultCodec">Encodes results.</param>
-/// <param name="Transport">Creates the transport.</param>
+/// <param name="Transport">Creates the transport; null for the TCP transport built from the options.</param>
 public sealed record HaCoreRegistration<TStateMachine, TCommand, TResult>(
     Func<IServiceProvider, TStateMachine> StateMachine,
     ICommandCodec<TCommand> CommandCodec,
     ICommandCodec<TResult> ResultCodec,
-    Func<IServiceProvider, IRaftTransport> Transport)
+    Func<IServiceProvider, IRaftTransport>? Transport)
     where TStateMachine : IStateMachine<TCommand, TResult>;
 
 /// <summary>Registers a HaCore node with a .NET host.</summary>
@@ -89,7 +99,8 @@ public static class HaCoreServiceCollectionExtensions
 {
     /// <summary>
     /// Registers a node as a singleton <see cref="HaCoreNode{TStateMachine, TCommand, TResult}"/> that the host
-    /// starts and stops (it is also registered as an <see cref="IHostedService"/>). The options are validated now.
+    /// starts and stops (it is also registered as an <see cref="IHostedService"/>), over a transport of your own.
+    /// The options are validated now.
     /// </summary>
     /// <returns>A builder for more registrations (health checks).</returns>
     /// <exception cref="ArgumentException">The options are invalid.</exception>
@@ -102,11 +113,77 @@ public static class HaCoreServiceCollectionExtensions
         Func<IServiceProvider, IRaftTransport> transport)
         where TStateMachine : IStateMachine<TCommand, TResult>
     {
+        ArgumentNullException.ThrowIfNull(transport);
+        return Register(services, configure, stateMachine, commandCodec, resultCodec, transport);
+    }
+
+    /// <summary>
+    /// Registers a node over the TCP transport it builds from its options (<see cref="HaCoreNodeOptions.ListenEndPoint"/>,
+    /// <see cref="HaCoreNodeOptions.Peers"/>, <see cref="HaCoreNodeOptions.Transport"/>). The options, the transport's
+    /// included, are validated now.
+    /// </summary>
+    /// <returns>A builder for more registrations (health checks).</returns>
+    /// <exception cref="ArgumentException">The options are invalid; the message names the option.</exception>
+    public static HaCoreBuilder<TStateMachine, TCommand, TResult> AddHaCore<TStateMachine, TCommand, TResult>(
+        this IServiceCollection services,
+        Action<HaCoreNodeOptions> configure,
+        Func<IServiceProvider, TStateMachine> stateMachine,
+        ICommandCodec<TCommand> commandCodec,
+        ICommandCodec<TResult> resultCodec)
+        where TStateMachine : IStateMachine<TCommand, TResult> =>
+        Register(services, configure, stateMachine, commandCodec, resultCodec, transport: null);
+
+    /// <summary>
+    /// Registers a node configured from <paramref name="configuration"/> (for example
+    /// <c>builder.Configuration.GetSection("HaCore")</c>; see <see cref="HaCoreConfiguration"/> for the keys), over the
+    /// TCP transport it builds from those options. <paramref name="configure"/> runs after the configuration is read,
+    /// for what configuration cannot say (a storage device, an address resolver). Validated now.
+    /// </summary>
+    /// <returns>A builder for more registrations (health checks).</returns>
+    /// <exception cref="ArgumentException">A key is unknown, a value has the wrong form, or the options are invalid; the
+    /// message names the key or the option.</exception>
+    public static HaCoreBuilder<TStateMachine, TCommand, TResult> AddHaCore<TStateMachine, TCommand, TResult>(
+        this IServiceCollection services,
+        IConfiguration configuration,
+        Func<IServiceProvider, TStateMachine> stateMachine,
+        ICommandCodec<TCommand> commandCodec,
+        ICommandCodec<TResult> resultCodec,
+        Action<HaCoreNodeOptions>? configure = null)
+        where TStateMachine : IStateMachine<TCommand, TResult>
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return Register(
+            services,
+            options =>
+            {
+                HaCoreConfiguration.Bind(options, configuration);
+                configure?.Invoke(options);
+            },
+            stateMachine,
+            commandCodec,
+            resultCodec,
+            transport: null);
+    }
+
+    private static HaCoreBuilder<TStateMachine, TCommand, TResult> Register<TStateMachine, TCommand, TResult>(
+        IServiceCollection services,
+        Action<HaCoreNodeOptions> configure,
+        Func<IServiceProvider, TStateMachine> stateMachine,
+        ICommandCodec<TCommand> commandCodec,
+        ICommandCodec<TResult> resultCodec,
+        Func<IServiceProvider, IRaftTransport>? transport)
+        where TStateMachine : IStateMachine<TCommand, TResult>
+    {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
         var options = new HaCoreNodeOptions();
         configure(options);
         options.Validate();
+        if (transport is null)
+        {
+            options.ToTransportOptions(); // validates the transport's settings too
+        }
+
         services.AddSingleton(options);
         services.AddSingleton(new HaCoreRegistration<TStateMachine, TCommand, TResult>(stateMachine, commandCodec, resultCodec, transport));
         services.AddSingleton<HaCoreNode<TStateMachine, TCommand, TResult>>();
@@ -115,7 +192,7 @@ public static class HaCoreServiceCollectionExtensions
     }
 }
 
-/// <summary>What <see cref="HaCoreServiceCollectionExtensions.AddHaCore{TStateMachine, TCommand, TResult}"/> returns: more
+/// <summary>What <c>AddHaCore</c> returns: more
 /// registrations for the node.</summary>
 /// <typeparam name="TStateMachine">The state machine type.</typeparam>
 /// <typeparam name="TCommand">Commands.</typeparam>

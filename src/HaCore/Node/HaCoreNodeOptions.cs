@@ -99,6 +99,20 @@ public sealed class HaCoreNodeOptions
     /// <summary>Events buffered per subscriber; a subscriber that falls further behind is disconnected. Default 10,000.</summary>
     public int SubscriberBuffer { get; set; } = 10_000;
 
+    /// <summary>
+    /// Where this node's TCP transport listens, when the node builds its own transport (the <c>StartAsync</c> and
+    /// <c>AddHaCore</c> overloads without a transport). Required then; ignored with a transport of your own.
+    /// </summary>
+    public IPEndPoint? ListenEndPoint { get; set; }
+
+    /// <summary>
+    /// Settings of the TCP transport the node builds for itself (peer authentication, TLS, limits, timeouts). Its
+    /// <c>NodeId</c>, <c>ClusterId</c>, <c>ListenEndPoint</c> and <c>Peers</c> come from this object
+    /// (<see cref="NodeId"/>, <see cref="ClusterId"/> in decimal, <see cref="ListenEndPoint"/>, <see cref="Peers"/>):
+    /// leave them unset, or set them to the same values.
+    /// </summary>
+    public Transport.TcpTransportOptions Transport { get; set; } = new();
+
     /// <summary>Storage settings: segment size, record size limit and so on. <c>DirectoryPath</c> and <c>ClusterId</c> are set from this object.</summary>
     public Storage.StorageOptions Storage { get; set; } = new();
 
@@ -167,6 +181,43 @@ public sealed class HaCoreNodeOptions
         ZeroFillSegments = Storage.ZeroFillSegments,
         PrepareSegmentsAhead = Storage.PrepareSegmentsAhead,
     };
+
+    /// <summary>The settings of the TCP transport the node builds for itself: <see cref="Transport"/> with this node's
+    /// identity, cluster, listen endpoint and peers filled in.</summary>
+    /// <exception cref="ArgumentException"><see cref="ListenEndPoint"/> is missing, or <see cref="Transport"/> names
+    /// another node, cluster, endpoint or peer list than this object does.</exception>
+    internal Transport.TcpTransportOptions ToTransportOptions()
+    {
+        Validate();
+        var t = Transport;
+        var cluster = ClusterId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        static void Agree(bool ok, string name, string message)
+        {
+            if (!ok)
+            {
+                throw new ArgumentException($"HaCoreNodeOptions.Transport.{name}: {message}", name);
+            }
+        }
+
+        if (ListenEndPoint is null)
+        {
+            throw new ArgumentException("HaCoreNodeOptions.ListenEndPoint: is required when the node builds its own TCP transport (or pass a transport).", nameof(ListenEndPoint));
+        }
+
+        Agree(t.NodeId == 0 || t.NodeId == NodeId, nameof(t.NodeId), $"is {t.NodeId}, but HaCoreNodeOptions.NodeId is {NodeId}; leave it unset.");
+        Agree(t.ClusterId.Length == 0 || t.ClusterId == cluster, nameof(t.ClusterId), $"is '{t.ClusterId}', but HaCoreNodeOptions.ClusterId is {cluster}; leave it unset.");
+        Agree(t.Peers.Count == 0, nameof(t.Peers), "set HaCoreNodeOptions.Peers instead.");
+        Agree(t.ListenEndPoint.Equals(new IPEndPoint(IPAddress.Loopback, 0)) || t.ListenEndPoint.Equals(ListenEndPoint), nameof(t.ListenEndPoint), $"is {t.ListenEndPoint}, but HaCoreNodeOptions.ListenEndPoint is {ListenEndPoint}; leave it unset.");
+        var options = t with
+        {
+            NodeId = NodeId,
+            ClusterId = cluster,
+            ListenEndPoint = ListenEndPoint,
+            Peers = [.. Peers.Where(p => p.Key != NodeId).Select(p => new Transport.PeerAddress(p.Key, p.Value))],
+        };
+        options.Validate();
+        return options;
+    }
 
     private static EndPoint? DefaultResolve(string address)
     {

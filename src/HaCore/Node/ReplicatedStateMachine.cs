@@ -74,6 +74,45 @@ public sealed partial class ReplicatedStateMachine<TStateMachine, TCommand, TRes
         _statusFeed = new StatusFeed(_core.Status);
     }
 
+    /// <summary>
+    /// Builds the node's TCP transport from <paramref name="options"/> (<see cref="HaCoreNodeOptions.ListenEndPoint"/>,
+    /// <see cref="HaCoreNodeOptions.Peers"/>, <see cref="HaCoreNodeOptions.Transport"/>), then starts the node as the
+    /// overload with a transport does.
+    /// </summary>
+    /// <param name="options">The node's settings, the transport's included.</param>
+    /// <param name="stateMachine">A fresh state machine; it is restored from the latest snapshot and the log.</param>
+    /// <param name="commandCodec">Encodes commands into log entries.</param>
+    /// <param name="resultCodec">Encodes results, kept per client session so that retries get the first result.</param>
+    /// <param name="loggerFactory">Logging, for the node, its storage and its transport; none by default.</param>
+    /// <param name="timeProvider">The clock; the system clock by default.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>The running node. Dispose it to stop it (and its transport).</returns>
+    /// <exception cref="ArgumentException">The options are invalid, the transport's included; the message names the option.</exception>
+    /// <exception cref="StorageCorruptionException">The data directory is corrupt before its tail.</exception>
+    /// <exception cref="IOException">The data directory cannot be opened, or the listen endpoint cannot be bound.</exception>
+    /// <exception cref="StorageFormatException">The data directory belongs to another node or another cluster.</exception>
+    public static async ValueTask<ReplicatedStateMachine<TStateMachine, TCommand, TResult>> StartAsync(
+        HaCoreNodeOptions options,
+        TStateMachine stateMachine,
+        ICommandCodec<TCommand> commandCodec,
+        ICommandCodec<TResult> resultCodec,
+        ILoggerFactory? loggerFactory = null,
+        TimeProvider? timeProvider = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var transport = new TcpRaftTransport(options.ToTransportOptions(), loggerFactory?.CreateLogger<TcpRaftTransport>(), options.MeterFactory);
+        try
+        {
+            return await StartAsync(options, stateMachine, commandCodec, resultCodec, transport, loggerFactory, timeProvider, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await transport.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
     /// <summary>Opens the data directory, restores the state machine, joins the cluster and starts the node loop.</summary>
     /// <param name="options">The node's settings.</param>
     /// <param name="stateMachine">A fresh state machine; it is restored from the latest snapshot and the log.</param>
