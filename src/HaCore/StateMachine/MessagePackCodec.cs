@@ -1,0 +1,60 @@
+using System.Buffers;
+using MessagePack;
+
+namespace HaCore;
+
+/// <summary>
+/// Encodes commands, results and snapshot parts with MessagePack (MessagePack-CSharp 2.5): for a type marked
+/// <c>[MessagePackObject]</c> with explicit <c>[Key(n)]</c> members, or any type the standard resolver handles
+/// (strings, numbers, arrays, dictionaries of those). Integer keys keep the format compact and let a contract
+/// grow: a new member with a new key is ignored by an older reader and defaults in a newer one.
+/// </summary>
+/// <typeparam name="T">The type encoded.</typeparam>
+/// <remarks>Decoding uses <see cref="MessagePackSecurity.UntrustedData"/> (bounded depth, hash-collision-resistant
+/// maps): log entries come from other nodes.</remarks>
+public sealed class MessagePackCodec<T> : ICommandCodec<T>
+{
+    private readonly MessagePackSerializerOptions _options;
+
+    /// <summary>A codec with the standard resolver and the untrusted-data security settings.</summary>
+    /// <param name="options">Serializer options; <see cref="MessagePackSerializerOptions.Standard"/> with
+    /// <see cref="MessagePackSecurity.UntrustedData"/> when null.</param>
+    public MessagePackCodec(MessagePackSerializerOptions? options = null) =>
+        _options = options ?? MessagePackSerializerOptions.Standard.WithSecurity(MessagePackSecurity.UntrustedData);
+
+    /// <summary>The codec with the default options.</summary>
+    public static MessagePackCodec<T> Instance { get; } = new();
+
+    /// <inheritdoc />
+    public void Encode(T value, IBufferWriter<byte> writer) => MessagePackSerializer.Serialize(writer, value, _options);
+
+    /// <inheritdoc />
+    /// <exception cref="InvalidDataException">The bytes are not a valid encoding of <typeparamref name="T"/>.</exception>
+    public T Decode(ReadOnlySequence<byte> payload)
+    {
+        try
+        {
+            return MessagePackSerializer.Deserialize<T>(payload, _options);
+        }
+        catch (MessagePackSerializationException ex)
+        {
+            throw new InvalidDataException($"Not a valid MessagePack encoding of {typeof(T).Name}: {ex.Message}", ex);
+        }
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="InvalidDataException">The bytes are not a valid encoding of <typeparamref name="T"/>.</exception>
+    public T Decode(ReadOnlySpan<byte> payload)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(payload.Length);
+        try
+        {
+            payload.CopyTo(buffer);
+            return Decode(new ReadOnlySequence<byte>(buffer, 0, payload.Length));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+}
