@@ -11,6 +11,7 @@ using HaCore.Transport;
 //   --id N --data DIR --raft-port P --client-port Q --peers 1=127.0.0.1:P1,2=...  [--snapshot-every N]
 // Chaos options (tests/HaCore.Tests/Chaos; the peers may be the test's per-link proxies):
 //   --power-cut              keep file writes in memory until fsync, so kill -9 loses what a power cut loses
+//   --model kv|cc            the register store (default) or the contact-center model (HostedNodes.cs has their requests)
 //   --join                   start with no initial voters: wait to be added (ADDLEARNER on the leader)
 //   --fsync-delay-ms N       a slow disk: N ms added to every fsync (FSYNCDELAY changes it while running)
 //   --clock-offset-ms N      this node's clock is N ms off real time ...
@@ -21,7 +22,7 @@ using HaCore.Transport;
 //   --unsafe-apply-twice        no duplicate check: a retried request is applied again
 //   --unsafe-read-without-quorum  linearizable reads skip the heartbeat round that confirms leadership
 // Environment: HACORE_CLUSTER_SECRET = the cluster secret in hex (required).
-// Client protocol, one request per line, one answer per line:
+// Client protocol, one request per line, one answer per line. --model kv:
 //   SET <session-guid> <seq> <key> <value>   -> OK <previous value or ->
 //   INC <session-guid> <seq> <key>           -> OK <new count>
 //   CAS <session-guid> <seq> <key> <expected or -> <new>  -> OK true|false
@@ -35,6 +36,12 @@ using HaCore.Transport;
 //   ADDLEARNER <id> <ip:port> | PROMOTE <id> | REMOVE <id>  -> OK <id>   (membership changes, on the leader)
 //   MEMBERS                                  -> OK voters <ids or -> learners <ids or ->
 //   SUBSCRIBE <from index>                   -> EV <index> <session>:<seq> <command>  ... one line per applied command
+// --model cc:
+//   CC <session-guid> <seq> <base64 Command> -> OK <base64 CommandResult>
+//   HASH                                     -> OK <applied index> <state hash>   (stale)
+//   SUBSCRIBE <from index>                   -> EV <index> <session>:<seq> <command kind> <reject reason>  ... per applied command
+//   DNSUB <switch> <number> <after index> <after ordinal>  -> EV <index> <ordinal> <kind> <conn id> ... per event of the DN
+// Both: STATUS, FSYNCDELAY, TRANSFER, ADDLEARNER, PROMOTE, REMOVE, MEMBERS.
 // Errors: ERR <ExceptionType> <message>.
 AppDomain.CurrentDomain.UnhandledException += (_, e) =>
 {
@@ -101,9 +108,13 @@ var transport = new TcpRaftTransport(new TcpTransportOptions
     Peers = peers.Where(p => p.Key != id).Select(p => new PeerAddress(p.Key, p.Value)).ToArray(),
     ClusterSecret = Convert.FromHexString(secretHex),
 });
-var sm = new KvStateMachine();
-await using var node = await ReplicatedStateMachine<KvStateMachine, string, string>.StartAsync(
-    options, sm, StringCodec.Instance, StringCodec.Instance, transport, new ConsoleLog(), clock);
+var model = Arg("--model", "kv");
+await using var node = model switch
+{
+    "kv" => await KvNode.StartAsync(options, transport, new ConsoleLog(), clock),
+    "cc" => await ContactCenterNode.StartAsync(options, transport, new ConsoleLog(), clock),
+    _ => throw new ArgumentException($"unknown --model {model} (kv or cc)"),
+};
 
 var listener = new TcpListener(IPAddress.Loopback, clientPort);
 listener.Start();
@@ -140,16 +151,17 @@ async Task ServeAsync(TcpClient client)
         await using var writer = new StreamWriter(stream, new UTF8Encoding(false)) { AutoFlush = true, NewLine = "\n" };
         while (await reader.ReadLineAsync() is { } line)
         {
-            if (line.StartsWith("SUBSCRIBE ", StringComparison.Ordinal))
+            var request = line.Split(' ');
+            if (node.IsStream(request))
             {
-                await StreamAsync(writer, ulong.Parse(line["SUBSCRIBE ".Length..], CultureInfo.InvariantCulture));
+                await node.StreamAsync(writer, request, stop.Token);
                 return;
             }
 
             string answer;
             try
             {
-                answer = "OK " + await HandleAsync(line.Split(' '));
+                answer = "OK " + await HandleAsync(request);
             }
             catch (Exception ex)
             {
@@ -165,95 +177,17 @@ async Task ServeAsync(TcpClient client)
     }
 }
 
-// SUBSCRIBE <from index>: one line per applied command, "EV <index> <session>:<sequence> <command>", until the
-// subscription ends ("ERR <type> <message>", then the connection closes) or the client goes away.
-async Task StreamAsync(StreamWriter writer, ulong from)
-{
-    string end;
-    try
-    {
-        await foreach (var applied in node.SubscribeAsync(from, stop.Token))
-        {
-            await writer.WriteLineAsync($"EV {applied.Index} {applied.Request.Session}:{applied.Request.Sequence} {applied.Command}");
-        }
-
-        end = "ERR EndOfStream the subscription ended";
-    }
-    catch (Exception ex) when (ex is not IOException and not SocketException and not ObjectDisposedException)
-    {
-        end = $"ERR {ex.GetType().Name} {ex.Message.ReplaceLineEndings(" ")}";
-    }
-
-    await writer.WriteLineAsync(end);
-}
-
+// The host's own request; everything else is the model's (HostedNodes.cs).
 async Task<string> HandleAsync(string[] p)
 {
-    switch (p[0])
+    if (p[0] == "FSYNCDELAY")
     {
-        case "SET":
-            return Dash(await node.ProposeAsync(Request(p), $"set {p[3]} {p[4]}"));
-        case "INC":
-            return await node.ProposeAsync(Request(p), $"inc {p[3]}");
-        case "CAS":
-            return await node.ProposeAsync(Request(p), $"cas {p[3]} {p[4]} {p[5]}");
-        case "APPEND":
-            return Dash(await node.ProposeAsync(Request(p), $"append {p[3]} {p[4]}"));
-        case "GET":
-            var consistency = p.Length <= 2 ? ReadConsistency.Linearizable : p[2] switch
-            {
-                "stale" => ReadConsistency.Stale,
-                "lease" => ReadConsistency.Lease,
-                "linearizable" => ReadConsistency.Linearizable,
-                _ => throw new ArgumentException($"unknown consistency {p[2]}"),
-            };
-            return Dash((await node.ReadAsync(s => s.Get(p[1]), consistency)).Value);
-        case "HASH":
-            var state = await node.ReadAsync(s => string.Join(";", s.Values.Select(kv => $"{kv.Key}={kv.Value}")), ReadConsistency.Stale);
-            return $"{state.AppliedIndex} {Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(state.Value)))}";
-        case "FSYNCDELAY":
-            device.FsyncDelay = TimeSpan.FromMilliseconds(int.Parse(p[1], CultureInfo.InvariantCulture));
-            return p[1];
-        case "TRANSFER":
-            using (var transferTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(3)))
-            {
-                await node.TransferLeadershipAsync(ulong.Parse(p[1], CultureInfo.InvariantCulture), transferTimeout.Token);
-            }
-
-            return p[1];
-        case "ADDLEARNER":
-        case "PROMOTE":
-        case "REMOVE":
-            using (var changeTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(5)))
-            {
-                var member = ulong.Parse(p[1], CultureInfo.InvariantCulture);
-                await (p[0] switch
-                {
-                    "ADDLEARNER" => node.AddLearnerAsync(member, IPEndPoint.Parse(p[2]), changeTimeout.Token),
-                    "PROMOTE" => node.PromoteAsync(member, changeTimeout.Token),
-                    _ => node.RemoveMemberAsync(member, changeTimeout.Token),
-                });
-            }
-
-            return p[1];
-        case "MEMBERS":
-            var members = node.Status.Members;
-            return $"voters {Ids(members.Voters)} learners {Ids(members.Learners)}";
-        case "STATUS":
-            var st = node.Status;
-            return $"{st.Role} {st.Term} {st.Leader} {st.CommitIndex} {st.AppliedIndex}";
-        case "DUMP":
-            return (await node.ReadAsync(s => string.Join(";", s.Values.Select(kv => $"{kv.Key}={kv.Value}")), ReadConsistency.Stale)).Value;
-        default:
-            throw new ArgumentException($"unknown request {p[0]}");
+        device.FsyncDelay = TimeSpan.FromMilliseconds(int.Parse(p[1], CultureInfo.InvariantCulture));
+        return p[1];
     }
+
+    return await node.HandleAsync(p);
 }
-
-static ClientRequestId Request(string[] p) => new(Guid.Parse(p[1]), ulong.Parse(p[2], CultureInfo.InvariantCulture));
-
-static string Ids(IEnumerable<ulong> ids) => ids.Any() ? string.Join(",", ids) : "-";
-
-static string Dash(string? value) => string.IsNullOrEmpty(value) ? "-" : value;
 
 /// <summary>Writes the node's log lines to standard output, where the tests read them.</summary>
 internal sealed class ConsoleLog : Microsoft.Extensions.Logging.ILoggerFactory, Microsoft.Extensions.Logging.ILogger

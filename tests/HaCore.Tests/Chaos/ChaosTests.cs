@@ -43,4 +43,20 @@ public sealed class ChaosTests(ITestOutputHelper output)
         Assert.True(verdict.Violations.Count > 0, $"the defect of '{name}' went unnoticed (files in {verdict.Artifacts})");
         output.WriteLine($"caught, as it must be: {verdict.Violations[0]}");
     }
+
+    [Fact]
+    public async Task The_contact_center_model_holds_up_with_desktops_following_their_DNs()
+    {
+        var verdict = await new ContactCenterChaosRunner(Seed(21), FaultPhase(15), output.WriteLine).RunAsync();
+        Assert.True(verdict.Passed, $"chaos 'contact-center' seed {verdict.Seed}: {string.Join("\n", verdict.Violations)}\n(files in {verdict.Artifacts})");
+        Assert.True(verdict.Faults.Count > 0, "the nemesis injected no fault");
+    }
+
+    [Fact]
+    public async Task The_contact_center_checks_catch_a_retry_applied_twice()
+    {
+        var verdict = await new ContactCenterChaosRunner(Seed(121), FaultPhase(10), output.WriteLine, ["--unsafe-apply-twice"]).RunAsync();
+        Assert.True(verdict.Violations.Count > 0, $"a retry applied twice went unnoticed (files in {verdict.Artifacts})");
+        output.WriteLine($"caught, as it must be: {verdict.Violations[0]}");
+    }
 }
