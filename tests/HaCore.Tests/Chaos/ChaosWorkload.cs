@@ -82,15 +82,13 @@ public sealed class ChaosWorkload
     /// <summary>Waits for a condition on the workload's counters, with a deadline.</summary>
     public async Task UntilAsync(Func<bool> condition, TimeSpan timeout, string what)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!condition())
+        try
         {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"timed out waiting until {what} ({Summary})");
-            }
-
-            await Task.Delay(20);
+            await Eventually.TrueAsync(condition, timeout, what);
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException($"{ex.Message} ({Summary})", ex);
         }
     }
 

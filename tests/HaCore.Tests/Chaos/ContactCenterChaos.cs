@@ -241,19 +241,7 @@ public sealed class ContactCenterChaosRunner(int seed, TimeSpan faultPhase, Acti
         }
     }
 
-    private static async Task UntilAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"not within {Patience.TotalSeconds:F0}s: {what}");
-            }
-
-            await Task.Delay(50);
-        }
-    }
+    private static Task UntilAsync(Func<bool> condition, string what) => Eventually.TrueAsync(condition, Patience, what);
 
     /// <summary>One command, retried with the same request id on random running nodes until a node acknowledges it.</summary>
     private async Task ProposeUntilAcknowledgedAsync(ChaosCluster cluster, Random random, Guid session, ulong sequence, Command command)
