@@ -316,6 +316,22 @@ public sealed class ChaosCluster : IAsyncDisposable
         await kill.WaitForExitAsync(cts.Token);
     }
 
+    /// <summary>Ends every fault: every link healed, every paused node resumed, every stopped node started.</summary>
+    public async Task HealAllAsync()
+    {
+        HealNetwork();
+        foreach (var id in Ids)
+        {
+            await ResumeAsync(id);
+            if (!IsRunning(id))
+            {
+                await StartAsync(id);
+            }
+        }
+
+        Note("healed");
+    }
+
     /// <summary>Heals every link.</summary>
     public void HealNetwork()
     {

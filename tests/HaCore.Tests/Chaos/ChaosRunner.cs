@@ -84,18 +84,8 @@ public sealed class ChaosRunner(ChaosSchedule schedule, int seed, TimeSpan fault
 
             await nemesis.RunAsync(faultPhase, CancellationToken.None);
 
-            // Heal: every link, every paused node, every node up, and the cluster must commit again.
-            cluster.HealNetwork();
-            foreach (var id in cluster.Ids)
-            {
-                await cluster.ResumeAsync(id);
-                if (!cluster.IsRunning(id))
-                {
-                    await cluster.StartAsync(id);
-                }
-            }
-
-            cluster.Note("healed");
+            // Heal, and the cluster must commit again.
+            await cluster.HealAllAsync();
             var atHeal = workload.Acknowledged;
             await workload.UntilAsync(() => workload.Acknowledged >= atHeal + 100, Patience, "100 more operations are acknowledged after healing");
             await workload.StopAsync();

@@ -71,17 +71,7 @@ public sealed class ContactCenterChaosRunner(int seed, TimeSpan faultPhase, Acti
             }
 
             await nemesis.RunAsync(faultPhase, CancellationToken.None);
-            cluster.HealNetwork();
-            foreach (var id in cluster.Ids)
-            {
-                await cluster.ResumeAsync(id);
-                if (!cluster.IsRunning(id))
-                {
-                    await cluster.StartAsync(id);
-                }
-            }
-
-            cluster.Note("healed");
+            await cluster.HealAllAsync();
             var atHeal = Interlocked.Read(ref proposed);
             await UntilAsync(() => Interlocked.Read(ref proposed) > atHeal + 100, "100 more commands are acknowledged after healing");
             await stop.CancelAsync();
