@@ -312,4 +312,41 @@ public sealed class WholeNodeScenarioTests(ITestOutputHelper output)
         Assert.Equal("1", System.Text.Encoding.UTF8.GetString(await retry));
         Assert.Equal("1", sim.Nodes[leader].Machine!.Kv.Get("c"));
     }
+
+    /// <summary>
+    /// The nodes of a cluster do not serialize their state at the same index: each waits a fraction of the snapshot
+    /// threshold longer, drawn afresh from its seed after every snapshot, so a pause for a snapshot hits one node at a
+    /// time rather than the leader and its quorum together.
+    /// </summary>
+    [Fact]
+    public async Task Nodes_take_their_snapshots_at_different_indexes()
+    {
+        var sim = new WholeNodeSimulator(Quiet(3) with { SnapshotEvery = 40 });
+        sim.StartScripted();
+        Assert.True(sim.StepUntil(() => sim.Leader is not null, 5_000), "a leader is elected");
+        var taken = sim.Nodes.Keys.ToDictionary(id => id, _ => new List<ulong>());
+        var session = Guid.NewGuid();
+        for (ulong i = 1; i <= 400; i++)
+        {
+            var done = sim.Propose(sim.Leader!.Id, new ClientRequestId(session, i), $"set k{i % 7} {i}");
+            Assert.True(sim.StepUntil(() => done.IsCompleted, 5_000), $"write {i} completes");
+            await done;
+            foreach (var (id, node) in sim.Nodes)
+            {
+                if (node.SnapshotIndex != 0 && (taken[id].Count == 0 || taken[id][^1] != node.SnapshotIndex))
+                {
+                    taken[id].Add(node.SnapshotIndex);
+                }
+            }
+        }
+
+        foreach (var (id, indexes) in taken)
+        {
+            output.WriteLine($"node {id}: snapshots at {string.Join(", ", indexes)}");
+            Assert.True(indexes.Count >= 5, $"node {id} took snapshots");
+        }
+
+        var shared = taken.Values.Select(l => l.ToHashSet()).Aggregate((a, b) => { a.IntersectWith(b); return a; });
+        Assert.True(shared.Count <= 1, $"the nodes snapshotted together at {string.Join(", ", shared)}");
+    }
 }

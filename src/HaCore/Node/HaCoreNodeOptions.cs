@@ -63,7 +63,9 @@ public sealed class HaCoreNodeOptions
     /// <summary>Uncommitted payload bytes the leader accepts before refusing proposals. Default 64 MiB.</summary>
     public long MaxUncommittedBytes { get; set; } = 64L << 20;
 
-    /// <summary>Take a snapshot after this many applied entries (the first of the count, bytes and age triggers wins). Default 50,000.</summary>
+    /// <summary>Take a snapshot after this many applied entries (the first of the count, bytes and age triggers wins). Default 50,000.
+    /// Each node waits up to a quarter longer, by a fraction drawn after every snapshot, so that the nodes of a cluster
+    /// do not serialize their state at the same index.</summary>
     public long SnapshotEveryEntries { get; set; } = 50_000;
 
     /// <summary>Take a snapshot after this many bytes of applied entries; 0 disables the byte trigger. Default 256 MiB.</summary>

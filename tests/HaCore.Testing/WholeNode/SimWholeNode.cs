@@ -95,6 +95,9 @@ public sealed class SimWholeNode
     /// <summary>Status of the running incarnation.</summary>
     public NodeStatus? Status => Core?.Status;
 
+    /// <summary>The index of the node's latest local snapshot (0 while it is down).</summary>
+    public ulong SnapshotIndex => Core?.SnapshotIndex ?? 0;
+
     internal void Start(HaCoreNodeOptions template, ulong seed, Action<ulong, ulong, string> onApply)
     {
         Incarnation++;

@@ -14,6 +14,12 @@ internal sealed partial class NodeCore<TStateMachine, TCommand, TResult>
 {
     private ulong _lastSnapshotIndex;
     private long _bytesSinceSnapshot;
+
+    // Each node waits a little longer than the snapshot thresholds, by a fraction drawn afresh after every snapshot
+    // from its seed, so that the nodes of a cluster do not all serialize their state at the same index (a pause on
+    // every node at once costs the leadership; on one node at a time it costs nothing).
+    private double _snapshotStagger;
+    private ulong _snapshotDraws;
     private DateTimeOffset _lastSnapshotAt;
     private Snapshot? _snapshotSaving; // serialized here, being written and fsynced by the driver
     private Snapshot? _snapshotToSave; // not yet handed to the driver
@@ -229,8 +235,8 @@ internal sealed partial class NodeCore<TStateMachine, TCommand, TResult>
             return;
         }
 
-        var due = applied >= _lastSnapshotIndex + (ulong)_options.SnapshotEveryEntries
-            || (_options.SnapshotEveryBytes > 0 && _bytesSinceSnapshot >= _options.SnapshotEveryBytes)
+        var due = applied >= _lastSnapshotIndex + (ulong)_options.SnapshotEveryEntries + (ulong)(_options.SnapshotEveryEntries * _snapshotStagger)
+            || (_options.SnapshotEveryBytes > 0 && _bytesSinceSnapshot >= _options.SnapshotEveryBytes + (long)(_options.SnapshotEveryBytes * _snapshotStagger))
             || (_options.SnapshotMaxAge > TimeSpan.Zero && _time.GetUtcNow() - _lastSnapshotAt >= _options.SnapshotMaxAge);
         if (!due || _storage.TryGetTerm(applied, out var term) != LogReadStatus.Ok)
         {
@@ -246,6 +252,7 @@ internal sealed partial class NodeCore<TStateMachine, TCommand, TResult>
         _lastSnapshotIndex = applied;
         _lastSnapshotAt = _time.GetUtcNow();
         _bytesSinceSnapshot = 0;
+        DrawSnapshotStagger();
         SnapshotTime += Stopwatch.GetElapsedTime(snapshotStarted);
     }
 
@@ -288,6 +295,10 @@ internal sealed partial class NodeCore<TStateMachine, TCommand, TResult>
 
         NodeLog.SnapshotTaken(_logger, NodeId, metadata.Index, bytes, compactTo);
     }
+
+    /// <summary>A fraction in [0, 1/4) of the snapshot thresholds that this node waits longer this time.</summary>
+    private void DrawSnapshotStagger() =>
+        _snapshotStagger = (SplitMix(SplitMix(_randomSeed ^ NodeId) ^ (0x5EED_5A4F_0000_0000UL + ++_snapshotDraws)) >> 11) * (0.25 / (1UL << 53));
 
     private void RestoreSnapshot(Snapshot snapshot)
     {
