@@ -11,7 +11,7 @@ namespace HaCore.Tests.Chaos;
 /// <summary>
 /// The contact-center model under the nemesis: three test-host processes with <c>--model cc</c>, the workload
 /// generator's stream (setup, then B1 traffic) proposed in order by one connector-like client that retries each
-/// command with its request id until it is acknowledged, and agent desktops that follow their DN's events
+/// command with its request id until it is acknowledged (and resends one in ten on purpose), and agent desktops that follow their DN's events
 /// (<see cref="DnSubscriptions"/>) on a random node and resume on another after each silence. Checks: no command is
 /// rejected (a lost or doubled command would make the generator's stream invalid), no request id gets two log
 /// indexes and no index two requests, every node has the same state hash, and each desktop's stream is exactly the
@@ -27,6 +27,7 @@ public sealed class ContactCenterChaosRunner(int seed, TimeSpan faultPhase, Acti
     private readonly Dictionary<ulong, (ulong Sequence, CommandResult Result)> _byIndex = [];
     private readonly List<string> _violations = [];
     private long _retries;
+    private long _resends;
 
     public async Task<ChaosVerdict> RunAsync()
     {
@@ -53,11 +54,27 @@ public sealed class ContactCenterChaosRunner(int seed, TimeSpan faultPhase, Acti
             await cluster.LeaderAsync(Patience);
             var session = Guid.NewGuid();
             var commands = generator.Setup().Select(g => g.Command).Concat(Traffic(generator, stop.Token));
+            var clientRandom = new Random((seed * 7) + 1); // the nemesis has its own
             driver = Task.Run(async () =>
             {
                 foreach (var command in commands)
                 {
-                    await ProposeUntilAcknowledgedAsync(cluster, random, session, (ulong)Interlocked.Increment(ref proposed), command);
+                    var sequence = (ulong)Interlocked.Increment(ref proposed);
+                    var first = await ProposeUntilAcknowledgedAsync(cluster, clientRandom, session, sequence, command);
+                    if (clientRandom.NextDouble() < 0.1)
+                    {
+                        // A deliberate resend with the same request id, as a client that missed the answer would: it
+                        // must get the first answer back, not a second application.
+                        Interlocked.Increment(ref _resends);
+                        var again = await ProposeUntilAcknowledgedAsync(cluster, clientRandom, session, sequence, command);
+                        if (again.AppliedIndex != first.AppliedIndex)
+                        {
+                            lock (_byIndex)
+                            {
+                                _violations.Add($"exactly-once: request {sequence} ({command.KindCase}) resent was answered from index {again.AppliedIndex}, first from {first.AppliedIndex}");
+                            }
+                        }
+                    }
                 }
             });
             await UntilAsync(() => Interlocked.Read(ref proposed) > generator.Setup().Count() + 200, "the setup and 200 traffic commands are acknowledged");
@@ -137,7 +154,7 @@ public sealed class ContactCenterChaosRunner(int seed, TimeSpan faultPhase, Acti
             report.AppendLine("  " + f);
         }
 
-        var workload = $"{_byIndex.Count} contact-center commands acknowledged ({Interlocked.Read(ref _retries)} retries with the same request id), {_byIndex.Values.Sum(v => v.Result.Events.Count)} events";
+        var workload = $"{_byIndex.Count} contact-center commands acknowledged ({Interlocked.Read(ref _retries)} retries and {Interlocked.Read(ref _resends)} deliberate resends with the same request id), {_byIndex.Values.Sum(v => v.Result.Events.Count)} events";
         report.AppendLine("workload: " + workload);
         report.AppendLine($"desktops: {string.Join("; ", desktops.Select(d => $"DN {d.Dn.Number}: {d.Received.Count} events over {d.Resumes} resumes"))}");
         report.AppendLine($"verdict: {(_violations.Count == 0 ? "PASS" : $"FAIL, {_violations.Count} violation(s)")} in {started.Elapsed.TotalSeconds:F0}s");
@@ -234,7 +251,7 @@ public sealed class ContactCenterChaosRunner(int seed, TimeSpan faultPhase, Acti
     private static Task UntilAsync(Func<bool> condition, string what) => Eventually.TrueAsync(condition, Patience, what);
 
     /// <summary>One command, retried with the same request id on random running nodes until a node acknowledges it.</summary>
-    private async Task ProposeUntilAcknowledgedAsync(ChaosCluster cluster, Random random, Guid session, ulong sequence, Command command)
+    private async Task<CommandResult> ProposeUntilAcknowledgedAsync(ChaosCluster cluster, Random random, Guid session, ulong sequence, Command command)
     {
         var line = $"CC {session} {sequence} {Convert.ToBase64String(command.ToByteArray())}";
         var deadline = DateTime.UtcNow + Patience;
@@ -255,8 +272,9 @@ public sealed class ContactCenterChaosRunner(int seed, TimeSpan faultPhase, Acti
 
                 if (answer.StartsWith("OK ", StringComparison.Ordinal))
                 {
-                    Acknowledged(sequence, command, CommandResult.Parser.ParseFrom(Convert.FromBase64String(answer[3..])));
-                    return;
+                    var result = CommandResult.Parser.ParseFrom(Convert.FromBase64String(answer[3..]));
+                    Acknowledged(sequence, command, result);
+                    return result;
                 }
             }
 
