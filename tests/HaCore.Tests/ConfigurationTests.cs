@@ -67,10 +67,10 @@ public sealed class ConfigurationTests
     {
         var root = Path.Combine(Path.GetTempPath(), $"hacore-config-{Guid.NewGuid():N}");
         int[] ports = [FreePort(), FreePort(), FreePort()];
-        using var strangerLogs = new FakeLoggerProvider();
+        using var logs = new FakeLoggerProvider();
 
         // Node 3 is configured with cluster id 8: the others must refuse it in the handshake, naming both ids.
-        var providers = new[] { Node(Settings(1, ports, root)), Node(Settings(2, ports, root)), Node(Settings(3, ports, root, clusterId: 8), strangerLogs) };
+        var providers = new[] { Node(Settings(1, ports, root), logs), Node(Settings(2, ports, root), logs), Node(Settings(3, ports, root, clusterId: 8), logs) };
         var hosts = providers.Select(p => p.GetRequiredService<HaCoreNode<KvStateMachine, string, string>>()).ToArray();
         try
         {
@@ -86,12 +86,13 @@ public sealed class ConfigurationTests
             await Eventually.TrueAsync(() => hosts[0].Node.Status.AppliedIndex == leaderNode.Status.AppliedIndex && hosts[1].Node.Status.AppliedIndex == leaderNode.Status.AppliedIndex, Wait, "nodes 1 and 2 apply the write");
 
             Assert.Equal(0UL, hosts[2].Node.Status.Leader);
+            // The refusing side names both clusters; the refused side (node 3) logs that it was refused.
+            static bool NamesBoth(string message) => message.Contains("cluster id '8' from node 3", StringComparison.Ordinal) && message.Contains("'7'", StringComparison.Ordinal);
+            await Eventually.TrueAsync(() => logs.Collector.GetSnapshot().Any(r => NamesBoth(r.Message)), Wait, "a node of cluster 7 refuses node 3, naming both cluster ids");
             await Eventually.TrueAsync(
-                () => strangerLogs.Collector.GetSnapshot().Any(r => r.Message.Contains("cluster id '8'", StringComparison.Ordinal) || r.Message.Contains("cluster '8'", StringComparison.Ordinal)),
+                () => logs.Collector.GetSnapshot().Any(r => r.Message.StartsWith("Node 3:", StringComparison.Ordinal) && r.Message.Contains("ClusterIdMismatch", StringComparison.Ordinal)),
                 Wait,
-                "node 3 logs that the others refused its cluster id");
-            var refusal = strangerLogs.Collector.GetSnapshot().First(r => r.Message.Contains("'8'", StringComparison.Ordinal));
-            Assert.Contains("'7'", refusal.Message, StringComparison.Ordinal);
+                "node 3 logs that it was refused for its cluster id");
         }
         finally
         {
