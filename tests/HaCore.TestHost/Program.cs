@@ -7,7 +7,8 @@ using HaCore.Testing.Chaos;
 using HaCore.Testing.Runtime;
 using HaCore.Transport;
 
-// One node of a test cluster, in its own process, so that tests can kill -9 it.
+// One node of a test cluster, in its own process, so that tests can kill -9 it. (Or, with `client` first, chaos
+// clients in a process of their own: ChaosClientMode.cs.)
 //   --id N --data DIR --raft-port P --client-port Q --peers 1=127.0.0.1:P1,2=...  [--snapshot-every N]
 // Chaos options (tests/HaCore.Tests/Chaos; the peers may be the test's per-link proxies):
 //   --power-cut              keep file writes in memory until fsync, so kill -9 loses what a power cut loses
@@ -49,6 +50,10 @@ AppDomain.CurrentDomain.UnhandledException += (_, e) =>
     Console.Out.Flush();
 };
 TaskScheduler.UnobservedTaskException += (_, e) => Console.WriteLine($"UNOBSERVED TASK EXCEPTION: {e.Exception}".ReplaceLineEndings(" | "));
+if (args is ["client", ..])
+{
+    return await ChaosClientMode.RunAsync(args[1..]);
+}
 
 string Arg(string name, string? fallback = null)
 {
@@ -140,6 +145,8 @@ try
 catch (OperationCanceledException)
 {
 }
+
+return 0;
 
 async Task ServeAsync(TcpClient client)
 {

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using HaCore.Testing.Chaos;
 
 namespace HaCore.Tests.Chaos;
 
@@ -13,7 +14,7 @@ namespace HaCore.Tests.Chaos;
 /// SIGSTOP/SIGCONT, kill -9 (a power cut: the nodes run with <c>--power-cut</c>), restart with other clock and disk
 /// settings, and fsync delays changed while running.
 /// </summary>
-public sealed class ChaosCluster : IAsyncDisposable
+public sealed class ChaosCluster : IChaosTargets, IAsyncDisposable
 {
     private readonly string _dataRoot = Path.Combine(Path.GetTempPath(), $"hacore-chaos-{Guid.NewGuid():N}");
     private readonly int[] _raftPorts;
@@ -43,7 +44,15 @@ public sealed class ChaosCluster : IAsyncDisposable
                 _links[(from, to)] = new LinkProxy(from, to, new IPEndPoint(IPAddress.Loopback, _raftPorts[to - 1]), seed * 31 + (int)(from * 7 + to));
             }
         }
+
+        Directory.CreateDirectory(_dataRoot);
+        WriteTargets();
     }
+
+    /// <summary>The file of node ids and client ports that client processes read (<see cref="TargetsFile"/>).</summary>
+    public string TargetsPath => Path.Combine(_dataRoot, "client-ports.txt");
+
+    private void WriteTargets() => TargetsFile.Write(TargetsPath, Ids.Select(id => (id, _clientPorts[id - 1])));
 
     public int Size { get; }
 
@@ -81,7 +90,10 @@ public sealed class ChaosCluster : IAsyncDisposable
 
     public void Note(string line) => _log.Enqueue($"{_clock.Elapsed.TotalSeconds,8:F3} [test] {line}");
 
-    private static string HostPath()
+    /// <summary>A line of another process of the run (a client process) into the run's log.</summary>
+    public void Note(string source, string line) => _log.Enqueue($"{_clock.Elapsed.TotalSeconds,8:F3} [{source}] {line}");
+
+    internal static string HostPath()
     {
         var here = AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar);
         var framework = Path.GetFileName(here);
@@ -109,6 +121,7 @@ public sealed class ChaosCluster : IAsyncDisposable
                 Note($"node {id} could not bind its ports (another process took one); restarting it on new ports");
                 _raftPorts[id - 1] = FreePort();
                 _clientPorts[id - 1] = FreePort();
+                WriteTargets();
                 foreach (var link in _links.Values.Where(l => l.To == id))
                 {
                     link.Target = new IPEndPoint(IPAddress.Loopback, _raftPorts[id - 1]);

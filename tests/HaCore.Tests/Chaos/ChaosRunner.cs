@@ -20,7 +20,7 @@ public sealed record ChaosVerdict(
 }
 
 /// <summary>
-/// One chaos run: start the cluster (every node with <c>--power-cut</c>), run the workload, let the nemesis inject
+/// One chaos run: start the cluster (every node with <c>--power-cut</c>), run the workload in client processes, let the nemesis inject
 /// faults for a while, heal everything, let the workload go on until it commits again, stop it, wait for the nodes
 /// to converge, then check: the history is linearizable (lease reads included), every acknowledged write is on every
 /// node, no list holds an element twice and no resent request got another answer (nothing applied twice), every
@@ -63,7 +63,7 @@ public sealed class ChaosRunner(ChaosSchedule schedule, int seed, TimeSpan fault
 
         await using var cluster = new ChaosCluster(schedule.Nodes, seed, ["--power-cut", .. schedule.NodeArgs ?? []]);
         var nemesis = new Nemesis(cluster, schedule, random);
-        var workload = new ChaosWorkload(cluster, seed);
+        await using var workload = new ChaosClients(cluster, seed, artifacts);
         ChaosSubscriber[] subscribers = [new(cluster, 1, seed * 17), new(cluster, 2, (seed * 17) + 1)];
         var subscriberSummary = "subscribers: not checked (the run did not get that far)";
         try
@@ -122,7 +122,7 @@ public sealed class ChaosRunner(ChaosSchedule schedule, int seed, TimeSpan fault
 
         // The history, judged whatever happened above.
         var historyPath = Path.Combine(artifacts, "history.jsonl");
-        var history = workload.History.Snapshot();
+        var history = workload.History;
         HistoryJson.WriteFile(historyPath, history);
         var checker = new LinearizabilityChecker(new LinearizabilityCheckerOptions { TimeLimit = TimeSpan.FromSeconds(120) });
         var result = checker.Check(history);
@@ -140,6 +140,7 @@ public sealed class ChaosRunner(ChaosSchedule schedule, int seed, TimeSpan fault
         }
 
         violations.AddRange(cluster.UnexpectedExits.Select(e => "crash: " + e));
+        violations.AddRange(workload.Crashes.Select(e => "crash: " + e));
 
         var logPath = Path.Combine(artifacts, "nodes.log");
         await File.WriteAllLinesAsync(logPath, cluster.LogLines);
@@ -201,7 +202,7 @@ public sealed class ChaosRunner(ChaosSchedule schedule, int seed, TimeSpan fault
             + $"checked against node {cluster.Ids.First()}'s stream of {reference.Count} events (order, duplicates, gaps, contents)";
     }
 
-    private static async Task CheckStatesAsync(ChaosCluster cluster, ChaosWorkload workload, List<string> violations, Action<int> reportLost, TimeSpan patience)
+    private static async Task CheckStatesAsync(ChaosCluster cluster, ChaosClients workload, List<string> violations, Action<int> reportLost, TimeSpan patience)
     {
         // Equal states: once every node has applied the same index, their hashes must match.
         var deadline = DateTime.UtcNow + patience;

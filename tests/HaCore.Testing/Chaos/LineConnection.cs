@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace HaCore.Tests.Chaos;
+namespace HaCore.Testing.Chaos;
 
 /// <summary>A reused connection to a node's client port: one request line, one answer line. A request that gets
 /// no answer in time drops the connection (a late answer must not be read as the next one's).</summary>

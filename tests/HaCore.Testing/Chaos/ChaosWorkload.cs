@@ -1,8 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using HaCore.Testing.History;
+using HaCore.Testing.Runtime;
 
-namespace HaCore.Tests.Chaos;
+namespace HaCore.Testing.Chaos;
 
 /// <summary>
 /// Concurrent clients over the test host's line protocol, each with one operation in flight and its own session:
@@ -17,8 +18,9 @@ public sealed class ChaosWorkload
 {
     private static readonly TimeSpan WriteDeadline = TimeSpan.FromSeconds(8);
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(1.5); // then retried elsewhere (writes) or failed (reads)
-    private readonly ChaosCluster _cluster;
+    private readonly IChaosTargets _cluster;
     private readonly int _seed;
+    private readonly int _firstClient;
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentQueue<string> _exactlyOnce = new();
     private Task[] _clients = [];
@@ -36,10 +38,12 @@ public sealed class ChaosWorkload
     private long _retries;
     private long _resends;
 
-    public ChaosWorkload(ChaosCluster cluster, int seed, int clients = 10, int registers = 24, int lists = 6)
+    public ChaosWorkload(IChaosTargets cluster, int seed, int clients = 10, int registers = 24, int lists = 6, int firstClient = 0)
     {
         _cluster = cluster;
         _seed = seed;
+        _firstClient = firstClient;
+        _nextProcess = firstClient * 100_000; // process ids stay apart across workloads in several client processes
         Clients = clients;
         Registers = registers;
         Lists = lists;
@@ -66,12 +70,15 @@ public sealed class ChaosWorkload
 
     public long Acknowledged => Interlocked.Read(ref _ok);
 
-    public string Summary =>
-        $"{Operations} operations ({_ok} ok, {_fail} fail, {_info} unknown): {_reads} linearizable + {_leaseReads} lease + {_staleReads} stale reads, "
-        + $"{_writes} writes, {_cas} compare-and-set ({_casSwapped} swapped), {_appends} appends; {_retries} retries and {_resends} deliberate resends with the same request id; "
-        + $"{AcknowledgedUnique.Count} unique keys and {AcknowledgedAppends.Count} appends acknowledged";
+    /// <summary>The counters so far.</summary>
+    public WorkloadCounters Counters => new(
+        Interlocked.Read(ref _ok), Interlocked.Read(ref _fail), Interlocked.Read(ref _info), Interlocked.Read(ref _reads), Interlocked.Read(ref _leaseReads),
+        Interlocked.Read(ref _staleReads), Interlocked.Read(ref _writes), Interlocked.Read(ref _cas), Interlocked.Read(ref _casSwapped), Interlocked.Read(ref _appends),
+        Interlocked.Read(ref _retries), Interlocked.Read(ref _resends), AcknowledgedUnique.Count, AcknowledgedAppends.Count);
 
-    public void Start() => _clients = [.. Enumerable.Range(0, Clients).Select(c => Task.Run(() => ClientAsync(c)))];
+    public string Summary => Counters.ToString();
+
+    public void Start() => _clients = [.. Enumerable.Range(_firstClient, Clients).Select(c => Task.Run(() => ClientAsync(c)))];
 
     public async Task StopAsync()
     {
@@ -170,7 +177,7 @@ public sealed class ChaosWorkload
 
     private static string NextValue(ClientState state) => $"c{state.Client}-{++state.Counter}";
 
-    /// <summary>A random node that is running (a client cannot know that it is paused or cut off).</summary>
+    /// <summary>A random node that is running, as far as the targets know (a client cannot know that it is paused or cut off).</summary>
     private ulong? PickNode(ClientState state, ulong? not = null)
     {
         var running = _cluster.Ids.Where(id => _cluster.IsRunning(id) && id != not).ToList();
@@ -361,4 +368,22 @@ public sealed class ChaosWorkload
             _exactlyOnce.Enqueue($"'{line}' was answered '{first}' by node {answeredBy} and '{again}' by node {other} on a retry");
         }
     }
+}
+
+/// <summary>What a workload did (summed over the client processes of a run).</summary>
+public sealed record WorkloadCounters(
+    long Ok, long Fail, long Info, long Reads, long LeaseReads, long StaleReads, long Writes, long Cas, long CasSwapped, long Appends,
+    long Retries, long Resends, long UniqueAcknowledged, long AppendsAcknowledged)
+{
+    public long Operations => Ok + Fail + Info;
+
+    public static WorkloadCounters operator +(WorkloadCounters a, WorkloadCounters b) => new(
+        a.Ok + b.Ok, a.Fail + b.Fail, a.Info + b.Info, a.Reads + b.Reads, a.LeaseReads + b.LeaseReads, a.StaleReads + b.StaleReads, a.Writes + b.Writes,
+        a.Cas + b.Cas, a.CasSwapped + b.CasSwapped, a.Appends + b.Appends, a.Retries + b.Retries, a.Resends + b.Resends,
+        a.UniqueAcknowledged + b.UniqueAcknowledged, a.AppendsAcknowledged + b.AppendsAcknowledged);
+
+    public override string ToString() =>
+        $"{Operations} operations ({Ok} ok, {Fail} fail, {Info} unknown): {Reads} linearizable + {LeaseReads} lease + {StaleReads} stale reads, "
+        + $"{Writes} writes, {Cas} compare-and-set ({CasSwapped} swapped), {Appends} appends; {Retries} retries and {Resends} deliberate resends with the same request id; "
+        + $"{UniqueAcknowledged} unique keys and {AppendsAcknowledged} appends acknowledged";
 }
