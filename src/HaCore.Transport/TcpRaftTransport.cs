@@ -102,6 +102,8 @@ public sealed partial class TcpRaftTransport : IRaftTransport
     private readonly ConcurrentDictionary<string, StrongBox<long>> _refusals = new(StringComparer.Ordinal);
 
     /// <summary>Counts an inbound connection refused or closed before it authenticated.</summary>
+    private static readonly KeyValuePair<string, object?> InboundFramesLimit = new("limit", "inbound_frames");
+
     private void CountRefusal(string reason)
     {
         Interlocked.Increment(ref _refusals.GetOrAdd(reason, static _ => new StrongBox<long>()).Value);
@@ -204,6 +206,7 @@ public sealed partial class TcpRaftTransport : IRaftTransport
 
             _listener = listener;
             _metrics = new TransportMetrics(_meterFactory, LocalId, QueuedBytes, QueuedFrames);
+
             _sink = sink;
             Log.Listening(_logger, LocalId, listener.LocalEndPoint!, _options.UseTls);
             if (!_options.UseTls && !_options.UseClusterSecret)
@@ -698,8 +701,15 @@ public sealed partial class TcpRaftTransport : IRaftTransport
     private async Task ReceiveAsync(Stream stream, FrameReader reader, ulong peer, CancellationToken ct)
     {
         var ackBuffer = new byte[64];
+        using var gate = new RateGate(_options.MaxInboundFramesPerSecond);
         while (await reader.ReadAsync(ct).ConfigureAwait(false) is { } frame)
         {
+            // At most MaxInboundFramesPerSecond per connection: beyond it this connection is read more slowly.
+            if (await gate.WaitAsync(ct).ConfigureAwait(false))
+            {
+                _metrics!.Throttled.Add(1, InboundFramesLimit);
+            }
+
             _metrics!.FramesReceived.Add(1);
             _metrics.BytesReceived.Add(frame.Length);
             switch (frame.Kind)

@@ -71,6 +71,12 @@ public sealed record TcpTransportOptions
     /// between 1 and <see cref="MaxInboundConnections"/>.</summary>
     public int MaxPendingHandshakes { get; init; } = 64;
 
+    /// <summary>Frames read per second at most from one authenticated inbound connection. Beyond it the node
+    /// reads that connection more slowly, so TCP pushes back on the sender; nothing is dropped. It bounds what
+    /// a member that sends valid but useless messages costs the node. Default 50,000, far above what a peer
+    /// sends (its appends and heartbeats are batched per turn of its loop); at least 10.</summary>
+    public int MaxInboundFramesPerSecond { get; init; } = 50_000;
+
     /// <summary>The cluster secret (at least 16 bytes, e.g. 32 random bytes): in the handshake each side
     /// proves it knows it (HMAC-SHA256 over fresh nonces of both sides, the cluster id and both node
     /// ids), so only holders of the secret can join. The secret itself never crosses the wire. This
@@ -146,6 +152,7 @@ public sealed record TcpTransportOptions
         Require(Peers is not null, "Peers must not be null.", nameof(Peers));
         ValidatePeers(NodeId, Peers!, nameof(Peers));
         Require(HandshakeTimeout > TimeSpan.Zero, "HandshakeTimeout must be positive.", nameof(HandshakeTimeout));
+        Require(MaxInboundFramesPerSecond >= 10, $"MaxInboundFramesPerSecond must be at least 10, got {MaxInboundFramesPerSecond}.", nameof(MaxInboundFramesPerSecond));
         Require(MaxPendingHandshakes >= 1 && MaxPendingHandshakes <= MaxInboundConnections, $"MaxPendingHandshakes must be between 1 and MaxInboundConnections ({MaxInboundConnections}), got {MaxPendingHandshakes}.", nameof(MaxPendingHandshakes));
         Require(AcceptedClusterSecrets is not null, "AcceptedClusterSecrets must not be null.", nameof(AcceptedClusterSecrets));
         if (ClusterSecret is { } secret)

@@ -31,6 +31,7 @@ internal sealed class TransportMetrics : IDisposable
         Dropped = _meter.CreateCounter<long>("hacore.transport.messages_dropped", "{message}", "Messages dropped: queue full, unknown peer, oversized, inbound queue full, lost with a connection.");
         MalformedFrames = _meter.CreateCounter<long>("hacore.transport.malformed_frames", "{frame}", "Malformed or oversized inbound frames (each closes its connection).");
         ConnectionsRefused = _meter.CreateCounter<long>("hacore.transport.connections_refused", "{connection}", "Inbound connections closed before or at their handshake, tagged with the reason (inbound_limit, pending_evicted, handshake_timeout, closed_before_handshake, handshake_refused, tls, malformed).");
+        Throttled = _meter.CreateCounter<long>("hacore.transport.throttled", "{wait}", "Waits imposed by a rate limit, tagged with the limit (inbound_frames: MaxInboundFramesPerSecond, per connection).");
         _meter.CreateObservableGauge("hacore.transport.queue_bytes", queueBytes, "By", "Bytes held by the frames waiting in the outbound peer queues (their lengths and a fixed per-frame overhead).");
         _meter.CreateObservableGauge("hacore.transport.queue_frames", queueFrames, "{frame}", "Frames waiting in the outbound peer queues.");
     }
@@ -50,6 +51,8 @@ internal sealed class TransportMetrics : IDisposable
     public Counter<long> MalformedFrames { get; }
 
     public Counter<long> ConnectionsRefused { get; }
+
+    public Counter<long> Throttled { get; }
 
     public void Dispose()
     {
