@@ -14,6 +14,7 @@ using HaCore.Transport;
 //   --power-cut              keep file writes in memory until fsync, so kill -9 loses what a power cut loses
 //   --model kv|cc            the register store (default) or the contact-center model (HostedNodes.cs has their requests)
 //   --join                   start with no initial voters: wait to be added (ADDLEARNER on the leader)
+//   --admin-port N           open the admin endpoint (the hacore CLI's) on 127.0.0.1:N, with the cluster secret
 //   --fsync-delay-ms N       a slow disk: N ms added to every fsync (FSYNCDELAY changes it while running)
 //   --clock-offset-ms N      this node's clock is N ms off real time ...
 //   --clock-rate R           ... and runs R times as fast (ticks, leases and session times follow it)
@@ -105,6 +106,13 @@ foreach (var (peer, endPoint) in peers)
 // that it is not visible in the process list.
 var secretHex = Environment.GetEnvironmentVariable("HACORE_CLUSTER_SECRET")
     ?? throw new InvalidOperationException("Set HACORE_CLUSTER_SECRET to the cluster secret, in hex (at least 16 bytes).");
+if (args.Contains("--admin-port"))
+{
+    // The admin endpoint (the hacore CLI's), authenticated with the cluster secret.
+    options.AdminEndPoint = new IPEndPoint(IPAddress.Loopback, int.Parse(Arg("--admin-port"), CultureInfo.InvariantCulture));
+    options.AdminSecret = Convert.FromHexString(secretHex);
+}
+
 var transport = new TcpRaftTransport(new TcpTransportOptions
 {
     NodeId = id,

@@ -16,12 +16,25 @@ namespace HaCore;
 /// <item><c>InitialVoters</c>: a list of ids; <c>Join</c>: <c>true</c> for a node that waits to be added;</item>
 /// <item><c>ClusterSecret</c>: the peer authentication secret in hex (keep it out of files: an environment variable
 /// such as <c>HaCore__ClusterSecret</c> does);</item>
+/// <item><c>AdminEndPoint</c>: <c>"127.0.0.1:7101"</c>, and <c>AdminSecret</c> in hex (the cluster secret when absent);</item>
 /// <item><c>Storage</c>: the <see cref="Storage.StorageOptions"/> settings.</item>
 /// </list>
 /// An unknown key or a value of the wrong form is refused with its path.
 /// </summary>
 public static class HaCoreConfiguration
 {
+    private static byte[] HexOf(IConfigurationSection child)
+    {
+        try
+        {
+            return System.Convert.FromHexString(child.Value ?? string.Empty);
+        }
+        catch (FormatException)
+        {
+            throw Invalid(child, "must be hex digits");
+        }
+    }
+
     /// <summary>Applies <paramref name="section"/> to <paramref name="options"/>.</summary>
     /// <param name="options">The options to fill.</param>
     /// <param name="section">The configuration section.</param>
@@ -38,6 +51,12 @@ public static class HaCoreConfiguration
             {
                 case "ListenEndPoint":
                     options.ListenEndPoint = EndPointOf(child);
+                    break;
+                case "AdminEndPoint":
+                    options.AdminEndPoint = EndPointOf(child);
+                    break;
+                case "AdminSecret":
+                    options.AdminSecret = HexOf(child);
                     break;
                 case "Members":
                     foreach (var member in child.GetChildren())
@@ -59,15 +78,7 @@ public static class HaCoreConfiguration
                     join = Convert<bool>(child);
                     break;
                 case "ClusterSecret":
-                    try
-                    {
-                        options.Transport = options.Transport with { ClusterSecret = System.Convert.FromHexString(child.Value ?? string.Empty) };
-                    }
-                    catch (FormatException)
-                    {
-                        throw Invalid(child, "must be hex digits");
-                    }
-
+                    options.Transport = options.Transport with { ClusterSecret = HexOf(child) };
                     break;
                 case "Storage":
                     var storage = options.Storage;

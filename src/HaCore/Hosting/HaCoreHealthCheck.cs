@@ -47,13 +47,29 @@ public sealed class HaCoreHealthCheck<TStateMachine, TCommand, TResult> : IHealt
             ["applied"] = s.AppliedIndex,
             ["apply_lag"] = s.ApplyLag,
         };
-        var result = s switch
+        var (health, description) = NodeHealth.Classify(s, _maxApplyLag);
+        var result = health switch
         {
-            { Faulted: true } => new HealthCheckResult(context.Registration.FailureStatus, $"Node {s.NodeId} stopped on an error; see its log (event 1006).", data: data),
-            { Leader: 0 } => HealthCheckResult.Degraded($"Node {s.NodeId} knows no leader ({s.Role} in term {s.Term}): no quorum is reachable from it.", data: data),
-            _ when s.ApplyLag > _maxApplyLag => HealthCheckResult.Degraded($"Node {s.NodeId} trails its commit index by {s.ApplyLag} entries (more than {_maxApplyLag}).", data: data),
-            _ => HealthCheckResult.Healthy($"Node {s.NodeId} is {s.Role} in term {s.Term}, leader {s.Leader}, applied {s.AppliedIndex} of {s.CommitIndex}.", data),
+            NodeHealth.Healthy => HealthCheckResult.Healthy(description, data),
+            NodeHealth.Degraded => HealthCheckResult.Degraded(description, data: data),
+            _ => new HealthCheckResult(context.Registration.FailureStatus, description, data: data),
         };
         return Task.FromResult(result);
     }
+}
+
+/// <summary>One rule for a node's health, for the health check and the admin endpoint.</summary>
+internal static class NodeHealth
+{
+    public const string Healthy = "healthy";
+    public const string Degraded = "degraded";
+    public const string Unhealthy = "unhealthy";
+
+    public static (string Health, string Description) Classify(NodeStatus s, ulong maxApplyLag) => s switch
+    {
+        { Faulted: true } => (Unhealthy, $"Node {s.NodeId} stopped on an error; see its log (event 1006)."),
+        { Leader: 0 } => (Degraded, $"Node {s.NodeId} knows no leader ({s.Role} in term {s.Term}): no quorum is reachable from it."),
+        _ when s.ApplyLag > maxApplyLag => (Degraded, $"Node {s.NodeId} trails its commit index by {s.ApplyLag} entries (more than {maxApplyLag})."),
+        _ => (Healthy, $"Node {s.NodeId} is {s.Role} in term {s.Term}, leader {s.Leader}, applied {s.AppliedIndex} of {s.CommitIndex}."),
+    };
 }

@@ -108,6 +108,20 @@ public sealed class HaCoreNodeOptions
     public IPEndPoint? ListenEndPoint { get; set; }
 
     /// <summary>
+    /// Where the node's admin endpoint listens (for the <c>hacore</c> CLI: status, health, membership changes,
+    /// leadership transfer, snapshots); off when null, the default. Requests are authenticated with
+    /// <see cref="AdminSecret"/>, or the transport's cluster secret when that is null; one of them is required.
+    /// Bind it to a loopback or management address: whoever holds the secret can change the membership.
+    /// </summary>
+    public IPEndPoint? AdminEndPoint { get; set; }
+
+    /// <summary>The admin endpoint's secret (at least 16 bytes); the transport's <c>ClusterSecret</c> when null.</summary>
+    public byte[]? AdminSecret { get; set; }
+
+    /// <summary>The most committed entries not yet applied for the admin endpoint's <c>health</c> to say healthy. Default 1,000.</summary>
+    public ulong AdminHealthMaxApplyLag { get; set; } = 1_000;
+
+    /// <summary>
     /// Settings of the TCP transport the node builds for itself (peer authentication, TLS, limits, timeouts). Its
     /// <c>NodeId</c>, <c>ClusterId</c>, <c>ListenEndPoint</c> and <c>Peers</c> come from this object
     /// (<see cref="NodeId"/>, <see cref="ClusterId"/> in decimal, <see cref="ListenEndPoint"/>, <see cref="Peers"/>):
@@ -221,7 +235,7 @@ public sealed class HaCoreNodeOptions
         return options;
     }
 
-    private static EndPoint? DefaultResolve(string address)
+    internal static EndPoint? DefaultResolve(string address)
     {
         if (IPEndPoint.TryParse(address, out var ip))
         {
@@ -269,6 +283,14 @@ public sealed class HaCoreNodeOptions
         Require(RetainedCommands > 0, nameof(RetainedCommands), "must be positive.");
         Require(SubscriberBuffer > 0, nameof(SubscriberBuffer), "must be positive.");
         Require(InitialVoters.Distinct().Count() == InitialVoters.Count && !InitialVoters.Contains(0UL), nameof(InitialVoters), "must be distinct non-zero ids.");
+        if (AdminEndPoint is not null)
+        {
+            var secret = AdminSecret ?? Transport?.ClusterSecret;
+            Require(secret is { Length: >= 16 }, nameof(AdminSecret), secret is null
+                ? $"is required with an AdminEndPoint ({AdminEndPoint}) when the transport has no ClusterSecret: the admin endpoint is never open without authentication."
+                : $"must be at least 16 bytes, got {secret.Length}.");
+        }
+
         ArgumentNullException.ThrowIfNull(Storage, nameof(Storage));
         ToStorageOptions().Validate();
     }

@@ -49,6 +49,7 @@ public sealed partial class ReplicatedStateMachine<TStateMachine, TCommand, TRes
     private long _ticksCounted;
     private long _nextSequence;
     private Exception? _fault;
+    private AdminServer? _admin;
 
     private ReplicatedStateMachine(
         HaCoreNodeOptions options, TStateMachine stateMachine, ICommandCodec<TCommand> commandCodec, ICommandCodec<TResult> resultCodec,
@@ -158,8 +159,14 @@ public sealed partial class ReplicatedStateMachine<TStateMachine, TCommand, TRes
             // Bind the port before the first write of consequence (the bootstrap of a new cluster): a port in use
             // fails the start with nothing bootstrapped. Messages that arrive meanwhile wait in the inbound queue.
             await transport.StartAsync(new Sink(node), cancellationToken).ConfigureAwait(false);
+            if (options.AdminEndPoint is { } admin)
+            {
+                node._admin = new AdminServer(admin, (options.AdminSecret ?? options.Transport.ClusterSecret)!, new AdminOperations(node), options.AdminHealthMaxApplyLag, logger);
+            }
+
             node._core.Open();
             node.Run();
+            node._admin?.Start();
             return node;
         }
         catch
@@ -171,6 +178,10 @@ public sealed partial class ReplicatedStateMachine<TStateMachine, TCommand, TRes
 
     /// <summary>This node's id.</summary>
     public ulong NodeId => _options.NodeId;
+
+    /// <summary>Where the admin endpoint listens (its port when <see cref="HaCoreNodeOptions.AdminEndPoint"/> asked for
+    /// port 0), or null when it is off.</summary>
+    public IPEndPoint? AdminEndPoint => _admin?.EndPoint;
 
     /// <summary>Role, term, leader, commit and applied index, and members, as of the last loop iteration.</summary>
     public NodeStatus Status => _core.Status;
@@ -354,6 +365,34 @@ public sealed partial class ReplicatedStateMachine<TStateMachine, TCommand, TRes
     public ValueTask RemoveMemberAsync(ulong nodeId, CancellationToken cancellationToken = default) =>
         ChangeMembershipAsync(new ConfChange(ConfChangeType.Remove, nodeId), cancellationToken);
 
+    /// <summary>
+    /// Takes a snapshot of this node's state now, whatever <see cref="HaCoreNodeOptions.SnapshotEveryEntries"/> and the
+    /// other thresholds say, and waits until it is on disk; the log is then compacted behind it as usual. Any node.
+    /// </summary>
+    /// <param name="cancellationToken">Stops the wait (the snapshot is still taken).</param>
+    /// <returns>The index the snapshot covers: the applied index when it was asked for, or the last snapshot's when
+    /// nothing was applied since.</returns>
+    /// <exception cref="TimeoutException">The snapshot was not on disk within a minute.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public async ValueTask<ulong> TakeSnapshotAsync(CancellationToken cancellationToken = default)
+    {
+        var covers = new TaskCompletionSource<ulong>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await EnqueueAsync(() => covers.TrySetResult(_core.RequestSnapshot()), cancellationToken).ConfigureAwait(false);
+        var index = await covers.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var deadline = _time.GetUtcNow() + TimeSpan.FromMinutes(1);
+        while (_core.DurableSnapshotIndex < index)
+        {
+            if (_time.GetUtcNow() > deadline)
+            {
+                throw new TimeoutException($"Node {NodeId}: the snapshot at index {index} was not on disk within a minute.");
+            }
+
+            await Task.Delay(_options.TickInterval, _time, cancellationToken).ConfigureAwait(false);
+        }
+
+        return index;
+    }
+
     private async ValueTask ChangeMembershipAsync(ConfChange change, CancellationToken cancellationToken)
     {
         var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -369,6 +408,11 @@ public sealed partial class ReplicatedStateMachine<TStateMachine, TCommand, TRes
         if (_stopping.IsCancellationRequested)
         {
             return;
+        }
+
+        if (_admin is not null)
+        {
+            await _admin.DisposeAsync().ConfigureAwait(false); // its requests end before the loop does
         }
 
         _stopping.Cancel();
@@ -391,5 +435,25 @@ public sealed partial class ReplicatedStateMachine<TStateMachine, TCommand, TRes
         _statusFeed.Complete();
         _telemetry.Dispose();
         NodeLog.Stopped(_logger, NodeId);
+    }
+
+    /// <summary>The node as its admin endpoint sees it.</summary>
+    private sealed class AdminOperations(ReplicatedStateMachine<TStateMachine, TCommand, TResult> node) : IAdminOperations
+    {
+        public ulong NodeId => node.NodeId;
+
+        public NodeStatus Status => node.Status;
+
+        public ulong SnapshotIndex => node._core.SnapshotIndex;
+
+        public ValueTask AddLearnerAsync(ulong nodeId, EndPoint address, CancellationToken cancellationToken) => node.AddLearnerAsync(nodeId, address, cancellationToken);
+
+        public ValueTask PromoteAsync(ulong nodeId, CancellationToken cancellationToken) => node.PromoteAsync(nodeId, cancellationToken);
+
+        public ValueTask RemoveMemberAsync(ulong nodeId, CancellationToken cancellationToken) => node.RemoveMemberAsync(nodeId, cancellationToken);
+
+        public ValueTask TransferLeadershipAsync(ulong target, CancellationToken cancellationToken) => node.TransferLeadershipAsync(target, cancellationToken);
+
+        public ValueTask<ulong> TakeSnapshotAsync(CancellationToken cancellationToken) => node.TakeSnapshotAsync(cancellationToken);
     }
 }

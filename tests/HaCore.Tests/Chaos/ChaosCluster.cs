@@ -49,6 +49,9 @@ public sealed class ChaosCluster : IChaosTargets, IAsyncDisposable
         WriteTargets();
     }
 
+    /// <summary>The cluster secret every node has, in hex.</summary>
+    public string SecretHex => _secretHex;
+
     /// <summary>The file of node ids and client ports that client processes read (<see cref="TargetsFile"/>).</summary>
     public string TargetsPath => Path.Combine(_dataRoot, "client-ports.txt");
 
@@ -487,7 +490,7 @@ public sealed class ChaosCluster : IChaosTargets, IAsyncDisposable
 
     /// <summary>A port that is free now, below the usual ephemeral range (32768 and up), so that the outgoing
     /// connections of this machine's tests are less likely to take it before the node binds it.</summary>
-    private static int FreePort()
+    internal static int FreePort()
     {
         for (var attempt = 0; ; attempt++)
         {

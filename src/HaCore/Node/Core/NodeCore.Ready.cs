@@ -13,6 +13,8 @@ namespace HaCore;
 internal sealed partial class NodeCore<TStateMachine, TCommand, TResult>
 {
     private ulong _lastSnapshotIndex;
+    private ulong _durableSnapshotIndex; // the last snapshot on disk: taken and saved, or installed
+    private bool _snapshotRequested;
     private long _bytesSinceSnapshot;
 
     // Each node waits a little longer than the snapshot thresholds, by a fraction drawn afresh after every snapshot
@@ -235,7 +237,8 @@ internal sealed partial class NodeCore<TStateMachine, TCommand, TResult>
             return;
         }
 
-        var due = applied >= _lastSnapshotIndex + (ulong)_options.SnapshotEveryEntries + (ulong)(_options.SnapshotEveryEntries * _snapshotStagger)
+        var due = _snapshotRequested
+            || applied >= _lastSnapshotIndex + (ulong)_options.SnapshotEveryEntries + (ulong)(_options.SnapshotEveryEntries * _snapshotStagger)
             || (_options.SnapshotEveryBytes > 0 && _bytesSinceSnapshot >= _options.SnapshotEveryBytes + (long)(_options.SnapshotEveryBytes * _snapshotStagger))
             || (_options.SnapshotMaxAge > TimeSpan.Zero && _time.GetUtcNow() - _lastSnapshotAt >= _options.SnapshotMaxAge);
         if (!due || _storage.TryGetTerm(applied, out var term) != LogReadStatus.Ok)
@@ -249,6 +252,7 @@ internal sealed partial class NodeCore<TStateMachine, TCommand, TResult>
         _stateMachine.WriteSnapshot(writer);
         _snapshotSaving = new Snapshot(new SnapshotMetadata(applied, term, _raw.ConfState), writer.WrittenMemory);
         _snapshotToSave = _snapshotSaving;
+        _snapshotRequested = false;
         _lastSnapshotIndex = applied;
         _lastSnapshotAt = _time.GetUtcNow();
         _bytesSinceSnapshot = 0;
@@ -293,7 +297,29 @@ internal sealed partial class NodeCore<TStateMachine, TCommand, TResult>
             _storage.Compact(compactTo);
         }
 
+        Volatile.Write(ref _durableSnapshotIndex, Math.Max(_durableSnapshotIndex, metadata.Index));
         NodeLog.SnapshotTaken(_logger, NodeId, metadata.Index, bytes, compactTo);
+        if (_snapshotRequested)
+        {
+            MaybeSnapshot(); // requested while this one was being saved
+        }
+    }
+
+    /// <summary>
+    /// An operator's request for a snapshot now, whatever the thresholds say: taken at the applied index as soon as no
+    /// other is being saved. Returns the index it will cover (the applied index now, or the last snapshot's when nothing
+    /// was applied since); <see cref="DurableSnapshotIndex"/> reaches it once the snapshot is on disk.
+    /// </summary>
+    public ulong RequestSnapshot()
+    {
+        if (_raw.AppliedIndex <= _lastSnapshotIndex)
+        {
+            return _lastSnapshotIndex;
+        }
+
+        _snapshotRequested = true;
+        MaybeSnapshot();
+        return _raw.AppliedIndex;
     }
 
     /// <summary>A fraction in [0, 1/4) of the snapshot thresholds that this node waits longer this time.</summary>
@@ -306,6 +332,7 @@ internal sealed partial class NodeCore<TStateMachine, TCommand, TResult>
         var consumed = _runtime.Read(data.Span);
         _stateMachine.RestoreSnapshot(new ReadOnlySequence<byte>(data[consumed..]));
         _lastSnapshotIndex = snapshot.Metadata.Index;
+        Volatile.Write(ref _durableSnapshotIndex, snapshot.Metadata.Index);
         _lastSnapshotAt = _time.GetUtcNow();
         _bytesSinceSnapshot = 0;
         _subscriptions.Reset(snapshot.Metadata.Index);

@@ -89,6 +89,9 @@ internal sealed partial class NodeCore<TStateMachine, TCommand, TResult>
     /// <summary>Index of the latest local snapshot (read from any thread: a metrics gauge).</summary>
     public ulong SnapshotIndex => Volatile.Read(ref _lastSnapshotIndex);
 
+    /// <summary>The index of the last snapshot on disk (taken and saved, or installed from the leader); any thread.</summary>
+    public ulong DurableSnapshotIndex => Volatile.Read(ref _durableSnapshotIndex);
+
     /// <summary>Cancelled when this node stops leading. Any thread.</summary>
     public CancellationToken LeadershipToken => Volatile.Read(ref _leadership).Token;
 
