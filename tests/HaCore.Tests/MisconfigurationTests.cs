@@ -60,10 +60,8 @@ public sealed class MisconfigurationTests
             Assert.Contains("in use", error.Message, StringComparison.Ordinal);
             Assert.IsType<SocketException>(error.InnerException);
 
-            // The directory holds no bootstrapped membership: fixing the port and starting again bootstraps afresh.
-            using var storage = DurableRaftStorage.Open(new StorageOptions { DirectoryPath = directory, ClusterId = 9, SegmentSizeBytes = 1 << 20, MaxRecordBytes = 256 << 10, ZeroFillSegments = false });
-            Assert.Empty(storage.GetInitialState().ConfState.Voters);
-            Assert.Equal(0UL, storage.LastIndex);
+            // The port is bound before the data directory is opened: nothing was written.
+            Assert.False(Directory.Exists(directory), "the data directory was created although the port was in use");
         }
         finally
         {
@@ -73,6 +71,30 @@ public sealed class MisconfigurationTests
                 Directory.Delete(directory, recursive: true);
             }
         }
+    }
+
+    [Fact]
+    public async Task An_admin_port_in_use_fails_the_start_naming_the_option_with_nothing_written()
+    {
+        using var holder = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        holder.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        holder.Listen(1);
+        var taken = (IPEndPoint)holder.LocalEndPoint!;
+        string directory = Path.Combine(Path.GetTempPath(), $"hacore-admin-{Guid.NewGuid():N}");
+        var options = new HaCoreNodeOptions { NodeId = 1, ClusterId = 9, DataDirectory = directory, AdminEndPoint = taken, AdminSecret = new byte[32] };
+        options.InitialVoters.Add(1);
+        var network = new InMemoryRaftNetwork();
+        var error = await Assert.ThrowsAsync<IOException>(async () =>
+            await ReplicatedStateMachine<KvStateMachine, string, string>.StartAsync(
+                options, new KvStateMachine(), StringCodec.Instance, StringCodec.Instance, network.CreateTransport(1), cancellationToken: Ct));
+        Assert.Contains("AdminEndPoint", error.Message, StringComparison.Ordinal);
+        Assert.Contains(taken.ToString(), error.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(directory), "nothing was written");
+
+        // And an admin endpoint without any secret is refused by validation.
+        options.AdminSecret = null;
+        var invalid = Assert.Throws<ArgumentException>(options.Validate);
+        Assert.Contains("AdminSecret", invalid.Message, StringComparison.Ordinal);
     }
 
     [Fact]

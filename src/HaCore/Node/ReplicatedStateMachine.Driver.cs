@@ -144,11 +144,20 @@ public sealed partial class ReplicatedStateMachine<TStateMachine, TCommand, TRes
         }
     }
 
-    private sealed class Sink(ReplicatedStateMachine<TStateMachine, TCommand, TResult> node) : IRaftMessageSink
+    /// <summary>What the transport delivers to; until <see cref="Node"/> is set (the transport starts before the
+    /// storage opens), messages are dropped and reports ignored.</summary>
+    private sealed class Sink : IRaftMessageSink
     {
+        private volatile ReplicatedStateMachine<TStateMachine, TCommand, TResult>? _node;
+
+        public ReplicatedStateMachine<TStateMachine, TCommand, TResult> Node
+        {
+            set => _node = value;
+        }
+
         public bool OnMessage(in Message message)
         {
-            if (!node._inbound.Writer.TryWrite(message))
+            if (_node is not { } node || !node._inbound.Writer.TryWrite(message))
             {
                 return false;
             }
@@ -159,12 +168,22 @@ public sealed partial class ReplicatedStateMachine<TStateMachine, TCommand, TRes
 
         public void OnSnapshotStatus(ulong peer, bool delivered)
         {
+            if (_node is not { } node)
+            {
+                return;
+            }
+
             node._reports.Snapshot(peer, delivered);
             node.Signal();
         }
 
         public void OnUnreachable(ulong peer)
         {
+            if (_node is not { } node)
+            {
+                return;
+            }
+
             node._reports.Unreachable(peer);
             node.Signal();
         }

@@ -151,27 +151,54 @@ public sealed partial class ReplicatedStateMachine<TStateMachine, TCommand, TRes
         }
 
         var logger = loggerFactory?.CreateLogger("HaCore.Node") ?? NullLogger.Instance;
-        var storage = DurableRaftStorage.Open(options.ToStorageOptions(), options.StorageDevice, logger: loggerFactory?.CreateLogger("HaCore.Storage"));
-        var node = new ReplicatedStateMachine<TStateMachine, TCommand, TResult>(
-            options, stateMachine, commandCodec, resultCodec, transport, storage, logger, timeProvider ?? TimeProvider.System);
+
+        // Bind the ports before anything is written: a port in use fails the start with the data directory untouched.
+        // Messages that arrive before the node exists are dropped (Raft sends them again).
+        var sink = new Sink();
+        AdminServer? admin = null;
+        DurableRaftStorage? storage = null;
+        ReplicatedStateMachine<TStateMachine, TCommand, TResult>? node = null;
+        var operations = new AdminOperations(options.NodeId);
         try
         {
-            // Bind the port before the first write of consequence (the bootstrap of a new cluster): a port in use
-            // fails the start with nothing bootstrapped. Messages that arrive meanwhile wait in the inbound queue.
-            await transport.StartAsync(new Sink(node), cancellationToken).ConfigureAwait(false);
-            if (options.AdminEndPoint is { } admin)
+            await transport.StartAsync(sink, cancellationToken).ConfigureAwait(false);
+            if (options.AdminEndPoint is { } adminEndPoint)
             {
-                node._admin = new AdminServer(admin, (options.AdminSecret ?? options.Transport.ClusterSecret)!, new AdminOperations(node), options.AdminHealthMaxApplyLag, logger);
+                admin = new AdminServer(adminEndPoint, (options.AdminSecret ?? options.Transport.ClusterSecret)!, operations, options.AdminHealthMaxApplyLag, logger);
             }
 
+            storage = DurableRaftStorage.Open(options.ToStorageOptions(), options.StorageDevice, logger: loggerFactory?.CreateLogger("HaCore.Storage"));
+            node = new ReplicatedStateMachine<TStateMachine, TCommand, TResult>(
+                options, stateMachine, commandCodec, resultCodec, transport, storage, logger, timeProvider ?? TimeProvider.System);
+            node._admin = admin;
+            operations.Node = node;
+            sink.Node = node;
             node._core.Open();
             node.Run();
-            node._admin?.Start();
+            admin?.Start();
             return node;
         }
         catch
         {
-            await node.DisposeAsync().ConfigureAwait(false);
+            if (node is not null)
+            {
+                await node.DisposeAsync().ConfigureAwait(false); // the admin endpoint, the transport and the storage too
+            }
+            else
+            {
+                if (admin is not null)
+                {
+                    await admin.DisposeAsync().ConfigureAwait(false);
+                }
+
+                if (storage is not null)
+                {
+                    await storage.DisposeAsync().ConfigureAwait(false);
+                }
+
+                await transport.DisposeAsync().ConfigureAwait(false);
+            }
+
             throw;
         }
     }
@@ -438,9 +465,17 @@ public sealed partial class ReplicatedStateMachine<TStateMachine, TCommand, TRes
     }
 
     /// <summary>The node as its admin endpoint sees it.</summary>
-    private sealed class AdminOperations(ReplicatedStateMachine<TStateMachine, TCommand, TResult> node) : IAdminOperations
+    private sealed class AdminOperations(ulong nodeId) : IAdminOperations
     {
-        public ulong NodeId => node.NodeId;
+        private ReplicatedStateMachine<TStateMachine, TCommand, TResult> node = null!;
+
+        /// <summary>Set once the node exists, before the admin endpoint accepts its first connection.</summary>
+        public ReplicatedStateMachine<TStateMachine, TCommand, TResult> Node
+        {
+            set => node = value;
+        }
+
+        public ulong NodeId => nodeId;
 
         public NodeStatus Status => node.Status;
 
