@@ -15,6 +15,7 @@ public static class FuzzTargets
         new WalSegmentTarget(),
         new SnapshotFileTarget(),
         new ContactCenterCommandTarget(),
+        new AdminProtocolTarget(),
     ];
 
     /// <summary>The target called <paramref name="name"/>, or null.</summary>

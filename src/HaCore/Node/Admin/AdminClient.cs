@@ -100,7 +100,7 @@ internal sealed class AdminClient : IAsyncDisposable
         var line = await _reader.ReadLineAsync(ct).ConfigureAwait(false) ?? throw new IOException("The admin endpoint closed the connection.");
         try
         {
-            return JsonNode.Parse(line) as JsonObject ?? throw new IOException($"The admin endpoint answered what is not a JSON object: {Truncate(line)}");
+            return AdminProtocol.Parse(line) ?? throw new IOException($"The admin endpoint answered what is not a JSON object: {Truncate(line)}");
         }
         catch (JsonException ex)
         {

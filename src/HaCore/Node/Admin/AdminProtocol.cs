@@ -26,7 +26,15 @@ internal static class AdminProtocol
     private static readonly byte[] ClientLabel = Encoding.ASCII.GetBytes("HaCore admin v1 client proof\0");
     private static readonly byte[] ServerLabel = Encoding.ASCII.GetBytes("HaCore admin v1 server proof\0");
 
+    private static readonly System.Text.Json.JsonDocumentOptions Strict = new() { AllowDuplicateProperties = false, MaxDepth = 8 };
+
     public static byte[] NewNonce() => RandomNumberGenerator.GetBytes(NonceBytes);
+
+    /// <summary>One line as a JSON object, or null when it is JSON of another kind.</summary>
+    /// <exception cref="System.Text.Json.JsonException">Not JSON, a property twice (the fuzzer found that a repeated
+    /// key made reading the object throw <see cref="ArgumentException"/>), or nested deeper than 8.</exception>
+    public static System.Text.Json.Nodes.JsonObject? Parse(string line) =>
+        System.Text.Json.Nodes.JsonNode.Parse(line, documentOptions: Strict) as System.Text.Json.Nodes.JsonObject;
 
     public static byte[] ClientProof(byte[] secret, ReadOnlySpan<byte> serverNonce, ReadOnlySpan<byte> clientNonce, ulong nodeId) =>
         Proof(secret, ClientLabel, serverNonce, clientNonce, nodeId);

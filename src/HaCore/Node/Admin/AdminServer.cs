@@ -49,14 +49,22 @@ internal sealed class AdminServer : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _slots = new(MaxConnections, MaxConnections);
     private readonly LogRateLimit _refusals = new(TimeSpan.FromSeconds(10), 20);
+    private readonly Func<byte[]> _nonces;
     private Task _accepting = Task.CompletedTask;
     private int _connections;
 
     /// <summary>Binds <paramref name="endPoint"/> (so a port in use fails the node's start).</summary>
     /// <exception cref="IOException">The endpoint cannot be bound; the message names it.</exception>
-    public AdminServer(IPEndPoint endPoint, byte[] secret, IAdminOperations node, ulong maxApplyLag, ILogger logger)
+    /// <param name="endPoint">Where to listen.</param>
+    /// <param name="secret">The admin secret.</param>
+    /// <param name="node">The node the requests act on.</param>
+    /// <param name="maxApplyLag">The most unapplied entries for <c>health</c> to say healthy.</param>
+    /// <param name="logger">Where refusals and changes are logged.</param>
+    /// <param name="nonces">Draws the server's nonces (tests and the fuzzer fix them); fresh random ones by default.</param>
+    public AdminServer(IPEndPoint endPoint, byte[] secret, IAdminOperations node, ulong maxApplyLag, ILogger logger, Func<byte[]>? nonces = null)
     {
         _node = node;
+        _nonces = nonces ?? AdminProtocol.NewNonce;
         _secret = [.. secret];
         _maxApplyLag = maxApplyLag;
         _logger = logger;
@@ -128,10 +136,23 @@ internal sealed class AdminServer : IAsyncDisposable
 
     private async Task ServeAsync(Socket socket, CancellationToken ct)
     {
-        var remote = socket.RemoteEndPoint;
         try
         {
             await using var stream = new NetworkStream(socket, ownsSocket: true);
+            await ServeStreamAsync(stream, socket.RemoteEndPoint, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            _slots.Release();
+            Interlocked.Decrement(ref _connections);
+        }
+    }
+
+    /// <summary>One connection: the handshake, then requests until the end of the stream, an idle timeout or bad input.</summary>
+    internal async Task ServeStreamAsync(Stream stream, EndPoint? remote, CancellationToken ct)
+    {
+        try
+        {
             var reader = new BoundedLineReader(stream);
             using (var handshake = CancellationTokenSource.CreateLinkedTokenSource(ct))
             {
@@ -166,23 +187,18 @@ internal sealed class AdminServer : IAsyncDisposable
         {
             // The client went away, idled out, or sent what is not a line: nothing more to answer.
         }
-        finally
-        {
-            _slots.Release();
-            Interlocked.Decrement(ref _connections);
-        }
     }
 
     private async Task<bool> AuthenticateAsync(Stream stream, BoundedLineReader reader, EndPoint? remote, CancellationToken ct)
     {
-        var serverNonce = AdminProtocol.NewNonce();
+        var serverNonce = _nonces();
         await WriteAsync(stream, new JsonObject { ["protocol"] = AdminProtocol.Name, ["node"] = _node.NodeId, ["nonce"] = Convert.ToHexString(serverNonce) }, ct).ConfigureAwait(false);
         var line = await reader.ReadLineAsync(ct).ConfigureAwait(false);
         byte[]? clientNonce = null;
         byte[]? proof = null;
         try
         {
-            if (line is not null && JsonNode.Parse(line) is JsonObject hello)
+            if (line is not null && AdminProtocol.Parse(line) is { } hello)
             {
                 clientNonce = Convert.FromHexString((string?)hello["nonce"] ?? string.Empty);
                 proof = Convert.FromHexString((string?)hello["proof"] ?? string.Empty);
@@ -209,7 +225,7 @@ internal sealed class AdminServer : IAsyncDisposable
         JsonObject? request;
         try
         {
-            request = JsonNode.Parse(line) as JsonObject;
+            request = AdminProtocol.Parse(line);
         }
         catch (JsonException ex)
         {
