@@ -63,7 +63,7 @@ async Task StartAsync(ulong id)
     });
     machines[id] = new ContactCenterStateMachine();
     nodes[id] = await ReplicatedStateMachine<ContactCenterStateMachine, Command, CommandResult>.StartAsync(
-        options, machines[id], ProtobufCodec<Command>.Instance, ProtobufCodec<CommandResult>.Instance, transport, loggerFactory);
+        options, machines[id], Contract.CommandCodec, Contract.ResultCodec, transport, loggerFactory);
 }
 
 for (ulong id = 1; id <= 3; id++)

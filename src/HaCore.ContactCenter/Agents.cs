@@ -110,7 +110,7 @@ public sealed partial class ContactCenterStateMachine
         agent.State = c.WorkMode == AgentWorkMode.AutoIn ? AgentState.Ready : AgentState.NotReady;
         agent.StateSince = _now;
         agent.Reasons.Clear();
-        agent.Reasons.Add(c.Reasons);
+        agent.Reasons.AddRange(c.Reasons);
         dn.LoggedInAgent = c.AgentId;
         Event e = Emit(EventKind.AgentLogin, 0, c.Dn, c.Queue);
         e.AgentId = c.AgentId;
@@ -228,9 +228,9 @@ public sealed partial class ContactCenterStateMachine
             : AgentState.NotReady;
         agent.WorkMode = c.WorkMode;
         agent.Reasons.Clear();
-        agent.Reasons.Add(c.Reasons);
+        agent.Reasons.AddRange(c.Reasons);
         agent.StateSince = _now;
-        EmitAgent(EventKind.AgentNotReady, agent).UserData.Add(c.Reasons);
+        EmitAgent(EventKind.AgentNotReady, agent).UserData.AddRange(c.Reasons);
         return RejectReason.None;
     }
 

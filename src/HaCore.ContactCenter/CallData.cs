@@ -57,7 +57,7 @@ public sealed partial class ContactCenterStateMachine
         call.LastChangeAt = _now;
         Party party = at >= 0
             ? call.Parties[at]
-            : AddParty(call, c.RoutePoint, routePoint, PartyState.Routing, PartyRole.Destination, call.Parties[0].Dn, null, string.Empty);
+            : AddParty(call, c.RoutePoint!, routePoint, PartyState.Routing, PartyRole.Destination, call.Parties[0].Dn, null, string.Empty);
         EmitParty(EventKind.RouteRequest, call, party);
         return RejectReason.None;
     }
@@ -162,7 +162,7 @@ public sealed partial class ContactCenterStateMachine
         }
     }
 
-    private RejectReason ValidatePairs(Google.Protobuf.Collections.RepeatedField<KvPair> pairs)
+    private RejectReason ValidatePairs(List<KvPair> pairs)
     {
         if (pairs.Count == 0)
         {
@@ -235,7 +235,7 @@ public sealed partial class ContactCenterStateMachine
         return r != RejectReason.None ? r : ApplyUpserts(call, c.Pairs);
     }
 
-    private RejectReason ApplyUpserts(Call call, Google.Protobuf.Collections.RepeatedField<KvPair> pairs)
+    private RejectReason ApplyUpserts(Call call, List<KvPair> pairs)
     {
         for (int i = 0; i < pairs.Count; i++)
         {
@@ -337,7 +337,7 @@ public sealed partial class ContactCenterStateMachine
             StartedAt = _now,
             ReferenceId = _referenceId,
         };
-        t.Parameters.Add(c.Parameters);
+        t.Parameters.AddRange(c.Parameters);
         call.Treatments.Add(t);
         call.LastChangeAt = _now;
         EmitCall(EventKind.TreatmentRequested, call, c.Dn);
@@ -488,7 +488,7 @@ public sealed partial class ContactCenterStateMachine
             return Fail(RejectReason.InvalidIsccTransition, "a resource is allocated only to a requested transaction");
         }
 
-        var key = DnKey.From(c.AccessResource);
+        var key = DnKey.From(c.AccessResource!);
         if (_isccResourceHolders.ContainsKey(key))
         {
             return Fail(RejectReason.IsccResourceBusy, "the access resource is held by another open transaction");

@@ -212,7 +212,7 @@ public sealed partial class ContactCenterStateMachine
     private void AfterPartyLeft(Call call, Party party)
     {
         call.LastChangeAt = _now;
-        DetachFromDn(call.ConnId, party.Dn);
+        DetachFromDn(call.ConnId, party.Dn!);
         if (call.Parties.Count == 0)
         {
             ReleaseCall(call, "last party left");
@@ -298,7 +298,7 @@ public sealed partial class ContactCenterStateMachine
                 p.OtherDn = firstOriginal.Dn;
             }
 
-            if (_dns.TryGetValue(DnKey.From(p.Dn), out Dn? dn))
+            if (_dns.TryGetValue(DnKey.From(p.Dn!), out Dn? dn))
             {
                 dn.ActiveCalls.Remove(consultId);
                 if (!dn.ActiveCalls.Contains(mainId))
@@ -369,12 +369,12 @@ public sealed partial class ContactCenterStateMachine
         // call); an agent with no call left stops being busy.
         for (int i = 0; i < leaving.Count; i++)
         {
-            DetachFromDn(consultId, leaving[i].Dn);
+            DetachFromDn(consultId, leaving[i].Dn!);
         }
 
         if (transfer && controllerOnMain is not null)
         {
-            DetachFromDn(mainId, controllerOnMain.Dn);
+            DetachFromDn(mainId, controllerOnMain.Dn!);
         }
 
         _result.ConnId = mainId;

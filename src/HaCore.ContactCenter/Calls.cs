@@ -83,7 +83,7 @@ public sealed partial class ContactCenterStateMachine
         }
 
         _calls.Add(connId, call);
-        Party party = AddParty(call, c.Dn, dn, c.InitialState, c.Role, c.OtherDn, c.ThisQueue, c.AgentId);
+        Party party = AddParty(call, c.Dn!, dn, c.InitialState, c.Role, c.OtherDn, c.ThisQueue, c.AgentId);
         _result.ConnId = connId;
         EmitParty(EventKind.CallCreated, call, party);
         EmitParty(PartyEvent(c.InitialState), call, party);
@@ -248,7 +248,7 @@ public sealed partial class ContactCenterStateMachine
 
         UpdateConferenceState(call);
         EmitParty(EventKind.Established, call, party);
-        OnConnected(party, _dns[DnKey.From(party.Dn)]);
+        OnConnected(party, _dns[DnKey.From(party.Dn!)]);
         return RejectReason.None;
     }
 
@@ -323,7 +323,7 @@ public sealed partial class ContactCenterStateMachine
                 return r;
             }
 
-            party = AddParty(call, c.Queue, dn, PartyState.Queued, PartyRole.Destination, c.OtherDn, c.Queue, string.Empty);
+            party = AddParty(call, c.Queue!, dn, PartyState.Queued, PartyRole.Destination, c.OtherDn, c.Queue, string.Empty);
         }
         else
         {
@@ -384,7 +384,7 @@ public sealed partial class ContactCenterStateMachine
                 return r;
             }
 
-            party = AddParty(call, c.Dn, dn, PartyState.Busy, PartyRole.Destination, c.OtherDn, null, string.Empty);
+            party = AddParty(call, c.Dn!, dn, PartyState.Busy, PartyRole.Destination, c.OtherDn, null, string.Empty);
         }
         else
         {
@@ -439,7 +439,7 @@ public sealed partial class ContactCenterStateMachine
         // Single-step conference or monitoring: the new party is connected at once (EventEstablished,
         // with the user data); a conference member is announced to every other party
         // (EventPartyAdded, ThirdPartyDN = the new party), an observer to nobody.
-        Party party = AddParty(call, c.Dn, dn, PartyState.Connected, c.Role, c.OtherDn, null, c.AgentId);
+        Party party = AddParty(call, c.Dn!, dn, PartyState.Connected, c.Role, c.OtherDn, null, c.AgentId);
         UpdateConferenceState(call);
         EmitParty(EventKind.Established, call, party);
         if (c.Role == PartyRole.ConferenceMember)
@@ -515,7 +515,7 @@ public sealed partial class ContactCenterStateMachine
         {
             Party p = parties[i];
             EmitLeft(partyEvent, call, p, cause);
-            DetachFromDn(connId, p.Dn);
+            DetachFromDn(connId, p.Dn!);
         }
 
         parties.Clear();

@@ -30,10 +30,10 @@ public sealed partial class ContactCenterStateMachine
 
         foreach (Dn upsert in c.DnUpserts)
         {
-            var key = DnKey.From(upsert.Id);
+            var key = DnKey.From(upsert.Id!);
             if (!_dns.TryGetValue(key, out Dn? dn))
             {
-                dn = new Dn { Id = upsert.Id.Clone() };
+                dn = new Dn { Id = upsert.Id!.Clone() };
                 _dns.Add(key, dn);
             }
 
@@ -158,7 +158,7 @@ public sealed partial class ContactCenterStateMachine
             foreach (Dn other in _dns.Values)
             {
                 if (other.PeerDn is { Number.Length: > 0 } peer && removals.Contains(DnKey.From(peer))
-                    && !removals.Contains(DnKey.From(other.Id)) && !upserts.ContainsKey(DnKey.From(other.Id)))
+                    && !removals.Contains(DnKey.From(other.Id!)) && !upserts.ContainsKey(DnKey.From(other.Id!)))
                 {
                     return Fail(RejectReason.DnInUse, "the DN is the peer of another DN");
                 }

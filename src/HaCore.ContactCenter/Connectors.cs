@@ -75,7 +75,7 @@ public sealed partial class ContactCenterStateMachine
                 return r;
             }
 
-            if (!seen.Add(DnKey.From(a.Dn)))
+            if (!seen.Add(DnKey.From(a.Dn!)))
             {
                 return Fail(RejectReason.InvalidArgument, "a DN appears twice in one reassignment");
             }
@@ -97,7 +97,7 @@ public sealed partial class ContactCenterStateMachine
         // Validated: every move of the entry is applied, or none (atomic, S0 §5 #4b).
         foreach (DnAssignment a in c.Assignments)
         {
-            Assign(DnKey.From(a.Dn), a.ConnectorId);
+            Assign(DnKey.From(a.Dn!), a.ConnectorId);
         }
 
         return RejectReason.None;
@@ -105,7 +105,7 @@ public sealed partial class ContactCenterStateMachine
 
     private void Assign(DnKey dn, string connectorId)
     {
-        DnId id = _dns[dn].Id;
+        DnId id = _dns[dn].Id!;
         if (_assignments.TryGetValue(dn, out string? current))
         {
             if (string.Equals(current, connectorId, StringComparison.Ordinal))
@@ -217,7 +217,7 @@ public sealed partial class ContactCenterStateMachine
     private RejectReason Upsert<T>(
         Dictionary<string, T> records, T? record, RecordKind kind,
         Func<T, string> key, Func<T, ulong> connId, Func<T, string> connectorId, Func<T, bool> allowNoCall)
-        where T : class, Google.Protobuf.IDeepCloneable<T>
+        where T : class, IContract<T>
     {
         if (record is null)
         {

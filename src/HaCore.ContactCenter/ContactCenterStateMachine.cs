@@ -1,4 +1,3 @@
-using Google.Protobuf;
 
 namespace HaCore.ContactCenter;
 
@@ -118,7 +117,7 @@ public sealed partial class ContactCenterStateMachine : IStateMachine<Command, C
                 // Exactly-once (invariant 11): a retry gets the original outcome (reject reason,
                 // message, ConnId and the index it was applied at), marked Duplicate and without
                 // events: those were published once, at that index, and are not published again.
-                CommandResult original = earlier.Result.Clone();
+                CommandResult original = earlier.Result!.Clone();
                 original.Duplicate = true;
                 return original;
             }
@@ -164,100 +163,79 @@ public sealed partial class ContactCenterStateMachine : IStateMachine<Command, C
         return result;
     }
 
-    // The conn_id field of the command kind, if it has one (for EventError).
-    private static ulong AddressedConnId(Command command)
-    {
-        Google.Protobuf.Reflection.FieldDescriptor? kind = Command.Descriptor.Oneofs[0].Accessor.GetCaseFieldDescriptor(command);
-        if (kind?.Accessor.GetValue(command) is not IMessage message)
-        {
-            return 0;
-        }
+    // The ConnID the command kind addresses, if it addresses one (for EventError).
+    private static ulong AddressedConnId(Command command) => command.Kind is IAddressesCall call ? call.ConnId : 0;
 
-        Google.Protobuf.Reflection.FieldDescriptor? field = message.Descriptor.FindFieldByName("conn_id");
-        return field?.Accessor.GetValue(message) is ulong id ? id : 0;
-    }
-
-    private RejectReason Dispatch(Command c, SessionEntry? session) => c.KindCase switch
+    private RejectReason Dispatch(Command c, SessionEntry? session) => c.Kind switch
     {
-        Command.KindOneofCase.CallCreated => HandleCallCreated(c.CallCreated),
-        Command.KindOneofCase.PartyDialing => HandlePartyOffered(c.PartyDialing.ConnId, c.PartyDialing.Dn, c.PartyDialing.OtherDn, c.PartyDialing.AgentId, c.PartyDialing.ThisQueue, c.PartyDialing.Role, PartyState.Dialing),
-        Command.KindOneofCase.PartyRinging => HandlePartyOffered(c.PartyRinging.ConnId, c.PartyRinging.Dn, c.PartyRinging.OtherDn, c.PartyRinging.AgentId, c.PartyRinging.ThisQueue, c.PartyRinging.Role, PartyState.Alerting),
-        Command.KindOneofCase.PartyEstablished => HandlePartyEstablished(c.PartyEstablished),
-        Command.KindOneofCase.PartyHeld => HandleHoldRetrieve(c.PartyHeld.ConnId, c.PartyHeld.Dn, hold: true),
-        Command.KindOneofCase.PartyRetrieved => HandleHoldRetrieve(c.PartyRetrieved.ConnId, c.PartyRetrieved.Dn, hold: false),
-        Command.KindOneofCase.PartyQueued => HandlePartyQueued(c.PartyQueued),
-        Command.KindOneofCase.PartyDiverted => HandlePartyDiverted(c.PartyDiverted),
-        Command.KindOneofCase.Abandoned => HandleAbandoned(c.Abandoned),
-        Command.KindOneofCase.DestinationBusy => HandleDestinationBusy(c.DestinationBusy),
-        Command.KindOneofCase.PartyAdded => HandlePartyAdded(c.PartyAdded),
-        Command.KindOneofCase.PartyDeleted => HandlePartyLeft(c.PartyDeleted.ConnId, c.PartyDeleted.Dn, "deleted"),
-        Command.KindOneofCase.PartyChanged => HandlePartyChanged(c.PartyChanged),
-        Command.KindOneofCase.TransferStarted => HandleTransferStarted(c.TransferStarted),
-        Command.KindOneofCase.TransferCompleted => HandleTransferEnded(c.TransferCompleted.ConnId, completed: true),
-        Command.KindOneofCase.TransferAborted => HandleTransferEnded(c.TransferAborted.ConnId, completed: false),
-        Command.KindOneofCase.PartyReleased => HandlePartyLeft(c.PartyReleased.ConnId, c.PartyReleased.Dn, c.PartyReleased.Cause),
-        Command.KindOneofCase.CallReleased => HandleCallReleased(c.CallReleased),
-        Command.KindOneofCase.CallsSwept => HandleCallsSwept(c.CallsSwept),
-        Command.KindOneofCase.RouteRequested => HandleRouteRequested(c.RouteRequested),
-        Command.KindOneofCase.RouteUsed => HandleRouteUsed(c.RouteUsed),
-        Command.KindOneofCase.RouteTimedOut => HandleRouteTimedOut(c.RouteTimedOut),
-        Command.KindOneofCase.UserDataAttached => HandleUserDataAttached(c.UserDataAttached),
-        Command.KindOneofCase.UserDataUpdated => HandleUserDataUpdated(c.UserDataUpdated),
-        Command.KindOneofCase.UserDataKeyDeleted => HandleUserDataKeyDeleted(c.UserDataKeyDeleted),
-        Command.KindOneofCase.UserDataCleared => HandleUserDataCleared(c.UserDataCleared),
-        Command.KindOneofCase.TreatmentRequested => HandleTreatmentRequested(c.TreatmentRequested),
-        Command.KindOneofCase.TreatmentApplied => HandleTreatmentApplied(c.TreatmentApplied),
-        Command.KindOneofCase.TreatmentEnded => HandleTreatmentFinished(c.TreatmentEnded.ConnId, c.TreatmentEnded.Dn, applied: true, string.Empty),
-        Command.KindOneofCase.TreatmentNotApplied => HandleTreatmentFinished(c.TreatmentNotApplied.ConnId, c.TreatmentNotApplied.Dn, applied: false, c.TreatmentNotApplied.Cause),
-        Command.KindOneofCase.IsccRequested => HandleIsccRequested(c.IsccRequested),
-        Command.KindOneofCase.IsccResourceAllocated => HandleIsccResourceAllocated(c.IsccResourceAllocated),
-        Command.KindOneofCase.IsccSucceeded => HandleIsccClosed(c.IsccSucceeded.TransactionId, IsccState.Succeeded, c.IsccSucceeded.RemoteConnId, string.Empty),
-        Command.KindOneofCase.IsccFailed => HandleIsccClosed(c.IsccFailed.TransactionId, IsccState.Failed, 0, c.IsccFailed.Cause),
-        Command.KindOneofCase.IsccTimedOut => HandleIsccClosed(c.IsccTimedOut.TransactionId, IsccState.TimedOut, 0, string.Empty),
-        Command.KindOneofCase.AgentLoggedIn => HandleAgentLoggedIn(c.AgentLoggedIn),
-        Command.KindOneofCase.AgentLoggedOut => HandleAgentLoggedOut(c.AgentLoggedOut),
-        Command.KindOneofCase.AgentReady => HandleAgentReady(c.AgentReady),
-        Command.KindOneofCase.AgentNotReady => HandleAgentNotReady(c.AgentNotReady),
-        Command.KindOneofCase.DnOutOfService => HandleDnFlag(c.DnOutOfService.Dn, DnFlag.OutOfService, true),
-        Command.KindOneofCase.DnBackInService => HandleDnFlag(c.DnBackInService.Dn, DnFlag.OutOfService, false),
-        Command.KindOneofCase.DndOn => HandleDnFlag(c.DndOn.Dn, DnFlag.Dnd, true),
-        Command.KindOneofCase.DndOff => HandleDnFlag(c.DndOff.Dn, DnFlag.Dnd, false),
-        Command.KindOneofCase.ForwardSet => HandleForwardSet(c.ForwardSet),
-        Command.KindOneofCase.ForwardCancel => HandleForwardCancel(c.ForwardCancel),
-        Command.KindOneofCase.MuteOn => HandleMute(c.MuteOn.ConnId, c.MuteOn.Dn, true),
-        Command.KindOneofCase.MuteOff => HandleMute(c.MuteOff.ConnId, c.MuteOff.Dn, false),
-        Command.KindOneofCase.SessionOpened => HandleSessionOpened(c.SessionOpened),
-        Command.KindOneofCase.SessionRenewed => HandleSessionRenewed(c.SessionRenewed),
-        Command.KindOneofCase.SessionExpired => HandleSessionExpired(c.SessionExpired),
-        Command.KindOneofCase.AddressRegistered => HandleAddressRegistered(c.AddressRegistered, session),
-        Command.KindOneofCase.AddressUnregistered => HandleAddressUnregistered(c.AddressUnregistered, session),
-        Command.KindOneofCase.ConnectorUp => HandleConnectorUp(c.ConnectorUp),
-        Command.KindOneofCase.ConnectorDown => HandleConnectorDown(c.ConnectorDown),
-        Command.KindOneofCase.DnsReassigned => HandleDnsReassigned(c.DnsReassigned),
-        Command.KindOneofCase.ConnConferenceUpserted => HandleConferenceUpserted(c.ConnConferenceUpserted.Record),
-        Command.KindOneofCase.ConnConferenceRemoved => HandleRecordRemoved(RecordKind.Conference, c.ConnConferenceRemoved.ConferenceUri, c.ConnConferenceRemoved.ConnectorId),
-        Command.KindOneofCase.ConnConversationUpserted => HandleConversationUpserted(c.ConnConversationUpserted.Record),
-        Command.KindOneofCase.ConnConversationRemoved => HandleRecordRemoved(RecordKind.Conversation, c.ConnConversationRemoved.ConversationId, c.ConnConversationRemoved.ConnectorId),
-        Command.KindOneofCase.ConnCallUpserted => HandleConnectorCallUpserted(c.ConnCallUpserted.Record),
-        Command.KindOneofCase.ConnCallRemoved => HandleRecordRemoved(RecordKind.Call, c.ConnCallRemoved.CallId, c.ConnCallRemoved.ConnectorId),
-        Command.KindOneofCase.B2BUpserted => HandleB2BUpserted(c.B2BUpserted.Record),
-        Command.KindOneofCase.B2BRemoved => HandleRecordRemoved(RecordKind.B2B, c.B2BRemoved.B2BId, c.B2BRemoved.ConnectorId),
-        Command.KindOneofCase.ConfigApplied => HandleConfigApplied(c.ConfigApplied),
+        CallCreated x => HandleCallCreated(x),
+        PartyDialing x => HandlePartyOffered(x.ConnId, x.Dn, x.OtherDn, x.AgentId, x.ThisQueue, x.Role, PartyState.Dialing),
+        PartyRinging x => HandlePartyOffered(x.ConnId, x.Dn, x.OtherDn, x.AgentId, x.ThisQueue, x.Role, PartyState.Alerting),
+        PartyEstablished x => HandlePartyEstablished(x),
+        PartyHeld x => HandleHoldRetrieve(x.ConnId, x.Dn, hold: true),
+        PartyRetrieved x => HandleHoldRetrieve(x.ConnId, x.Dn, hold: false),
+        PartyQueued x => HandlePartyQueued(x),
+        PartyDiverted x => HandlePartyDiverted(x),
+        Abandoned x => HandleAbandoned(x),
+        DestinationBusy x => HandleDestinationBusy(x),
+        PartyAdded x => HandlePartyAdded(x),
+        PartyDeleted x => HandlePartyLeft(x.ConnId, x.Dn, "deleted"),
+        PartyChanged x => HandlePartyChanged(x),
+        TransferStarted x => HandleTransferStarted(x),
+        TransferCompleted x => HandleTransferEnded(x.ConnId, completed: true),
+        TransferAborted x => HandleTransferEnded(x.ConnId, completed: false),
+        PartyReleased x => HandlePartyLeft(x.ConnId, x.Dn, x.Cause),
+        CallReleased x => HandleCallReleased(x),
+        CallsSwept x => HandleCallsSwept(x),
+        RouteRequested x => HandleRouteRequested(x),
+        RouteUsed x => HandleRouteUsed(x),
+        RouteTimedOut x => HandleRouteTimedOut(x),
+        UserDataAttached x => HandleUserDataAttached(x),
+        UserDataUpdated x => HandleUserDataUpdated(x),
+        UserDataKeyDeleted x => HandleUserDataKeyDeleted(x),
+        UserDataCleared x => HandleUserDataCleared(x),
+        TreatmentRequested x => HandleTreatmentRequested(x),
+        TreatmentApplied x => HandleTreatmentApplied(x),
+        TreatmentEnded x => HandleTreatmentFinished(x.ConnId, x.Dn, applied: true, string.Empty),
+        TreatmentNotApplied x => HandleTreatmentFinished(x.ConnId, x.Dn, applied: false, x.Cause),
+        IsccRequested x => HandleIsccRequested(x),
+        IsccResourceAllocated x => HandleIsccResourceAllocated(x),
+        IsccSucceeded x => HandleIsccClosed(x.TransactionId, IsccState.Succeeded, x.RemoteConnId, string.Empty),
+        IsccFailed x => HandleIsccClosed(x.TransactionId, IsccState.Failed, 0, x.Cause),
+        IsccTimedOut x => HandleIsccClosed(x.TransactionId, IsccState.TimedOut, 0, string.Empty),
+        AgentLoggedIn x => HandleAgentLoggedIn(x),
+        AgentLoggedOut x => HandleAgentLoggedOut(x),
+        AgentReady x => HandleAgentReady(x),
+        AgentNotReady x => HandleAgentNotReady(x),
+        DnOutOfService x => HandleDnFlag(x.Dn, DnFlag.OutOfService, true),
+        DnBackInService x => HandleDnFlag(x.Dn, DnFlag.OutOfService, false),
+        DndOn x => HandleDnFlag(x.Dn, DnFlag.Dnd, true),
+        DndOff x => HandleDnFlag(x.Dn, DnFlag.Dnd, false),
+        ForwardSet x => HandleForwardSet(x),
+        ForwardCancel x => HandleForwardCancel(x),
+        MuteOn x => HandleMute(x.ConnId, x.Dn, true),
+        MuteOff x => HandleMute(x.ConnId, x.Dn, false),
+        SessionOpened x => HandleSessionOpened(x),
+        SessionRenewed x => HandleSessionRenewed(x),
+        SessionExpired x => HandleSessionExpired(x),
+        AddressRegistered x => HandleAddressRegistered(x, session),
+        AddressUnregistered x => HandleAddressUnregistered(x, session),
+        ConnectorUp x => HandleConnectorUp(x),
+        ConnectorDown x => HandleConnectorDown(x),
+        DnsReassigned x => HandleDnsReassigned(x),
+        ConnConferenceUpserted x => HandleConferenceUpserted(x.Record),
+        ConnConferenceRemoved x => HandleRecordRemoved(RecordKind.Conference, x.ConferenceUri, x.ConnectorId),
+        ConnConversationUpserted x => HandleConversationUpserted(x.Record),
+        ConnConversationRemoved x => HandleRecordRemoved(RecordKind.Conversation, x.ConversationId, x.ConnectorId),
+        ConnCallUpserted x => HandleConnectorCallUpserted(x.Record),
+        ConnCallRemoved x => HandleRecordRemoved(RecordKind.Call, x.CallId, x.ConnectorId),
+        B2BUpserted x => HandleB2BUpserted(x.Record),
+        B2BRemoved x => HandleRecordRemoved(RecordKind.B2B, x.B2BId, x.ConnectorId),
+        ConfigApplied x => HandleConfigApplied(x),
         _ => Fail(RejectReason.UnknownCommand, "the command carries no known kind"),
     };
 
-    private static ulong PresentedEpoch(Command c) => c.KindCase switch
-    {
-        Command.KindOneofCase.ConnConferenceUpserted => c.ConnConferenceUpserted.Epoch,
-        Command.KindOneofCase.ConnConferenceRemoved => c.ConnConferenceRemoved.Epoch,
-        Command.KindOneofCase.ConnConversationUpserted => c.ConnConversationUpserted.Epoch,
-        Command.KindOneofCase.ConnConversationRemoved => c.ConnConversationRemoved.Epoch,
-        Command.KindOneofCase.ConnCallUpserted => c.ConnCallUpserted.Epoch,
-        Command.KindOneofCase.ConnCallRemoved => c.ConnCallRemoved.Epoch,
-        Command.KindOneofCase.B2BUpserted => c.B2BUpserted.Epoch,
-        Command.KindOneofCase.B2BRemoved => c.B2BRemoved.Epoch,
-        _ => 0,
-    };
+    private static ulong PresentedEpoch(Command c) => c.Kind is IConnectorRecordCommand w ? w.Epoch : 0;
 
     private RejectReason Fail(RejectReason reason, string message)
     {
@@ -401,5 +379,4 @@ public sealed partial class ContactCenterStateMachine : IStateMachine<Command, C
         Dnd,
     }
 
-    private static ByteString EmptyBytes => ByteString.Empty;
 }

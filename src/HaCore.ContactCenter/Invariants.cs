@@ -123,12 +123,12 @@ public sealed partial class ContactCenterStateMachine
                 Party p = call.Parties[i];
                 if (FindParty(call, p.Dn) != i)
                 {
-                    v.Add($"6: call {c} has two parties on {DnKey.From(p.Dn)}");
+                    v.Add($"6: call {c} has two parties on {DnKey.From(p.Dn!)}");
                 }
 
-                if (!_dns.TryGetValue(DnKey.From(p.Dn), out Dn? dn) || !dn.ActiveCalls.Contains(connId))
+                if (!_dns.TryGetValue(DnKey.From(p.Dn!), out Dn? dn) || !dn.ActiveCalls.Contains(connId))
                 {
-                    v.Add($"4: call {c} party {DnKey.From(p.Dn)} is missing from its DN's active calls");
+                    v.Add($"4: call {c} party {DnKey.From(p.Dn!)} is missing from its DN's active calls");
                 }
             }
 

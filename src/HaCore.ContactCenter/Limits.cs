@@ -1,5 +1,4 @@
 using System.Globalization;
-using Google.Protobuf.Collections;
 
 namespace HaCore.ContactCenter;
 
@@ -15,22 +14,22 @@ public sealed partial class ContactCenterStateMachine
             ? RejectReason.None
             : Fail(RejectReason.LimitExceeded, string.Create(CultureInfo.InvariantCulture, $"{what}: {wouldBe} would exceed the limit of {max}"));
 
-    private static long SizeOf(RepeatedField<KvPair> pairs)
+    private static long SizeOf(List<KvPair> pairs)
     {
         long size = 0;
         for (int i = 0; i < pairs.Count; i++)
         {
-            size += pairs[i].CalculateSize();
+            size += Contract.SizeOf(pairs[i]);
         }
 
         return size;
     }
 
-    private RejectReason CheckKeyValueList(RepeatedField<KvPair> pairs, string what) =>
+    private RejectReason CheckKeyValueList(List<KvPair> pairs, string what) =>
         Limit(SizeOf(pairs), _options.MaxKeyValueListBytes, what + " bytes");
 
     // The user data of the call after upserting the pairs: keys and bytes.
-    private RejectReason CheckUserData(Call? call, RepeatedField<KvPair> pairs)
+    private RejectReason CheckUserData(Call? call, List<KvPair> pairs)
     {
         long bytes = call is null ? 0 : SizeOf(call.UserData);
         long keys = call?.UserData.Count ?? 0;
@@ -39,14 +38,14 @@ public sealed partial class ContactCenterStateMachine
             int existing = call is null ? -1 : FindUserData(call, pairs[i].Key);
             if (existing >= 0)
             {
-                bytes -= call!.UserData[existing].CalculateSize();
+                bytes -= Contract.SizeOf(call!.UserData[existing]);
             }
             else
             {
                 keys++;
             }
 
-            bytes += pairs[i].CalculateSize();
+            bytes += Contract.SizeOf(pairs[i]);
         }
 
         RejectReason r = Limit(keys, _options.MaxUserDataKeys, "user-data keys of the call");
@@ -101,7 +100,7 @@ public sealed partial class ContactCenterStateMachine
         }
 
         // Inherited escalation: only the consult's keys the main call lacks are added.
-        var added = new RepeatedField<KvPair>();
+        var added = new List<KvPair>();
         for (int i = 0; i < consult.UserData.Count; i++)
         {
             if (FindUserData(main, consult.UserData[i].Key) < 0)
@@ -129,7 +128,7 @@ public sealed partial class ContactCenterStateMachine
         var added = new HashSet<DnKey>();
         foreach (Dn upsert in c.DnUpserts)
         {
-            var key = DnKey.From(upsert.Id);
+            var key = DnKey.From(upsert.Id!);
             if ((!_dns.ContainsKey(key) || removed.Contains(key)) && added.Add(key))
             {
                 dns++;

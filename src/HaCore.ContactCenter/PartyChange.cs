@@ -54,7 +54,7 @@ public sealed partial class ContactCenterStateMachine
         call.LastChangeAt = _now;
         for (int i = 0; i < call.Parties.Count; i++)
         {
-            Dn? dn = _dns.GetValueOrDefault(DnKey.From(call.Parties[i].Dn));
+            Dn? dn = _dns.GetValueOrDefault(DnKey.From(call.Parties[i].Dn!));
             if (dn is not null)
             {
                 dn.ActiveCalls.Remove(oldId);

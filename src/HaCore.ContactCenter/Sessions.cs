@@ -134,7 +134,7 @@ public sealed partial class ContactCenterStateMachine
             return r;
         }
 
-        var key = DnKey.From(c.Dn);
+        var key = DnKey.From(c.Dn!);
         if (session.Subscriptions.ContainsKey(key))
         {
             return Fail(RejectReason.SubscriptionExists, "the session already monitors the DN");

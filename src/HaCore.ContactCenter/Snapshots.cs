@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Security.Cryptography;
-using Google.Protobuf;
 
 namespace HaCore.ContactCenter;
 
@@ -12,24 +11,14 @@ public sealed partial class ContactCenterStateMachine
     public void WriteSnapshot(IBufferWriter<byte> writer)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        CreateSnapshot().WriteTo(writer);
+        MessagePack.MessagePackSerializer.Serialize(writer, CreateSnapshot(), Contract.Options);
     }
 
     /// <inheritdoc />
     /// <exception cref="InvalidDataException">The bytes are not a valid snapshot, or its format version is not supported.</exception>
     public void RestoreSnapshot(ReadOnlySequence<byte> snapshot)
     {
-        Snapshot parsed;
-        try
-        {
-            parsed = Snapshot.Parser.ParseFrom(snapshot);
-        }
-        catch (Exception ex) when (ProtobufParsing.IsMalformedInput(ex))
-        {
-            throw ProtobufParsing.Malformed("contact-center snapshot", ex);
-        }
-
-        LoadSnapshot(parsed);
+        LoadSnapshot(Contract.Deserialize<Snapshot>(snapshot));
     }
 
     /// <summary>
@@ -72,7 +61,7 @@ public sealed partial class ContactCenterStateMachine
             }
 
             // Queue order is application order: deterministic, and it is the eviction order.
-            s.Dedupe.Add(session.DedupeOrder);
+            s.Dedupe.AddRange(session.DedupeOrder);
         }
 
         foreach (string id in SortedStrings(_connectors))
@@ -182,7 +171,7 @@ public sealed partial class ContactCenterStateMachine
         _config = snapshot.Config ?? new ConfigFingerprint();
         foreach (Dn dn in snapshot.Dns)
         {
-            _dns.Add(DnKey.From(dn.Id), dn);
+            _dns.Add(DnKey.From(dn.Id!), dn);
         }
 
         foreach (Call call in snapshot.Calls)
@@ -214,7 +203,7 @@ public sealed partial class ContactCenterStateMachine
 
         foreach (Subscription sub in snapshot.Subscriptions)
         {
-            var key = DnKey.From(sub.Dn);
+            var key = DnKey.From(sub.Dn!);
             _sessions[sub.SessionId].Subscriptions.Add(key, sub);
             _subscriberCounts[key] = _subscriberCounts.GetValueOrDefault(key) + 1;
             _subscriptionTotal++;
@@ -234,7 +223,7 @@ public sealed partial class ContactCenterStateMachine
 
         foreach (DnAssignment a in snapshot.DnAssignments)
         {
-            var key = DnKey.From(a.Dn);
+            var key = DnKey.From(a.Dn!);
             _assignments.Add(key, a.ConnectorId);
             if (!_dnsByConnector.TryGetValue(a.ConnectorId, out SortedSet<DnKey>? set))
             {

@@ -29,7 +29,7 @@ public sealed class AgentAndDnTests
         Assert.Equal(before, _h.Sm.ComputeStateHashHex());
         CommandResult r = _h.Ok(new AgentLoggedIn { AgentId = "a1", Dn = Dn("1001"), WorkMode = AgentWorkMode.AutoIn }, Session, 3);
         Event e = Assert.Single(r.Events);
-        Assert.Equal((EventKind.AgentLogin, 3u, AgentState.Ready, "1001"), (e.Kind, e.ReferenceId, e.AgentState, e.ThisDn.Number));
+        Assert.Equal((EventKind.AgentLogin, 3u, AgentState.Ready, "1001"), (e.Kind, e.ReferenceId, e.AgentState, e.ThisDn!.Number));
     }
 
     [Fact]
@@ -142,7 +142,7 @@ public sealed class AgentAndDnTests
         Agent a = _h.Sm.GetAgent("a1")!;
         Assert.Equal(AgentState.NotReady, a.State);
         Assert.Equal(AgentWorkMode.AfterCallWork, a.WorkMode);
-        Assert.Equal("12", a.Reasons[0].Value.Str);
+        Assert.Equal("12", a.Reasons[0].Value!.Str);
         _h.Rejects(new AgentNotReady { AgentId = "a1", WorkMode = AgentWorkMode.AutoIn }, RejectReason.InvalidAgentTransition);
     }
 
@@ -195,7 +195,7 @@ public sealed class AgentAndDnTests
     public void ForwardSet_sets_forwarding_and_rejects_bad_destination()
     {
         _h.Ok(new ForwardSet { Dn = Dn("1001"), Mode = ForwardMode.Unconditional, Destination = Dn("1002") });
-        Assert.Equal("1002", _h.Sm.GetDn(Dn("1001"))!.Forward.Destination.Number);
+        Assert.Equal("1002", _h.Sm.GetDn(Dn("1001"))!.Forward!.Destination!.Number);
         _h.Rejects(new ForwardSet { Dn = Dn("1001"), Mode = ForwardMode.Unconditional, Destination = Dn("1001") }, RejectReason.InvalidArgument);
         _h.Rejects(new ForwardSet { Dn = Dn("1001"), Mode = ForwardMode.None, Destination = Dn("1002") }, RejectReason.InvalidArgument);
     }

@@ -194,7 +194,7 @@ public sealed class CallCommandTests
         Assert.Equal(3, merged.Parties.Count);
         Assert.Equal(["a", "b"], merged.UserData.Select(p => p.Key));
         Event changed = Assert.Single(r.Events, e => e.Kind == EventKind.PartyChanged);
-        Assert.Equal(("1002", main, consult), (changed.ThisDn.Number, changed.ConnId, changed.PreviousConnId));
+        Assert.Equal(("1002", main, consult), (changed.ThisDn!.Number, changed.ConnId, changed.PreviousConnId));
         Assert.Equal([main], _h.Sm.GetCallsOnDn(Dn("1002")));
         PropertyTests.AssertNoReference(_h.Sm, consult);
     }
@@ -225,7 +225,7 @@ public sealed class CallCommandTests
     {
         ulong id = _h.ConnectedCall();
         _h.Ok(new TransferStarted { ConnId = id, Controller = Dn("1001"), Target = Dn("1002"), Kind = TransferKind.TwoStep });
-        Assert.Equal("1001", _h.Call(id).TransferInProgress.Controller.Number);
+        Assert.Equal("1001", _h.Call(id).TransferInProgress!.Controller!.Number);
         _h.Rejects(new TransferStarted { ConnId = id, Controller = Dn("1001"), Target = Dn("1003") }, RejectReason.TransferInProgress);
         _h.Rejects(new TransferStarted { ConnId = id, Controller = Dn("1004"), Target = Dn("1003") }, RejectReason.UnknownParty);
     }

@@ -13,7 +13,7 @@ public sealed class CallDataTests
         ulong id = _h.InboundCall();
         long at = _h.Now + 10;
         _h.Ok(new RouteRequested { ConnId = id, RoutePoint = Dn("8000"), TimeoutMs = 5000 }, Session, 3);
-        RouteRequest route = _h.Call(id).PendingRoute;
+        RouteRequest route = _h.Call(id).PendingRoute!;
         Assert.Equal(at + 5000, route.DeadlineAt);
         Assert.Equal(3u, route.ReferenceId);
         _h.Rejects(new RouteRequested { ConnId = id, RoutePoint = Dn("8000"), TimeoutMs = 5000 }, RejectReason.RoutePending);
@@ -61,7 +61,7 @@ public sealed class CallDataTests
         _h.Ok(new UserDataUpdated { ConnId = id, Pairs = { Kv("b", "2"), Kv("c", "3") } });
         Call call = _h.Call(id);
         Assert.Equal(["a", "b", "c"], call.UserData.Select(p => p.Key));
-        Assert.Equal("2", call.UserData[1].Value.Str);
+        Assert.Equal("2", call.UserData[1].Value!.Str);
         _h.Rejects(new UserDataUpdated { ConnId = id, Pairs = { Kv("x", "1"), Kv("x", "2") } }, RejectReason.InvalidArgument);
         _h.Rejects(new UserDataUpdated { ConnId = 1, Pairs = { Kv("x", "1") } }, RejectReason.UnknownCall);
     }
@@ -91,12 +91,12 @@ public sealed class CallDataTests
     {
         ulong id = _h.ConnectedCall();
         var nested = new KvPair { Key = "n", Value = new KvValue { List = new KvList { Pairs = { Kv("inner", "v") } } } };
-        var binary = new KvPair { Key = "bin", Value = new KvValue { Binary = Google.Protobuf.ByteString.CopyFrom(1, 2, 3) } };
+        var binary = new KvPair { Key = "bin", Value = new KvValue { Binary = new byte[] { 1, 2, 3 } } };
         var number = new KvPair { Key = "num", Value = new KvValue { Int = 42 } };
         _h.Ok(new UserDataAttached { ConnId = id, Pairs = { nested, binary, number } });
         Call call = _h.Call(id);
-        Assert.Equal("v", call.UserData.Single(p => p.Key == "n").Value.List.Pairs[0].Value.Str);
-        Assert.Equal(42, call.UserData.Single(p => p.Key == "num").Value.Int);
+        Assert.Equal("v", call.UserData.Single(p => p.Key == "n").Value!.List!.Pairs[0].Value!.Str);
+        Assert.Equal(42, call.UserData.Single(p => p.Key == "num").Value!.Int);
     }
 
     [Fact]

@@ -92,9 +92,9 @@ public sealed class CallFlowTests
         Assert.Equal(CallState.Transferred, call.State);
         Assert.Null(call.TransferInProgress);
         Assert.Equal(0UL, call.TransferConnId);
-        Assert.Equal(["9000", "1002"], call.Parties.Select(p => p.Dn.Number));
-        Assert.Equal("1002", call.Parties[0].OtherDn.Number);
-        Assert.Equal("9000", call.Parties[1].OtherDn.Number);
+        Assert.Equal(["9000", "1002"], call.Parties.Select(p => p.Dn!.Number));
+        Assert.Equal("1002", call.Parties[0].OtherDn!.Number);
+        Assert.Equal("9000", call.Parties[1].OtherDn!.Number);
         Assert.Empty(_h.Sm.GetCallsOnDn(Dn("1001")));
         Assert.Equal([m], _h.Sm.GetCallsOnDn(Dn("1002")));
         Assert.Equal([m], _h.Sm.GetCallsOnDn(Dn("9000")));
@@ -236,7 +236,7 @@ public sealed class CallFlowTests
         var names = new Dictionary<ulong, string> { [m] = "M" };
         CommandResult r = _h.Ok(new Abandoned { ConnId = m, Dn = Dn("1002") });
         AssertEvents(PerDn(r, names), ("1002", ["Abandoned conn=M other=1001 state=Ok"]));
-        Assert.Equal(["9000", "1001"], _h.Call(m).Parties.Select(p => p.Dn.Number));
+        Assert.Equal(["9000", "1001"], _h.Call(m).Parties.Select(p => p.Dn!.Number));
         Assert.Empty(_h.Sm.GetCallsOnDn(Dn("1002")));
     }
 

@@ -1,50 +1,81 @@
 using System.Buffers;
-using Google.Protobuf;
 using Xunit;
 
 namespace HaCore.ContactCenter.Tests;
 
-/// <summary>The command payload codec refuses malformed bytes with one documented exception type.</summary>
+/// <summary>The MessagePack contracts refuse malformed bytes with one documented exception type, and grow by keys.</summary>
 public sealed class CodecTests
 {
-    // Found by fuzzing (tests/HaCore.Fuzz/regressions/cc-command): PartyRinging whose DnId field announces
-    // a length near 2^31. Google.Protobuf's limit arithmetic overflows (protocolbuffers/protobuf issue
-    // 26856) and it throws IndexOutOfRangeException instead of InvalidProtocolBufferException.
-    private static readonly byte[] NestedLengthNear2G = Convert.FromHexString(
-        "62370883808080808040120E0A035357311207313030303030301A0A0A03535731120354323022066167656E74302AFFFFFFFF573112025131");
+    private static byte[] SessionOpenedBytes() =>
+        Contract.Serialize(new Command { SessionId = "desk-1", SessionOpened = new SessionOpened { SessionId = "desk-1", ClientName = "c", LeaseMs = 1000 } });
 
-    [Fact]
-    public void A_nested_length_near_2_GiB_is_invalid_data_not_an_index_out_of_range()
-    {
-        var ex = Assert.Throws<InvalidDataException>(() => ProtobufCodec<Command>.Instance.Decode(NestedLengthNear2G));
-        Assert.IsType<IndexOutOfRangeException>(ex.InnerException);
-        Assert.Contains("Command", ex.Message, StringComparison.Ordinal);
-        Assert.Throws<InvalidDataException>(() => ProtobufCodec<Command>.Instance.Decode(new ReadOnlySequence<byte>(NestedLengthNear2G)));
-    }
-
+    // Inputs the fuzzer kept from the protobuf era (tests/HaCore.Fuzz/regressions/cc-command): lengths near 2^31.
     [Theory]
-    [InlineData("9a01ffffffffa7010800f80827a20808")] // DestinationBusy, unknown bytes field: ReadRawBytes
-    [InlineData("522e0affffffff57311202543910021252502e0a2b31383831233638723100047f0c090a035357311202543910023128027f0c2b313831")] // CallCreated.DnId string: ReadRawString
+    [InlineData("62370883808080808040120E0A035357311207313030303030301A0A0A03535731120354323022066167656E74302AFFFFFFFF573112025131")]
+    [InlineData("9a01ffffffffa7010800f80827a20808")]
     [InlineData("aa01fffffffff7812040030a1012535730fe1a52343118b08a01")]
-    public void Lengths_near_2_GiB_that_make_the_parser_slice_out_of_range_are_invalid_data(string hex)
+    [InlineData("93a0009281ffffffff")]        // [ "", 0, [ 1? ... ] ]: a map header where the union expects an array
+    [InlineData("93a0009218dbffffffff41")]    // a union body whose string announces 4 GiB
+    public void Garbage_and_huge_lengths_are_invalid_data(string hex)
     {
-        // Found by afl++ (tests/HaCore.Fuzz/regressions/cc-command/afl-*): the same upstream overflow,
-        // surfacing as ArgumentOutOfRangeException when a string or bytes field is sliced.
-        var ex = Assert.Throws<InvalidDataException>(() => ProtobufCodec<Command>.Instance.Decode(Convert.FromHexString(hex)));
-        Assert.IsType<ArgumentOutOfRangeException>(ex.InnerException);
+        byte[] bytes = Convert.FromHexString(hex);
+        var ex = Assert.Throws<InvalidDataException>(() => Contract.CommandCodec.Decode(bytes));
+        Assert.Contains("Command", ex.Message, StringComparison.Ordinal);
+        Assert.Throws<InvalidDataException>(() => Contract.CommandCodec.Decode(new ReadOnlySequence<byte>(bytes)));
     }
 
     [Fact]
     public void A_truncated_command_is_invalid_data()
     {
-        var bytes = new Command { SessionId = "desk-1", SessionOpened = new SessionOpened { SessionId = "desk-1", ClientName = "c", LeaseMs = 1000 } }.ToByteArray();
-        var ex = Assert.Throws<InvalidDataException>(() => ProtobufCodec<Command>.Instance.Decode(bytes.AsSpan(0, bytes.Length - 3)));
-        Assert.IsType<InvalidProtocolBufferException>(ex.InnerException);
+        byte[] bytes = SessionOpenedBytes();
+        for (int cut = 1; cut < bytes.Length; cut++)
+        {
+            Assert.Throws<InvalidDataException>(() => Contract.CommandCodec.Decode(bytes.AsSpan(0, bytes.Length - cut)));
+        }
     }
 
     [Fact]
-    public void A_snapshot_with_the_same_defect_is_invalid_data()
+    public void An_unknown_command_kind_decodes_to_no_kind_and_is_rejected_without_a_change()
     {
-        Assert.Throws<InvalidDataException>(() => new ContactCenterStateMachine().RestoreSnapshot(new ReadOnlySequence<byte>(NestedLengthNear2G)));
+        // [session, reference, [tag, body]] with tag 999, which no union case has: as with an unknown protobuf
+        // oneof field, the body is skipped, and Apply refuses the command with UnknownCommand on every replica.
+        byte[] bytes = Convert.FromHexString("93a000" + "92cd03e7" + "90");
+        Command command = Contract.CommandCodec.Decode(bytes);
+        Assert.Equal(Command.KindOneofCase.None, command.KindCase);
+        var h = new Harness();
+        string before = h.Sm.ComputeStateHashHex();
+        Assert.Equal(RejectReason.UnknownCommand, h.Apply(command).RejectReason);
+        Assert.Equal(before, h.Sm.ComputeStateHashHex());
+    }
+
+    [Fact]
+    public void A_snapshot_with_bytes_after_it_or_garbage_is_invalid_data()
+    {
+        var sm = new ContactCenterStateMachine();
+        var buffer = new ArrayBufferWriter<byte>();
+        sm.WriteSnapshot(buffer);
+        byte[] trailing = [.. buffer.WrittenSpan, 0xc0];
+        Assert.Throws<InvalidDataException>(() => new ContactCenterStateMachine().RestoreSnapshot(new ReadOnlySequence<byte>(trailing)));
+        Assert.Throws<InvalidDataException>(() => new ContactCenterStateMachine().RestoreSnapshot(new ReadOnlySequence<byte>(Convert.FromHexString("9a01ffffffffa7010800f80827a20808"))));
+    }
+
+    [Fact]
+    public void The_union_tags_are_the_protobuf_field_numbers_and_every_kind_has_one()
+    {
+        // The tag is the command kind's identity on disk: stable, and the same as KindOneofCase.
+        foreach (Command.KindOneofCase kind in Enum.GetValues<Command.KindOneofCase>().Where(k => k != Command.KindOneofCase.None))
+        {
+            Type type = typeof(Command).Assembly.GetType("HaCore.ContactCenter." + kind, throwOnError: true)!;
+            var command = new Command { Kind = (ICommandKind)Activator.CreateInstance(type)! };
+            Assert.Equal(kind, command.KindCase);
+            byte[] bytes = Contract.Serialize(command);
+            var reader = new MessagePack.MessagePackReader(bytes);
+            Assert.Equal(3, reader.ReadArrayHeader());
+            reader.Skip();
+            reader.Skip();
+            Assert.Equal(2, reader.ReadArrayHeader());
+            Assert.Equal((int)kind, reader.ReadInt32());
+            Assert.Equal(command, Contract.CommandCodec.Decode(bytes));
+        }
     }
 }

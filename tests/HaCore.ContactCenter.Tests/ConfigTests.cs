@@ -1,4 +1,3 @@
-using Google.Protobuf;
 using Xunit;
 using static HaCore.ContactCenter.Tests.Harness;
 
@@ -11,7 +10,7 @@ public sealed class ConfigTests
     [Fact]
     public void ConfigApplied_sets_version_hash_options_and_DNs()
     {
-        var c = new ConfigApplied { Version = 5, Hash = ByteString.CopyFromUtf8("h5"), Options = { Kv("addp-timeout", "10") }, RemovedOptions = { "protocol" } };
+        var c = new ConfigApplied { Version = 5, Hash = System.Text.Encoding.UTF8.GetBytes("h5"), Options = { Kv("addp-timeout", "10") }, RemovedOptions = { "protocol" } };
         c.DnUpserts.Add(new Dn { Id = Dn("1005"), Type = AddressType.Dn, Place = "P5" });
         CommandResult r = _h.Ok(c);
         Assert.Equal(EventKind.ConfigApplied, r.Events[0].Kind);
@@ -61,7 +60,7 @@ public sealed class ConfigTests
     {
         var a = new Harness();
         var b = new Harness();
-        var c = new ConfigApplied { Version = 9, Hash = ByteString.CopyFromUtf8("x"), Options = { Kv("dr-forward", "oos") } };
+        var c = new ConfigApplied { Version = 9, Hash = System.Text.Encoding.UTF8.GetBytes("x"), Options = { Kv("dr-forward", "oos") } };
         a.Ok(c);
         b.Ok(c);
         Assert.Equal(a.Sm.Config, b.Sm.Config);

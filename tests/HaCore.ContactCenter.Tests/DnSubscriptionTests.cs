@@ -77,7 +77,7 @@ public sealed class DnSubscriptionTests
     {
         var h = new Harness();
         var log = new List<AppliedCommand<Command, CommandResult>>();
-        void Apply(Google.Protobuf.IMessage kind, string session = "", uint reference = 0)
+        void Apply(ICommandKind kind, string session = "", uint reference = 0)
         {
             var command = Wrap(kind, session, reference);
             var result = h.Apply(command);

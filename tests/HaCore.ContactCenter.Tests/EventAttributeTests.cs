@@ -59,8 +59,8 @@ public sealed class EventAttributeTests
             Assert.Equal(CallType.Inbound, e.CallType);
             Assert.Equal("5551234", e.Ani);
             Assert.Equal("8000", e.Dnis);
-            Assert.Equal("7000", e.ThisQueue.Number);
-            Assert.Equal("9000", e.OtherDn.Number);
+            Assert.Equal("7000", e.ThisQueue!.Number);
+            Assert.Equal("9000", e.OtherDn!.Number);
             Assert.Equal(CallState.Ok, e.CallState);
         }
 
@@ -75,7 +75,7 @@ public sealed class EventAttributeTests
         Event ringing = Assert.Single(_h.Ok(new PartyRinging { ConnId = id, Dn = Dn("1001") }).Events);
         _h.Ok(new UserDataUpdated { ConnId = id, Pairs = { Kv("k", "2") } });
         Assert.NotSame(ringing.UserData[0], _h.Call(id).UserData[0]);
-        Assert.Equal("1", ringing.UserData[0].Value.Str);
+        Assert.Equal("1", ringing.UserData[0].Value!.Str);
     }
 
     [Fact]

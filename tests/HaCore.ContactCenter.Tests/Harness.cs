@@ -1,4 +1,3 @@
-using Google.Protobuf;
 using Xunit;
 
 namespace HaCore.ContactCenter.Tests;
@@ -31,7 +30,7 @@ internal sealed class Harness
 
     public static ConfigApplied StandardConfig(long version)
     {
-        var c = new ConfigApplied { Version = version, Hash = ByteString.CopyFromUtf8("cfg" + version) };
+        var c = new ConfigApplied { Version = version, Hash = System.Text.Encoding.UTF8.GetBytes("cfg" + version) };
         for (int i = 1; i <= 4; i++)
         {
             c.DnUpserts.Add(new Dn { Id = Dn("100" + i), Type = AddressType.Dn, Place = "P" + i, Register = RegisterFlag.True, Site = "A" });
@@ -48,7 +47,7 @@ internal sealed class Harness
         return c;
     }
 
-    public CommandResult Apply(IMessage kind, string session = "", uint referenceId = 0) =>
+    public CommandResult Apply(ICommandKind kind, string session = "", uint referenceId = 0) =>
         Apply(Wrap(kind, session, referenceId));
 
     /// <summary>The Raft term the next commands are applied in (a connector's epoch is the term of its ConnectorUp).</summary>
@@ -61,16 +60,16 @@ internal sealed class Harness
         return Sm.Apply(new CommandContext(Index, Term, Now), command);
     }
 
-    public CommandResult Ok(IMessage kind, string session = "", uint referenceId = 0)
+    public CommandResult Ok(ICommandKind kind, string session = "", uint referenceId = 0)
     {
         CommandResult r = Apply(kind, session, referenceId);
-        Assert.True(r.RejectReason == RejectReason.None, $"{kind.Descriptor.Name} rejected: {r.RejectReason} {r.Message}");
+        Assert.True(r.RejectReason == RejectReason.None, $"{kind.GetType().Name} rejected: {r.RejectReason} {r.Message}");
         Assert.Empty(Sm.FindInvariantViolations());
         return r;
     }
 
     /// <summary>Asserts the command is rejected with <paramref name="reason"/> and changes nothing.</summary>
-    public CommandResult Rejects(IMessage kind, RejectReason reason, string session = "", uint referenceId = 0)
+    public CommandResult Rejects(ICommandKind kind, RejectReason reason, string session = "", uint referenceId = 0)
     {
         string before = Sm.ComputeStateHashHex();
         CommandResult r = Apply(kind, session, referenceId);
@@ -86,20 +85,8 @@ internal sealed class Harness
         return r;
     }
 
-    public static Command Wrap(IMessage kind, string session = "", uint referenceId = 0)
-    {
-        var command = new Command { SessionId = session, ReferenceId = referenceId };
-        foreach (var field in Command.Descriptor.Oneofs[0].Fields)
-        {
-            if (field.MessageType == kind.Descriptor)
-            {
-                field.Accessor.SetValue(command, kind);
-                return command;
-            }
-        }
-
-        throw new ArgumentException("not a command kind: " + kind.Descriptor.Name);
-    }
+    public static Command Wrap(ICommandKind kind, string session = "", uint referenceId = 0) =>
+        new() { SessionId = session, ReferenceId = referenceId, Kind = kind };
 
     // ---- common scenarios ----
 

@@ -77,7 +77,7 @@ public sealed class InvariantTests
         _h.Ok(new UserDataKeyDeleted { ConnId = id, Key = "b" });
         Call call = _h.Call(id);
         Assert.Single(call.UserData);
-        Assert.Equal("2", call.UserData[0].Value.Str);
+        Assert.Equal("2", call.UserData[0].Value!.Str);
     }
 
     [Fact]

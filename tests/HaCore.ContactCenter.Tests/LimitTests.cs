@@ -1,4 +1,3 @@
-using Google.Protobuf;
 using Xunit;
 using static HaCore.ContactCenter.Tests.Harness;
 
@@ -63,7 +62,7 @@ public sealed class LimitTests
         h.Rejects(new UserDataAttached { ConnId = id, Pairs = { Kv("c", "3") } }, RejectReason.LimitExceeded);
         h.Rejects(new UserDataUpdated { ConnId = id, Pairs = { Kv("c", "3") } }, RejectReason.LimitExceeded);
         h.Ok(new UserDataUpdated { ConnId = id, Pairs = { Kv("a", "replaced") } });
-        var big = new KvPair { Key = "b", Value = new KvValue { Binary = ByteString.CopyFrom(new byte[100]) } };
+        var big = new KvPair { Key = "b", Value = new KvValue { Binary = new byte[100] } };
         h.Rejects(new UserDataUpdated { ConnId = id, Pairs = { big } }, RejectReason.LimitExceeded);
         h.Rejects(new CallCreated { Dn = Dn("9001"), InitialState = PartyState.Dialing, UserData = { big } }, RejectReason.LimitExceeded);
     }
@@ -73,7 +72,7 @@ public sealed class LimitTests
     {
         var h = With(new ContactCenterOptions { MaxTreatmentsPerCall = 1, MaxIsccLinksPerCall = 1, MaxKeyValueListBytes = 50 });
         ulong id = h.ConnectedCall();
-        var big = new KvPair { Key = "p", Value = new KvValue { Binary = ByteString.CopyFrom(new byte[60]) } };
+        var big = new KvPair { Key = "p", Value = new KvValue { Binary = new byte[60] } };
         h.Rejects(new TreatmentRequested { ConnId = id, Dn = Dn("8000"), Parameters = { big } }, RejectReason.LimitExceeded);
         h.Ok(new TreatmentRequested { ConnId = id, Dn = Dn("8000") });
         h.Rejects(new TreatmentRequested { ConnId = id, Dn = Dn("9600") }, RejectReason.LimitExceeded);

@@ -27,7 +27,7 @@ public sealed class LinkPropertyTests
                 ulong partner = h.Sm.GetCall(x)?.TransferConnId ?? 0;
                 ulong target = rng.Next(3) switch { 0 => 0, 1 => partner, _ => y };
                 DnId dn = Dn(Dns[rng.Next(Dns.Length)]);
-                Google.Protobuf.IMessage command = rng.Next(12) switch
+                ICommandKind command = rng.Next(12) switch
                 {
                     0 or 1 => new CallCreated { Dn = dn, InitialState = rng.Next(2) == 0 ? PartyState.Connected : PartyState.Dialing, OrigConnId = rng.Next(2) == 0 ? 0 : y },
                     2 => new PartyRinging { ConnId = x, Dn = dn },

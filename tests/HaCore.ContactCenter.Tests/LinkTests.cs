@@ -60,7 +60,7 @@ public sealed class LinkTests
         ulong main = _h.ConnectedCall();
         ulong consult = Consult(main);
         _h.Ok(new TransferStarted { ConnId = main, Controller = Dn("1001"), Kind = TransferKind.TwoStep, Target = Dn("1002") });
-        Assert.Equal(consult, _h.Call(main).TransferInProgress.ConsultConnId);
+        Assert.Equal(consult, _h.Call(main).TransferInProgress!.ConsultConnId);
     }
 
     [Fact]
@@ -69,10 +69,10 @@ public sealed class LinkTests
         ulong main = _h.ConnectedCall();
         _h.Ok(new TransferStarted { ConnId = main, Controller = Dn("1001"), Kind = TransferKind.TwoStep, Target = Dn("1002") });
         ulong consult = Consult(main);
-        Assert.Equal(consult, _h.Call(main).TransferInProgress.ConsultConnId);
+        Assert.Equal(consult, _h.Call(main).TransferInProgress!.ConsultConnId);
         _h.Ok(new CallReleased { ConnId = consult });
         PropertyTests.AssertNoReference(_h.Sm, consult);
-        Assert.Equal(0UL, _h.Call(main).TransferInProgress.ConsultConnId);
+        Assert.Equal(0UL, _h.Call(main).TransferInProgress!.ConsultConnId);
     }
 
     [Fact]
@@ -83,11 +83,11 @@ public sealed class LinkTests
         _h.Ok(new TransferStarted { ConnId = main, Controller = Dn("1001"), Kind = TransferKind.TwoStep, Target = Dn("1002"), ConsultConnId = consult });
         ulong renamed = _h.Ok(new PartyChanged { ConnId = consult }).ConnId;
         Assert.Equal(renamed, _h.Call(main).TransferConnId);
-        Assert.Equal(renamed, _h.Call(main).TransferInProgress.ConsultConnId);
+        Assert.Equal(renamed, _h.Call(main).TransferInProgress!.ConsultConnId);
         Assert.Equal(main, _h.Call(renamed).TransferConnId);
         _h.Ok(new CallReleased { ConnId = renamed });
         PropertyTests.AssertNoReference(_h.Sm, renamed);
-        Assert.Equal(0UL, _h.Call(main).TransferInProgress.ConsultConnId);
+        Assert.Equal(0UL, _h.Call(main).TransferInProgress!.ConsultConnId);
     }
 
     [Fact]

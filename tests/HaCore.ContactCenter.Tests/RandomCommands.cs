@@ -53,7 +53,7 @@ internal static class RandomCommands
 
     private static DnId PartyDn(int i) => Harness.Dn(PartyDns[i % PartyDns.Length]);
 
-    private static Google.Protobuf.IMessage Make(int kind, int a, int b, int c, ulong conn, ulong other, ulong partner)
+    private static ICommandKind Make(int kind, int a, int b, int c, ulong conn, ulong other, ulong partner)
     {
         return kind switch
         {

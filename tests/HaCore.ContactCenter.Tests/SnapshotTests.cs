@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Reflection;
-using Google.Protobuf;
-using Google.Protobuf.Reflection;
+using MessagePack;
 using Xunit;
 using static HaCore.ContactCenter.Tests.Harness;
 
@@ -13,7 +12,7 @@ public sealed class SnapshotTests
     internal static Harness FullFixture()
     {
         var h = new Harness();
-        h.Ok(new ConfigApplied { Version = 2, Hash = ByteString.CopyFromUtf8("v2"), LoginConflictPolicy = LoginConflictPolicy.ForceLogout, Options = { Kv("addp-timeout", "10") }, DnUpserts = { new Dn { Id = Dn("1011"), Type = AddressType.Dn, Place = "P1", PeerDn = Dn("1001") } } });
+        h.Ok(new ConfigApplied { Version = 2, Hash = System.Text.Encoding.UTF8.GetBytes("v2"), LoginConflictPolicy = LoginConflictPolicy.ForceLogout, Options = { Kv("addp-timeout", "10") }, DnUpserts = { new Dn { Id = Dn("1011"), Type = AddressType.Dn, Place = "P1", PeerDn = Dn("1001") } } });
         h.Ok(new AgentLoggedIn { AgentId = "a1", Dn = Dn("1001"), Queue = Dn("7000"), WorkMode = AgentWorkMode.ManualIn, Place = "P1", PreferredSite = "A", EmployeeId = "e1" });
         h.Ok(new AgentNotReady { AgentId = "a1", WorkMode = AgentWorkMode.AuxWork, Reasons = { Kv("ReasonCode", "5") } });
         h.Ok(new ForwardSet { Dn = Dn("1003"), Mode = ForwardMode.OnNoAnswer, Destination = Dn("1004") });
@@ -55,12 +54,11 @@ public sealed class SnapshotTests
         Assert.Empty(copy.FindInvariantViolations());
 
         // Every collection of the snapshot schema is populated by the fixture and survives.
-        foreach (FieldDescriptor field in Snapshot.Descriptor.Fields.InFieldNumberOrder())
+        foreach (PropertyInfo field in Fields(typeof(Snapshot)))
         {
-            object value = field.Accessor.GetValue(original);
-            if (field.IsRepeated)
+            if (ElementType(field) is not null)
             {
-                Assert.True(((System.Collections.IList)value).Count > 0, "fixture leaves snapshot field empty: " + field.Name);
+                Assert.True(((System.Collections.IList)field.GetValue(original)!).Count > 0, "fixture leaves snapshot field empty: " + field.Name);
             }
         }
     }
@@ -73,11 +71,10 @@ public sealed class SnapshotTests
             "B2BCall", "Call", "ClientSession", "Connector", "ConnectorCall", "ConnectorConference",
             "ConnectorConversation", "DedupeEntry", "DnAssignment", "Agent", "Dn", "Subscription",
         ];
-        string[] actual = Snapshot.Descriptor.Fields.InFieldNumberOrder()
-            .Where(f => f.IsRepeated).Select(f => f.MessageType.Name).ToArray();
+        string[] actual = Fields(typeof(Snapshot)).Select(ElementType).OfType<Type>().Select(t => t.Name).ToArray();
         Assert.Equal(expected.Order(StringComparer.Ordinal), actual.Order(StringComparer.Ordinal));
         // Entities nested in a call (they live and die with it) are in the schema too.
-        string[] nested = Call.Descriptor.Fields.InFieldNumberOrder().Where(f => f.FieldType == FieldType.Message).Select(f => f.MessageType.Name).ToArray();
+        string[] nested = Fields(typeof(Call)).Select(f => ElementType(f) ?? f.PropertyType).Where(IsContract).Select(t => t.Name).ToArray();
         Assert.Subset(nested.ToHashSet(), new HashSet<string> { "Party", "TreatmentSession", "IsccRef", "KvPair", "TransferInfo", "RouteRequest" });
     }
 
@@ -100,12 +97,12 @@ public sealed class SnapshotTests
         var seen = new HashSet<string>(StringComparer.Ordinal);
         Visit(FullFixture().Sm.CreateSnapshot(), seen);
         var missing = new List<string>();
-        foreach (MessageDescriptor type in Reachable(Snapshot.Descriptor))
+        foreach (Type type in Reachable(typeof(Snapshot)))
         {
-            foreach (FieldDescriptor f in type.Fields.InFieldNumberOrder())
+            foreach (PropertyInfo f in Fields(type))
             {
-                bool container = f.IsRepeated || f.FieldType == FieldType.Message;
-                if (container && !seen.Contains(type.Name + "." + f.Name) && !NotEntityData(type, f))
+                bool container = ElementType(f) is not null || IsContract(f.PropertyType);
+                if (container && !seen.Contains(type.Name + "." + f.Name) && !NotEntityData(type))
                 {
                     missing.Add(type.Name + "." + f.Name);
                 }
@@ -117,57 +114,68 @@ public sealed class SnapshotTests
 
     // Inside stored results (DedupeEntry.result) are events, not entities; a one-of-many value
     // (KvValue) holds one alternative per instance.
-    private static bool NotEntityData(MessageDescriptor type, FieldDescriptor f) =>
-        type.Name is "Event" or "CommandResult" or "KvValue";
+    private static bool NotEntityData(Type type) => type.Name is "Event" or "CommandResult" or "KvValue";
 
-    private static IEnumerable<MessageDescriptor> Reachable(MessageDescriptor root)
+    // The members of a contract in key order; KvValue (its own formatter) shows its nested list.
+    private static IEnumerable<PropertyInfo> Fields(Type type) =>
+        type == typeof(KvValue)
+            ? [type.GetProperty(nameof(KvValue.List))!]
+            : type.GetProperties().Where(p => p.GetCustomAttribute<KeyAttribute>() is not null).OrderBy(p => p.GetCustomAttribute<KeyAttribute>()!.IntKey);
+
+    private static Type? ElementType(PropertyInfo p) =>
+        p.PropertyType.IsGenericType && p.PropertyType.GetGenericTypeDefinition() == typeof(List<>) ? p.PropertyType.GetGenericArguments()[0] : null;
+
+    private static bool IsContract(Type t) => t.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IContract<>));
+
+    private static IEnumerable<Type> Reachable(Type root)
     {
-        var seen = new HashSet<string>();
-        var stack = new Stack<MessageDescriptor>([root]);
+        var seen = new HashSet<Type>();
+        var stack = new Stack<Type>([root]);
         while (stack.Count > 0)
         {
-            MessageDescriptor d = stack.Pop();
-            if (!seen.Add(d.FullName))
+            Type d = stack.Pop();
+            if (!seen.Add(d))
             {
                 continue;
             }
 
             yield return d;
-            foreach (FieldDescriptor f in d.Fields.InFieldNumberOrder())
+            foreach (PropertyInfo f in Fields(d))
             {
-                if (f.FieldType == FieldType.Message)
+                Type t = ElementType(f) ?? f.PropertyType;
+                if (IsContract(t))
                 {
-                    stack.Push(f.MessageType);
+                    stack.Push(t);
                 }
             }
         }
     }
 
-    private static void Visit(IMessage message, HashSet<string> seen)
+    private static void Visit(object message, HashSet<string> seen)
     {
-        foreach (FieldDescriptor f in message.Descriptor.Fields.InFieldNumberOrder())
+        foreach (PropertyInfo f in Fields(message.GetType()))
         {
-            object? value = f.Accessor.GetValue(message);
-            if (f.IsRepeated)
+            object? value = f.GetValue(message);
+            if (ElementType(f) is not null)
             {
                 var list = (System.Collections.IList)value!;
                 if (list.Count > 0)
                 {
-                    seen.Add(message.Descriptor.Name + "." + f.Name);
+                    seen.Add(message.GetType().Name + "." + f.Name);
                 }
 
                 foreach (object item in list)
                 {
-                    if (item is IMessage m)
+                    if (IsContract(item.GetType()))
                     {
-                        Visit(m, seen);
+                        Visit(item, seen);
                     }
                 }
             }
-            else if (f.FieldType == FieldType.Message && value is IMessage child)
+            else if (value is not null && IsContract(value.GetType()))
             {
-                seen.Add(message.Descriptor.Name + "." + f.Name);
-                Visit(child, seen);
+                seen.Add(message.GetType().Name + "." + f.Name);
+                Visit(value, seen);
             }
         }
     }
@@ -214,7 +222,7 @@ public sealed class SnapshotTests
     [Fact]
     public void Restore_rejects_an_unknown_format_version()
     {
-        var bytes = new Snapshot { FormatVersion = 99 }.ToByteArray();
+        var bytes = Contract.Serialize(new Snapshot { FormatVersion = 99 });
         var e = Assert.Throws<InvalidDataException>(() => new ContactCenterStateMachine().RestoreSnapshot(new ReadOnlySequence<byte>(bytes)));
         Assert.Contains("reads formats 1 and 2", e.Message, StringComparison.Ordinal);
     }
@@ -254,12 +262,12 @@ public sealed class SnapshotTests
         }
 
         var restored = new ContactCenterStateMachine();
-        restored.RestoreSnapshot(new ReadOnlySequence<byte>(v1.ToByteArray()));
+        restored.RestoreSnapshot(new ReadOnlySequence<byte>(Contract.Serialize(v1)));
         Assert.Empty(restored.FindInvariantViolations());
         Assert.True(restored.GetCall(consult)!.IsConsult);
         Assert.False(restored.GetCall(main)!.IsConsult);
         Assert.Equal(0UL, restored.GetCall(stray)!.TransferConnId);
-        Assert.Equal(consult, restored.GetCall(main)!.TransferInProgress.ConsultConnId);
+        Assert.Equal(consult, restored.GetCall(main)!.TransferInProgress!.ConsultConnId);
         Assert.Equal(expected, restored.ComputeStateHashHex());
     }
 
@@ -268,9 +276,9 @@ public sealed class SnapshotTests
     {
         ConfigApplied forward = StandardConfig(1);
         ConfigApplied reversed = StandardConfig(1);
-        var dns = reversed.DnUpserts.Reverse().ToArray();
+        var dns = Enumerable.Reverse(reversed.DnUpserts).ToArray();
         reversed.DnUpserts.Clear();
-        reversed.DnUpserts.Add(dns);
+        reversed.DnUpserts.AddRange(dns);
         var a = new Harness(populated: false);
         var b = new Harness(populated: false);
         a.Ok(forward);
@@ -286,12 +294,12 @@ public sealed class SnapshotTests
         Harness h = FullFixture();
         Command command = Wrap(new UserDataUpdated { ConnId = 1, Pairs = { Kv("a", "b") } }, Session, 9);
         var buffer = new ArrayBufferWriter<byte>();
-        ProtobufCodec<Command>.Instance.Encode(command, buffer);
-        Assert.Equal(command, ProtobufCodec<Command>.Instance.Decode(buffer.WrittenSpan));
-        Assert.Equal(command, ProtobufCodec<Command>.Instance.Decode(new ReadOnlySequence<byte>(buffer.WrittenMemory)));
+        Contract.CommandCodec.Encode(command, buffer);
+        Assert.Equal(command, Contract.CommandCodec.Decode(buffer.WrittenSpan));
+        Assert.Equal(command, Contract.CommandCodec.Decode(new ReadOnlySequence<byte>(buffer.WrittenMemory)));
         CommandResult result = h.Ok(new DndOn { Dn = Dn("1002") }, Session, 10);
         var rb = new ArrayBufferWriter<byte>();
-        ProtobufCodec<CommandResult>.Instance.Encode(result, rb);
-        Assert.Equal(result, ProtobufCodec<CommandResult>.Instance.Decode(rb.WrittenSpan));
+        Contract.ResultCodec.Encode(result, rb);
+        Assert.Equal(result, Contract.ResultCodec.Decode(rb.WrittenSpan));
     }
 }

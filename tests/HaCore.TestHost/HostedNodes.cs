@@ -169,7 +169,7 @@ internal sealed class ContactCenterNode(ReplicatedStateMachine<ContactCenterStat
 {
     public static async Task<IHostedNode> StartAsync(HaCoreNodeOptions options, IRaftTransport transport, ILoggerFactory log, TimeProvider clock) =>
         new ContactCenterNode(await ReplicatedStateMachine<ContactCenterStateMachine, HaCore.ContactCenter.Command, CommandResult>.StartAsync(
-            options, new ContactCenterStateMachine(), ProtobufCodec<HaCore.ContactCenter.Command>.Instance, ProtobufCodec<CommandResult>.Instance, transport, log, clock));
+            options, new ContactCenterStateMachine(), Contract.CommandCodec, Contract.ResultCodec, transport, log, clock));
 
     public override bool IsStream(string[] p) => p[0] is "DNSUB" or "SUBSCRIBE";
 
@@ -178,9 +178,9 @@ internal sealed class ContactCenterNode(ReplicatedStateMachine<ContactCenterStat
         switch (p[0])
         {
             case "CC":
-                var command = HaCore.ContactCenter.Command.Parser.ParseFrom(Convert.FromBase64String(p[3]));
+                var command = Contract.Deserialize<HaCore.ContactCenter.Command>(Convert.FromBase64String(p[3]));
                 var result = await Node.ProposeAsync(Request(p), command);
-                return Convert.ToBase64String(Google.Protobuf.MessageExtensions.ToByteArray(result));
+                return Convert.ToBase64String(Contract.Serialize(result));
             case "HASH":
                 var state = await Node.ReadAsync(s => s.ComputeStateHashHex(), ReadConsistency.Stale);
                 return $"{state.AppliedIndex} {state.Value}";

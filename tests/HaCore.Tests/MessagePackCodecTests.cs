@@ -45,4 +45,15 @@ public sealed class MessagePackCodecTests
         Assert.Contains(nameof(OrderV1), error.Message, StringComparison.Ordinal);
         Assert.Throws<InvalidDataException>(() => MessagePackCodec<OrderV1>.Instance.Decode(Encode("not an order").AsSpan()));
     }
+
+    [Fact]
+    public void Nil_and_bytes_after_the_value_are_refused()
+    {
+        // Found by fuzzing the contact-center commands: a payload of one nil byte decoded to null.
+        var nil = Assert.Throws<InvalidDataException>(() => MessagePackCodec<OrderV1>.Instance.Decode(new byte[] { 0xc0 }.AsSpan()));
+        Assert.Contains("nil", nil.Message, StringComparison.Ordinal);
+        byte[] trailing = [.. Encode(new OrderV1("A-1", 3)), 0x01];
+        var extra = Assert.Throws<InvalidDataException>(() => MessagePackCodec<OrderV1>.Instance.Decode(new ReadOnlySequence<byte>(trailing)));
+        Assert.Contains("1 bytes after the value", extra.Message, StringComparison.Ordinal);
+    }
 }

@@ -1,5 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using Google.Protobuf;
 using HaCore.ContactCenter;
 using HaCore.ContactCenter.Workload;
 
@@ -53,7 +52,7 @@ public class ContactCenterApplyBenchmarks
         _call = Check(new Command { CallCreated = new CallCreated { Dn = Dn("XT"), InitialState = PartyState.Connected, CallType = CallType.Inbound } }).ConnId;
         Check(new Command { PartyRinging = new PartyRinging { ConnId = _call, Dn = Dn("X1"), ThisQueue = Dn("XQ") } });
         Check(new Command { PartyEstablished = new PartyEstablished { ConnId = _call, Dn = Dn("X1") } });
-        Check(new Command { UserDataAttached = new UserDataAttached { ConnId = _call, Pairs = { new KvPair { Key = "CustomerData", Value = new KvValue { Binary = ByteString.CopyFrom(new byte[512]) } } } } });
+        Check(new Command { UserDataAttached = new UserDataAttached { ConnId = _call, Pairs = { new KvPair { Key = "CustomerData", Value = new KvValue { Binary = new byte[512] } } } } });
     }
 
     private CommandResult Check(Command command)

@@ -47,7 +47,7 @@ public class ContactCenterCodecBenchmarks
     {
         _command = Samples()[Kind];
         _buffer.ResetWrittenCount();
-        ProtobufCodec<Command>.Instance.Encode(_command, _buffer);
+        Contract.CommandCodec.Encode(_command, _buffer);
         _encoded = _buffer.WrittenSpan.ToArray();
         Console.WriteLine($"// {Kind}: {_encoded.Length} bytes encoded");
     }
@@ -57,11 +57,11 @@ public class ContactCenterCodecBenchmarks
     public int Encode()
     {
         _buffer.ResetWrittenCount();
-        ProtobufCodec<Command>.Instance.Encode(_command, _buffer);
+        Contract.CommandCodec.Encode(_command, _buffer);
         return _buffer.WrittenCount;
     }
 
     /// <summary>Decodes the command.</summary>
     [Benchmark]
-    public Command Decode() => ProtobufCodec<Command>.Instance.Decode(_encoded);
+    public Command Decode() => Contract.CommandCodec.Decode(_encoded);
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Google.Protobuf;
 
 namespace HaCore.ContactCenter.Workload;
 
@@ -205,7 +204,7 @@ public sealed partial class WorkloadGenerator
             if (first)
             {
                 bool tail = p.UserDataTailBytes > 0 && _g.Chance(p.UserDataTailRatio);
-                ByteString[] blobs = tail ? _g._tailBlobs : _g._blobs;
+                ReadOnlyMemory<byte>[] blobs = tail ? _g._tailBlobs : _g._blobs;
                 var attach = new UserDataAttached { ConnId = _connId };
                 attach.Pairs.Add(new KvPair { Key = "CustomerData", Value = new KvValue { Binary = blobs[_g.NextInt(blobs.Length)] } });
                 attach.Pairs.Add(Kv("CustomerSegment", "gold"));

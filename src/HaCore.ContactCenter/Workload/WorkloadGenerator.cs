@@ -1,5 +1,4 @@
 using System.Globalization;
-using Google.Protobuf;
 
 namespace HaCore.ContactCenter.Workload;
 
@@ -45,8 +44,8 @@ public sealed partial class WorkloadGenerator
     private readonly DnId[] _ivrPorts;
     private readonly DnId[] _supervisors;
     private readonly string[] _connectorIds;
-    private readonly ByteString[] _blobs;
-    private readonly ByteString[] _tailBlobs;
+    private readonly ReadOnlyMemory<byte>[] _blobs;
+    private readonly ReadOnlyMemory<byte>[] _tailBlobs;
 
     private readonly Queue<int> _freeAgents = new();
     private readonly Queue<CallScript> _waiting = new();
@@ -128,9 +127,9 @@ public sealed partial class WorkloadGenerator
         return dns;
     }
 
-    private ByteString[] MakeBlobs(int count, Func<int, int> size)
+    private ReadOnlyMemory<byte>[] MakeBlobs(int count, Func<int, int> size)
     {
-        var blobs = new ByteString[count];
+        var blobs = new ReadOnlyMemory<byte>[count];
         for (int i = 0; i < count; i++)
         {
             var bytes = new byte[size(i)];
@@ -139,7 +138,7 @@ public sealed partial class WorkloadGenerator
                 bytes[j] = (byte)NextRandom();
             }
 
-            blobs[i] = ByteString.CopyFrom(bytes);
+            blobs[i] = bytes;
         }
 
         return blobs;
@@ -201,7 +200,7 @@ public sealed partial class WorkloadGenerator
         long version = 0;
         for (int i = 0; i < all.Count; i += DnsPerConfigEntry)
         {
-            var config = new ConfigApplied { Version = ++version, Hash = ByteString.CopyFromUtf8("cfg-" + version.ToString(CultureInfo.InvariantCulture)) };
+            var config = new ConfigApplied { Version = ++version, Hash = System.Text.Encoding.UTF8.GetBytes("cfg-" + version.ToString(CultureInfo.InvariantCulture)) };
             for (int j = i; j < Math.Min(all.Count, i + DnsPerConfigEntry); j++)
             {
                 config.DnUpserts.Add(all[j]);

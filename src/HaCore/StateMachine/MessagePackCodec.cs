@@ -29,17 +29,36 @@ public sealed class MessagePackCodec<T> : ICommandCodec<T>
     public void Encode(T value, IBufferWriter<byte> writer) => MessagePackSerializer.Serialize(writer, value, _options);
 
     /// <inheritdoc />
-    /// <exception cref="InvalidDataException">The bytes are not a valid encoding of <typeparamref name="T"/>.</exception>
+    /// <exception cref="InvalidDataException">The bytes are not a valid encoding of <typeparamref name="T"/>, are nil, or
+    /// go on after the value.</exception>
     public T Decode(ReadOnlySequence<byte> payload)
     {
+        T value;
+        SequencePosition end;
         try
         {
-            return MessagePackSerializer.Deserialize<T>(payload, _options);
+            var reader = new MessagePackReader(payload);
+            value = MessagePackSerializer.Deserialize<T>(ref reader, _options);
+            end = reader.Position;
         }
         catch (MessagePackSerializationException ex)
         {
             throw new InvalidDataException($"Not a valid MessagePack encoding of {typeof(T).Name}: {ex.Message}", ex);
         }
+
+        // A command or result is one whole value: nil (where a value type or an object is expected) and bytes after
+        // the value are refused like any other malformed payload.
+        if (value is null)
+        {
+            throw new InvalidDataException($"Not a valid MessagePack encoding of {typeof(T).Name}: nil.");
+        }
+
+        if (!end.Equals(payload.End))
+        {
+            throw new InvalidDataException($"Not a valid MessagePack encoding of {typeof(T).Name}: {payload.Slice(end).Length} bytes after the value.");
+        }
+
+        return value;
     }
 
     /// <inheritdoc />

@@ -1,4 +1,3 @@
-using Google.Protobuf;
 using HaCore.ContactCenter;
 using HaCore.ContactCenter.Workload;
 
@@ -6,7 +5,7 @@ namespace HaCore.Fuzz.Targets;
 
 /// <summary>
 /// A contact-center command payload (the bytes of a committed log entry's command): decoded by
-/// <see cref="ProtobufCodec{T}"/>, which must round-trip it exactly, then applied to a state machine that
+/// the MessagePack contract codec (<see cref="Contract.CommandCodec"/>), which must round-trip it exactly, then applied to a state machine that
 /// holds a small workload's agents, DNs, sessions and calls. Decoding may refuse with
 /// <see cref="InvalidDataException"/>; applying a decoded command must never throw (every replica
 /// applies it, so an exception would stop them all): it succeeds or is rejected.
@@ -19,7 +18,7 @@ public sealed class ContactCenterCommandTarget : FuzzTarget
     public override string Name => "cc-command";
 
     /// <inheritdoc />
-    public override string Description => "a contact-center command payload: ProtobufCodec<Command>.Decode, exact re-encode, Apply to a populated state machine";
+    public override string Description => "a contact-center command payload: Contract.CommandCodec.Decode, exact re-encode, Apply to a populated state machine";
 
     /// <inheritdoc />
     public override IEnumerable<(string Name, byte[] Data)> GenerateSeeds()
@@ -30,7 +29,7 @@ public sealed class ContactCenterCommandTarget : FuzzTarget
         {
             if (seen.Add(command.KindCase) && seen.Count <= 24)
             {
-                yield return (command.KindCase.ToString(), command.ToByteArray());
+                yield return (command.KindCase.ToString(), Contract.Serialize(command));
             }
         }
     }
@@ -38,8 +37,8 @@ public sealed class ContactCenterCommandTarget : FuzzTarget
     /// <inheritdoc />
     protected override void Execute(ReadOnlySpan<byte> input)
     {
-        var command = ProtobufCodec<Command>.Instance.Decode(input);
-        var again = ProtobufCodec<Command>.Instance.Decode(command.ToByteArray());
+        var command = Contract.CommandCodec.Decode(input);
+        var again = Contract.CommandCodec.Decode(Contract.Serialize(command));
         Check(again.Equals(command), "a decoded command does not survive re-encoding");
 
         var (state, _, now, index) = Baseline.Value;
@@ -47,8 +46,8 @@ public sealed class ContactCenterCommandTarget : FuzzTarget
         machine.LoadSnapshot(state);
         var result = machine.Apply(new CommandContext(index + 1, 2, now + 1000), command);
         Check(result is not null, "Apply returned no result");
-        var encoded = result!.ToByteArray();
-        Check(CommandResult.Parser.ParseFrom(encoded).Equals(result), "a command result does not survive encoding");
+        var encoded = Contract.Serialize(result!);
+        Check(Contract.Deserialize<CommandResult>(encoded).Equals(result), "a command result does not survive encoding");
     }
 
     /// <inheritdoc />

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using Google.Protobuf;
 using HaCore.ContactCenter;
 using HaCore.ContactCenter.Workload;
 
@@ -253,7 +252,7 @@ public sealed class ContactCenterChaosRunner(int seed, TimeSpan faultPhase, Acti
     /// <summary>One command, retried with the same request id on random running nodes until a node acknowledges it.</summary>
     private async Task<CommandResult> ProposeUntilAcknowledgedAsync(ChaosCluster cluster, Random random, Guid session, ulong sequence, Command command)
     {
-        var line = $"CC {session} {sequence} {Convert.ToBase64String(command.ToByteArray())}";
+        var line = $"CC {session} {sequence} {Convert.ToBase64String(Contract.Serialize(command))}";
         var deadline = DateTime.UtcNow + Patience;
         while (true)
         {
@@ -272,7 +271,7 @@ public sealed class ContactCenterChaosRunner(int seed, TimeSpan faultPhase, Acti
 
                 if (answer.StartsWith("OK ", StringComparison.Ordinal))
                 {
-                    var result = CommandResult.Parser.ParseFrom(Convert.FromBase64String(answer[3..]));
+                    var result = Contract.Deserialize<CommandResult>(Convert.FromBase64String(answer[3..]));
                     Acknowledged(sequence, command, result);
                     return result;
                 }
@@ -311,7 +310,7 @@ public sealed class ContactCenterChaosRunner(int seed, TimeSpan faultPhase, Acti
         lock (_byIndex)
         {
             return _byIndex.Values.SelectMany(v => v.Result.Events).Where(e => e.ThisDn is not null)
-                .GroupBy(e => (e.ThisDn.SwitchName, e.ThisDn.Number))
+                .GroupBy(e => (e.ThisDn!.SwitchName, e.ThisDn!.Number))
                 .OrderByDescending(g => g.Count()).ThenBy(g => g.Key.Number, StringComparer.Ordinal)
                 .Take(count).Select(g => new DnId { SwitchName = g.Key.SwitchName, Number = g.Key.Number }).ToList();
         }

@@ -1,0 +1,311 @@
+using System.Buffers;
+using MessagePack;
+using MessagePack.Formatters;
+
+namespace HaCore.ContactCenter;
+
+/// <summary>
+/// A contact-center contract: a MessagePack object with explicit integer keys (commands, entities, events, results and
+/// the snapshot). Keys are positions: a new member takes the next key, so an older reader ignores it and a newer one
+/// reads its default from older bytes. Equality, hashing and cloning go through the encoded bytes, so they are
+/// structural and deterministic.
+/// </summary>
+/// <typeparam name="T">The contract type.</typeparam>
+public interface IContract<T> : IEquatable<T>
+    where T : class, IContract<T>
+{
+    /// <summary>A deep copy.</summary>
+    /// <returns>A new instance equal to this one.</returns>
+    T Clone();
+}
+
+/// <summary>One kind of <see cref="Command"/>: the message in its oneof. The union tags are the field numbers of the
+/// protobuf contract these replaced, so they are stable.</summary>
+[Union(10, typeof(CallCreated))]
+[Union(11, typeof(PartyDialing))]
+[Union(12, typeof(PartyRinging))]
+[Union(13, typeof(PartyEstablished))]
+[Union(14, typeof(PartyHeld))]
+[Union(15, typeof(PartyRetrieved))]
+[Union(16, typeof(PartyQueued))]
+[Union(17, typeof(PartyDiverted))]
+[Union(18, typeof(Abandoned))]
+[Union(19, typeof(DestinationBusy))]
+[Union(20, typeof(PartyAdded))]
+[Union(21, typeof(PartyDeleted))]
+[Union(22, typeof(PartyChanged))]
+[Union(23, typeof(TransferStarted))]
+[Union(24, typeof(TransferCompleted))]
+[Union(25, typeof(TransferAborted))]
+[Union(26, typeof(PartyReleased))]
+[Union(27, typeof(CallReleased))]
+[Union(28, typeof(RouteRequested))]
+[Union(29, typeof(RouteUsed))]
+[Union(30, typeof(RouteTimedOut))]
+[Union(31, typeof(UserDataAttached))]
+[Union(32, typeof(UserDataUpdated))]
+[Union(33, typeof(UserDataKeyDeleted))]
+[Union(34, typeof(UserDataCleared))]
+[Union(35, typeof(TreatmentRequested))]
+[Union(36, typeof(TreatmentApplied))]
+[Union(37, typeof(TreatmentEnded))]
+[Union(38, typeof(TreatmentNotApplied))]
+[Union(39, typeof(IsccRequested))]
+[Union(40, typeof(IsccResourceAllocated))]
+[Union(41, typeof(IsccSucceeded))]
+[Union(42, typeof(IsccFailed))]
+[Union(43, typeof(IsccTimedOut))]
+[Union(44, typeof(CallsSwept))]
+[Union(60, typeof(AgentLoggedIn))]
+[Union(61, typeof(AgentLoggedOut))]
+[Union(62, typeof(AgentReady))]
+[Union(63, typeof(AgentNotReady))]
+[Union(64, typeof(DnOutOfService))]
+[Union(65, typeof(DnBackInService))]
+[Union(66, typeof(DndOn))]
+[Union(67, typeof(DndOff))]
+[Union(68, typeof(ForwardSet))]
+[Union(69, typeof(ForwardCancel))]
+[Union(70, typeof(MuteOn))]
+[Union(71, typeof(MuteOff))]
+[Union(72, typeof(SessionOpened))]
+[Union(73, typeof(SessionRenewed))]
+[Union(74, typeof(SessionExpired))]
+[Union(75, typeof(AddressRegistered))]
+[Union(76, typeof(AddressUnregistered))]
+[Union(77, typeof(ConnectorUp))]
+[Union(78, typeof(ConnectorDown))]
+[Union(79, typeof(DnsReassigned))]
+[Union(80, typeof(ConnConferenceUpserted))]
+[Union(81, typeof(ConnConferenceRemoved))]
+[Union(82, typeof(ConnConversationUpserted))]
+[Union(83, typeof(ConnConversationRemoved))]
+[Union(84, typeof(ConnCallUpserted))]
+[Union(85, typeof(ConnCallRemoved))]
+[Union(86, typeof(B2BUpserted))]
+[Union(87, typeof(B2BRemoved))]
+[Union(88, typeof(ConfigApplied))]
+public interface ICommandKind;
+
+/// <summary>A command kind that addresses one call by its ConnID (EventError echoes it).</summary>
+public interface IAddressesCall
+{
+    /// <summary>The ConnID of the call addressed.</summary>
+    ulong ConnId { get; }
+}
+
+/// <summary>A command that writes a connector HA record: fenced by the connector's epoch (invariant 12).</summary>
+public interface IConnectorRecordCommand
+{
+    /// <summary>The epoch the connector got from its ConnectorUp; 0 writes unfenced.</summary>
+    ulong Epoch { get; }
+}
+
+/// <summary>The serializer options, the codecs and the byte-based equality, hashing and cloning of the contracts.</summary>
+public static class Contract
+{
+    /// <summary>The options every contact-center encoding uses: the standard resolver and
+    /// <see cref="MessagePackSecurity.UntrustedData"/> (log entries and snapshots come from other nodes).</summary>
+    public static MessagePackSerializerOptions Options { get; } =
+        MessagePackSerializerOptions.Standard.WithSecurity(MessagePackSecurity.UntrustedData);
+
+    /// <summary>The codec of the log entries.</summary>
+    public static MessagePackCodec<Command> CommandCodec { get; } = new(Options);
+
+    /// <summary>The codec of the results.</summary>
+    public static MessagePackCodec<CommandResult> ResultCodec { get; } = new(Options);
+
+    /// <summary>Encodes <paramref name="value"/>.</summary>
+    /// <typeparam name="T">The contract type.</typeparam>
+    /// <param name="value">The value.</param>
+    /// <returns>Its bytes.</returns>
+    public static byte[] Serialize<T>(T value) => MessagePackSerializer.Serialize(value, Options);
+
+    /// <summary>Decodes a <typeparamref name="T"/>.</summary>
+    /// <typeparam name="T">The contract type.</typeparam>
+    /// <param name="bytes">The encoding.</param>
+    /// <returns>The value.</returns>
+    /// <exception cref="InvalidDataException">The bytes are not a valid encoding of <typeparamref name="T"/>.</exception>
+    public static T Deserialize<T>(ReadOnlyMemory<byte> bytes) => Deserialize<T>(new ReadOnlySequence<byte>(bytes));
+
+    /// <summary>Decodes a <typeparamref name="T"/>.</summary>
+    /// <typeparam name="T">The contract type.</typeparam>
+    /// <param name="bytes">The encoding.</param>
+    /// <returns>The value.</returns>
+    /// <exception cref="InvalidDataException">The bytes are not a valid encoding of <typeparamref name="T"/>, or
+    /// have bytes after it.</exception>
+    public static T Deserialize<T>(ReadOnlySequence<byte> bytes)
+    {
+        try
+        {
+            var reader = new MessagePackReader(bytes);
+            T value = MessagePackSerializer.Deserialize<T>(ref reader, Options);
+            SequencePosition end = reader.Position;
+            if (value is null)
+            {
+                throw new InvalidDataException($"Not a valid MessagePack encoding of {typeof(T).Name}: nil.");
+            }
+
+            if (!end.Equals(bytes.End))
+            {
+                throw new InvalidDataException($"Not a valid MessagePack encoding of {typeof(T).Name}: {bytes.Slice(end).Length} bytes after it.");
+            }
+
+            return value;
+        }
+        catch (MessagePackSerializationException ex)
+        {
+            throw new InvalidDataException($"Not a valid MessagePack encoding of {typeof(T).Name}: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>The encoded size of <paramref name="value"/>, in bytes.</summary>
+    /// <typeparam name="T">The contract type.</typeparam>
+    /// <param name="value">The value.</param>
+    /// <returns>The number of bytes its encoding takes.</returns>
+    public static int SizeOf<T>(T value)
+    {
+        var counter = new CountingWriter();
+        MessagePackSerializer.Serialize(counter, value, Options);
+        return counter.Count;
+    }
+
+    // A decoded list must not hold nil where a contract or string belongs: Apply would fail on it on every replica.
+    internal static void RequireNoNulls<TItem>(List<TItem> items, string name)
+    {
+        if (items.Contains(default!))
+        {
+            throw new MessagePackSerializationException($"{name} holds a nil item.");
+        }
+    }
+
+    internal static T Clone<T>(T value) => MessagePackSerializer.Deserialize<T>(Serialize(value), Options);
+
+    internal static bool Equal<T>(T self, T? other)
+        where T : class =>
+        other is not null && (ReferenceEquals(self, other) || Serialize(self).AsSpan().SequenceEqual(Serialize(other)));
+
+    internal static int HashCode<T>(T value)
+    {
+        // FNV-1a over the encoding: deterministic across processes (string hash codes are not).
+        uint hash = 2166136261;
+        foreach (byte b in Serialize(value))
+        {
+            hash = (hash ^ b) * 16777619;
+        }
+
+        return (int)hash;
+    }
+
+    internal static string ToJson<T>(T value) => MessagePackSerializer.SerializeToJson(value, Options);
+
+    private sealed class CountingWriter : IBufferWriter<byte>
+    {
+        private byte[] _scratch = new byte[256];
+
+        public int Count { get; private set; }
+
+        public void Advance(int count) => Count += count;
+
+        public Memory<byte> GetMemory(int sizeHint = 0) => Scratch(sizeHint);
+
+        public Span<byte> GetSpan(int sizeHint = 0) => Scratch(sizeHint);
+
+        private byte[] Scratch(int sizeHint)
+        {
+            if (_scratch.Length < sizeHint)
+            {
+                _scratch = new byte[sizeHint];
+            }
+
+            return _scratch;
+        }
+    }
+}
+
+/// <summary>Encodes a <see cref="KvValue"/> as a two-element array, [case, value], with the case numbers of the
+/// protobuf contract it replaced (1 string, 2 integer, 3 binary, 4 list; 0 and nil for an unset value).</summary>
+internal sealed class KvValueFormatter : IMessagePackFormatter<KvValue?>
+{
+    public void Serialize(ref MessagePackWriter writer, KvValue? value, MessagePackSerializerOptions options)
+    {
+        if (value is null)
+        {
+            writer.WriteNil();
+            return;
+        }
+
+        writer.WriteArrayHeader(2);
+        writer.Write((int)value.ValueCase);
+        switch (value.ValueCase)
+        {
+            case KvValue.ValueOneofCase.Str:
+                writer.Write(value.Str);
+                break;
+            case KvValue.ValueOneofCase.Int:
+                writer.Write(value.Int);
+                break;
+            case KvValue.ValueOneofCase.Binary:
+                writer.Write(value.Binary.Span);
+                break;
+            case KvValue.ValueOneofCase.List:
+                options.Resolver.GetFormatterWithVerify<KvList>().Serialize(ref writer, value.List!, options);
+                break;
+            default:
+                writer.WriteNil();
+                break;
+        }
+    }
+
+    public KvValue? Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
+    {
+        if (reader.TryReadNil())
+        {
+            return null;
+        }
+
+        int count = reader.ReadArrayHeader();
+        if (count < 2)
+        {
+            throw new MessagePackSerializationException($"A KvValue is an array of 2, not {count}.");
+        }
+
+        options.Security.DepthStep(ref reader);
+        try
+        {
+            var value = new KvValue();
+            int kind = reader.ReadInt32();
+            switch ((KvValue.ValueOneofCase)kind)
+            {
+                case KvValue.ValueOneofCase.Str:
+                    value.Str = reader.ReadString() ?? "";
+                    break;
+                case KvValue.ValueOneofCase.Int:
+                    value.Int = reader.ReadInt64();
+                    break;
+                case KvValue.ValueOneofCase.Binary:
+                    value.Binary = reader.ReadBytes() is { } bytes ? bytes.ToArray() : ReadOnlyMemory<byte>.Empty;
+                    break;
+                case KvValue.ValueOneofCase.List:
+                    value.List = options.Resolver.GetFormatterWithVerify<KvList>().Deserialize(ref reader, options);
+                    break;
+                case KvValue.ValueOneofCase.None:
+                    reader.Skip();
+                    break;
+                default:
+                    throw new MessagePackSerializationException($"Unknown KvValue case {kind}.");
+            }
+
+            for (int i = 2; i < count; i++)
+            {
+                reader.Skip();
+            }
+
+            return value;
+        }
+        finally
+        {
+            reader.Depth--;
+        }
+    }
+}
