@@ -553,6 +553,12 @@ public sealed class DurableRaftStorage : IRaftLogStorage, IDisposable, IAsyncDis
             throw new ArgumentException($"The entries start at index {first}, but the log ends at index {LastIndex}: appends must be contiguous.", nameof(entries));
         }
 
+        if (entries[^1].Index == ulong.MaxValue)
+        {
+            // Recovery refuses a record at 2^64-1 (the index after the last must exist), so the append does too.
+            throw new ArgumentException($"Entry {ulong.MaxValue} is past the largest usable index {ulong.MaxValue - 1}.", nameof(entries));
+        }
+
         if (first < _firstIndex)
         {
             throw new InvalidOperationException($"The entries start at index {first}, which is compacted (the log starts at {_firstIndex}).");

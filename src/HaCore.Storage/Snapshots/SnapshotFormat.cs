@@ -20,6 +20,10 @@ internal static class SnapshotFormat
 
     public const int FixedHeaderBytes = 64;
 
+    /// <summary>The largest snapshot index: the entry after it (the log's next index) is the largest usable index,
+    /// 2^64 - 2, since the index after the last entry must exist too.</summary>
+    public const ulong MaxSnapshotIndex = ulong.MaxValue - 2;
+
     public const string Extension = ".snap";
 
     public const int MaxMembers = 4096;
@@ -130,10 +134,10 @@ internal static class SnapshotFormat
         }
 
         ulong index = BinaryPrimitives.ReadUInt64LittleEndian(h.AsSpan(24));
-        if (index is 0 or ulong.MaxValue)
+        if (index is 0 || index > MaxSnapshotIndex)
         {
-            // A snapshot covers at least index 1, and the log resumes after it at index + 1.
-            throw new StorageCorruptionException(path, 24, $"the snapshot index {index} is out of range (1 to {ulong.MaxValue - 1})");
+            // A snapshot covers at least index 1, and the log resumes after it at index + 1, which must be usable.
+            throw new StorageCorruptionException(path, 24, $"the snapshot index {index} is out of range (1 to {MaxSnapshotIndex})");
         }
 
         var metadata = new SnapshotMetadata(index, BinaryPrimitives.ReadUInt64LittleEndian(h.AsSpan(32)), conf);

@@ -61,6 +61,11 @@ internal sealed class SnapshotStore
             throw new ArgumentException("A snapshot must cover at least index 1.", nameof(metadata));
         }
 
+        if (metadata.Index > SnapshotFormat.MaxSnapshotIndex)
+        {
+            throw new ArgumentException($"A snapshot index is at most {SnapshotFormat.MaxSnapshotIndex}: the log resumes after it.", nameof(metadata));
+        }
+
         string final = Path.Combine(_directory, SnapshotFormat.FileName(metadata.Index, metadata.Term));
         string temp = final + WalFormat.TempExtension;
         lock (_gate)
