@@ -45,7 +45,7 @@ public sealed class ContactCenterOptions
     public int MaxUserDataKeys { get; init; } = 256;
 
     /// <summary>
-    /// The most bytes of one call's user data (the protobuf size of its key/value pairs). The default
+    /// The most bytes of one call's user data (the encoded MessagePack size of its key/value pairs). The default
     /// is 65,536; GenEM's default is 16 KB, but the B3 profile attaches 16 KB blobs plus other keys.
     /// </summary>
     public int MaxUserDataBytes { get; init; } = 64 * 1024;

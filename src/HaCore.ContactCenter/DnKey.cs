@@ -8,12 +8,12 @@ namespace HaCore.ContactCenter;
 /// <param name="Number">The directory number, unique within its switch (E11).</param>
 public readonly record struct DnKey(string SwitchName, string Number) : IComparable<DnKey>
 {
-    /// <summary>Creates the key of a protobuf <see cref="DnId"/>.</summary>
+    /// <summary>Creates the key of a <see cref="DnId"/>.</summary>
     /// <param name="id">The DN identifier.</param>
     /// <returns>The key.</returns>
     public static DnKey From(DnId id) => new(id.SwitchName, id.Number);
 
-    /// <summary>Creates a protobuf <see cref="DnId"/> holding this key.</summary>
+    /// <summary>Creates a <see cref="DnId"/> holding this key.</summary>
     /// <returns>A new message.</returns>
     public DnId ToDnId() => new() { SwitchName = SwitchName, Number = Number };
 

@@ -3,8 +3,8 @@ using MessagePack;
 namespace HaCore.ContactCenter;
 
 /// <summary>---- §2.1 call commands ----</summary>
-[MessagePackObject]
-public sealed partial class CallCreated : IContract<CallCreated>, IMessagePackSerializationCallbackReceiver, ICommandKind
+[MessagePackFormatter(typeof(CallCreatedFormatter))]
+public sealed partial class CallCreated : IContract<CallCreated>, ICommandKind
 {
     /// <summary>The DN.</summary>
     [Key(0)]
@@ -74,22 +74,6 @@ public sealed partial class CallCreated : IContract<CallCreated>, IMessagePackSe
     [Key(16)]
     public List<KvPair> UserData { get; set; } = [];
 
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-        Ani ??= "";
-        Dnis ??= "";
-        CallUuid ??= "";
-        AgentId ??= "";
-        UserData ??= [];
-        Contract.RequireNoNulls(UserData, nameof(UserData));
-    }
-
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
     public CallCreated Clone() => Contract.Clone(this);
@@ -108,8 +92,8 @@ public sealed partial class CallCreated : IContract<CallCreated>, IMessagePackSe
 }
 
 /// <summary>Party dialing.</summary>
-[MessagePackObject]
-public sealed partial class PartyDialing : IContract<PartyDialing>, IMessagePackSerializationCallbackReceiver, ICommandKind, IAddressesCall
+[MessagePackFormatter(typeof(PartyDialingFormatter))]
+public sealed partial class PartyDialing : IContract<PartyDialing>, ICommandKind, IAddressesCall
 {
     /// <summary>The ConnID of the call.</summary>
     [Key(0)]
@@ -134,17 +118,6 @@ public sealed partial class PartyDialing : IContract<PartyDialing>, IMessagePack
     /// <summary>The party's role in the call.</summary>
     [Key(5)]
     public PartyRole Role { get; set; }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-        AgentId ??= "";
-    }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
@@ -164,8 +137,8 @@ public sealed partial class PartyDialing : IContract<PartyDialing>, IMessagePack
 }
 
 /// <summary>Party ringing.</summary>
-[MessagePackObject]
-public sealed partial class PartyRinging : IContract<PartyRinging>, IMessagePackSerializationCallbackReceiver, ICommandKind, IAddressesCall
+[MessagePackFormatter(typeof(PartyRingingFormatter))]
+public sealed partial class PartyRinging : IContract<PartyRinging>, ICommandKind, IAddressesCall
 {
     /// <summary>The ConnID of the call.</summary>
     [Key(0)]
@@ -191,17 +164,6 @@ public sealed partial class PartyRinging : IContract<PartyRinging>, IMessagePack
     [Key(5)]
     public PartyRole Role { get; set; }
 
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-        AgentId ??= "";
-    }
-
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
     public PartyRinging Clone() => Contract.Clone(this);
@@ -220,8 +182,8 @@ public sealed partial class PartyRinging : IContract<PartyRinging>, IMessagePack
 }
 
 /// <summary>Party established.</summary>
-[MessagePackObject]
-public sealed partial class PartyEstablished : IContract<PartyEstablished>, IMessagePackSerializationCallbackReceiver, ICommandKind, IAddressesCall
+[MessagePackFormatter(typeof(PartyEstablishedFormatter))]
+public sealed partial class PartyEstablished : IContract<PartyEstablished>, ICommandKind, IAddressesCall
 {
     /// <summary>The ConnID of the call.</summary>
     [Key(0)]
@@ -234,16 +196,6 @@ public sealed partial class PartyEstablished : IContract<PartyEstablished>, IMes
     /// <summary>The other party's DN.</summary>
     [Key(2)]
     public DnId? OtherDn { get; set; }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-    }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
@@ -263,8 +215,8 @@ public sealed partial class PartyEstablished : IContract<PartyEstablished>, IMes
 }
 
 /// <summary>Party held.</summary>
-[MessagePackObject]
-public sealed partial class PartyHeld : IContract<PartyHeld>, IMessagePackSerializationCallbackReceiver, ICommandKind, IAddressesCall
+[MessagePackFormatter(typeof(PartyHeldFormatter))]
+public sealed partial class PartyHeld : IContract<PartyHeld>, ICommandKind, IAddressesCall
 {
     /// <summary>The ConnID of the call.</summary>
     [Key(0)]
@@ -273,16 +225,6 @@ public sealed partial class PartyHeld : IContract<PartyHeld>, IMessagePackSerial
     /// <summary>The DN.</summary>
     [Key(1)]
     public DnId? Dn { get; set; }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-    }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
@@ -302,8 +244,8 @@ public sealed partial class PartyHeld : IContract<PartyHeld>, IMessagePackSerial
 }
 
 /// <summary>Party retrieved.</summary>
-[MessagePackObject]
-public sealed partial class PartyRetrieved : IContract<PartyRetrieved>, IMessagePackSerializationCallbackReceiver, ICommandKind, IAddressesCall
+[MessagePackFormatter(typeof(PartyRetrievedFormatter))]
+public sealed partial class PartyRetrieved : IContract<PartyRetrieved>, ICommandKind, IAddressesCall
 {
     /// <summary>The ConnID of the call.</summary>
     [Key(0)]
@@ -312,16 +254,6 @@ public sealed partial class PartyRetrieved : IContract<PartyRetrieved>, IMessage
     /// <summary>The DN.</summary>
     [Key(1)]
     public DnId? Dn { get; set; }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-    }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
@@ -341,8 +273,8 @@ public sealed partial class PartyRetrieved : IContract<PartyRetrieved>, IMessage
 }
 
 /// <summary>Party queued.</summary>
-[MessagePackObject]
-public sealed partial class PartyQueued : IContract<PartyQueued>, IMessagePackSerializationCallbackReceiver, ICommandKind, IAddressesCall
+[MessagePackFormatter(typeof(PartyQueuedFormatter))]
+public sealed partial class PartyQueued : IContract<PartyQueued>, ICommandKind, IAddressesCall
 {
     /// <summary>The ConnID of the call.</summary>
     [Key(0)]
@@ -355,16 +287,6 @@ public sealed partial class PartyQueued : IContract<PartyQueued>, IMessagePackSe
     /// <summary>The other party's DN.</summary>
     [Key(2)]
     public DnId? OtherDn { get; set; }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-    }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
@@ -384,8 +306,8 @@ public sealed partial class PartyQueued : IContract<PartyQueued>, IMessagePackSe
 }
 
 /// <summary>Party diverted.</summary>
-[MessagePackObject]
-public sealed partial class PartyDiverted : IContract<PartyDiverted>, IMessagePackSerializationCallbackReceiver, ICommandKind, IAddressesCall
+[MessagePackFormatter(typeof(PartyDivertedFormatter))]
+public sealed partial class PartyDiverted : IContract<PartyDiverted>, ICommandKind, IAddressesCall
 {
     /// <summary>The ConnID of the call.</summary>
     [Key(0)]
@@ -398,16 +320,6 @@ public sealed partial class PartyDiverted : IContract<PartyDiverted>, IMessagePa
     /// <summary>The destination DN.</summary>
     [Key(2)]
     public DnId? Destination { get; set; }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-    }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
@@ -427,8 +339,8 @@ public sealed partial class PartyDiverted : IContract<PartyDiverted>, IMessagePa
 }
 
 /// <summary>Abandoned.</summary>
-[MessagePackObject]
-public sealed partial class Abandoned : IContract<Abandoned>, IMessagePackSerializationCallbackReceiver, ICommandKind, IAddressesCall
+[MessagePackFormatter(typeof(AbandonedFormatter))]
+public sealed partial class Abandoned : IContract<Abandoned>, ICommandKind, IAddressesCall
 {
     /// <summary>The ConnID of the call.</summary>
     [Key(0)]
@@ -437,16 +349,6 @@ public sealed partial class Abandoned : IContract<Abandoned>, IMessagePackSerial
     /// <summary>The DN.</summary>
     [Key(1)]
     public DnId? Dn { get; set; }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-    }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
@@ -466,8 +368,8 @@ public sealed partial class Abandoned : IContract<Abandoned>, IMessagePackSerial
 }
 
 /// <summary>Destination busy.</summary>
-[MessagePackObject]
-public sealed partial class DestinationBusy : IContract<DestinationBusy>, IMessagePackSerializationCallbackReceiver, ICommandKind, IAddressesCall
+[MessagePackFormatter(typeof(DestinationBusyFormatter))]
+public sealed partial class DestinationBusy : IContract<DestinationBusy>, ICommandKind, IAddressesCall
 {
     /// <summary>The ConnID of the call.</summary>
     [Key(0)]
@@ -480,16 +382,6 @@ public sealed partial class DestinationBusy : IContract<DestinationBusy>, IMessa
     /// <summary>The other party's DN.</summary>
     [Key(2)]
     public DnId? OtherDn { get; set; }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-    }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
@@ -509,8 +401,8 @@ public sealed partial class DestinationBusy : IContract<DestinationBusy>, IMessa
 }
 
 /// <summary>Party added.</summary>
-[MessagePackObject]
-public sealed partial class PartyAdded : IContract<PartyAdded>, IMessagePackSerializationCallbackReceiver, ICommandKind, IAddressesCall
+[MessagePackFormatter(typeof(PartyAddedFormatter))]
+public sealed partial class PartyAdded : IContract<PartyAdded>, ICommandKind, IAddressesCall
 {
     /// <summary>The ConnID of the call.</summary>
     [Key(0)]
@@ -532,17 +424,6 @@ public sealed partial class PartyAdded : IContract<PartyAdded>, IMessagePackSeri
     [Key(4)]
     public DnId? OtherDn { get; set; }
 
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-        AgentId ??= "";
-    }
-
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
     public PartyAdded Clone() => Contract.Clone(this);
@@ -561,8 +442,8 @@ public sealed partial class PartyAdded : IContract<PartyAdded>, IMessagePackSeri
 }
 
 /// <summary>Party deleted.</summary>
-[MessagePackObject]
-public sealed partial class PartyDeleted : IContract<PartyDeleted>, IMessagePackSerializationCallbackReceiver, ICommandKind, IAddressesCall
+[MessagePackFormatter(typeof(PartyDeletedFormatter))]
+public sealed partial class PartyDeleted : IContract<PartyDeleted>, ICommandKind, IAddressesCall
 {
     /// <summary>The ConnID of the call.</summary>
     [Key(0)]
@@ -571,16 +452,6 @@ public sealed partial class PartyDeleted : IContract<PartyDeleted>, IMessagePack
     /// <summary>The DN.</summary>
     [Key(1)]
     public DnId? Dn { get; set; }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-    }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
@@ -600,8 +471,8 @@ public sealed partial class PartyDeleted : IContract<PartyDeleted>, IMessagePack
 }
 
 /// <summary>Transfer/conference completion: the call takes new_conn_id (an existing consult call that is merged into it, or 0 to allocate one); PreviousConnId keeps the old ID and CallUuid is kept.</summary>
-[MessagePackObject]
-public sealed partial class PartyChanged : IContract<PartyChanged>, IMessagePackSerializationCallbackReceiver, ICommandKind, IAddressesCall
+[MessagePackFormatter(typeof(PartyChangedFormatter))]
+public sealed partial class PartyChanged : IContract<PartyChanged>, ICommandKind, IAddressesCall
 {
     /// <summary>The ConnID of the call.</summary>
     [Key(0)]
@@ -610,16 +481,6 @@ public sealed partial class PartyChanged : IContract<PartyChanged>, IMessagePack
     /// <summary>New conn id.</summary>
     [Key(1)]
     public ulong NewConnId { get; set; }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-    }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
@@ -639,8 +500,8 @@ public sealed partial class PartyChanged : IContract<PartyChanged>, IMessagePack
 }
 
 /// <summary>Transfer started.</summary>
-[MessagePackObject]
-public sealed partial class TransferStarted : IContract<TransferStarted>, IMessagePackSerializationCallbackReceiver, ICommandKind, IAddressesCall
+[MessagePackFormatter(typeof(TransferStartedFormatter))]
+public sealed partial class TransferStarted : IContract<TransferStarted>, ICommandKind, IAddressesCall
 {
     /// <summary>The ConnID of the call.</summary>
     [Key(0)]
@@ -662,16 +523,6 @@ public sealed partial class TransferStarted : IContract<TransferStarted>, IMessa
     [Key(4)]
     public ulong ConsultConnId { get; set; }
 
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-    }
-
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
     public TransferStarted Clone() => Contract.Clone(this);
@@ -690,22 +541,12 @@ public sealed partial class TransferStarted : IContract<TransferStarted>, IMessa
 }
 
 /// <summary>Transfer completed.</summary>
-[MessagePackObject]
-public sealed partial class TransferCompleted : IContract<TransferCompleted>, IMessagePackSerializationCallbackReceiver, ICommandKind, IAddressesCall
+[MessagePackFormatter(typeof(TransferCompletedFormatter))]
+public sealed partial class TransferCompleted : IContract<TransferCompleted>, ICommandKind, IAddressesCall
 {
     /// <summary>The ConnID of the call.</summary>
     [Key(0)]
     public ulong ConnId { get; set; }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-    }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
@@ -725,22 +566,12 @@ public sealed partial class TransferCompleted : IContract<TransferCompleted>, IM
 }
 
 /// <summary>Transfer aborted.</summary>
-[MessagePackObject]
-public sealed partial class TransferAborted : IContract<TransferAborted>, IMessagePackSerializationCallbackReceiver, ICommandKind, IAddressesCall
+[MessagePackFormatter(typeof(TransferAbortedFormatter))]
+public sealed partial class TransferAborted : IContract<TransferAborted>, ICommandKind, IAddressesCall
 {
     /// <summary>The ConnID of the call.</summary>
     [Key(0)]
     public ulong ConnId { get; set; }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-    }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
@@ -760,8 +591,8 @@ public sealed partial class TransferAborted : IContract<TransferAborted>, IMessa
 }
 
 /// <summary>Party released.</summary>
-[MessagePackObject]
-public sealed partial class PartyReleased : IContract<PartyReleased>, IMessagePackSerializationCallbackReceiver, ICommandKind, IAddressesCall
+[MessagePackFormatter(typeof(PartyReleasedFormatter))]
+public sealed partial class PartyReleased : IContract<PartyReleased>, ICommandKind, IAddressesCall
 {
     /// <summary>The ConnID of the call.</summary>
     [Key(0)]
@@ -774,17 +605,6 @@ public sealed partial class PartyReleased : IContract<PartyReleased>, IMessagePa
     /// <summary>The cause, as the switch or the client gave it.</summary>
     [Key(2)]
     public string Cause { get; set; } = "";
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-        Cause ??= "";
-    }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
@@ -804,8 +624,8 @@ public sealed partial class PartyReleased : IContract<PartyReleased>, IMessagePa
 }
 
 /// <summary>Call released.</summary>
-[MessagePackObject]
-public sealed partial class CallReleased : IContract<CallReleased>, IMessagePackSerializationCallbackReceiver, ICommandKind, IAddressesCall
+[MessagePackFormatter(typeof(CallReleasedFormatter))]
+public sealed partial class CallReleased : IContract<CallReleased>, ICommandKind, IAddressesCall
 {
     /// <summary>The ConnID of the call.</summary>
     [Key(0)]
@@ -814,17 +634,6 @@ public sealed partial class CallReleased : IContract<CallReleased>, IMessagePack
     /// <summary>The cause, as the switch or the client gave it.</summary>
     [Key(1)]
     public string Cause { get; set; } = "";
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-        Cause ??= "";
-    }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
@@ -844,8 +653,8 @@ public sealed partial class CallReleased : IContract<CallReleased>, IMessagePack
 }
 
 /// <summary>A log-timed sweep (proposed periodically, e.g. by the leader's connector supervisor): releases the calls whose last change is older than idle_ms of leader time, lowest ConnId first, at most max_calls of them; with only_unanswered, calls with a Connected or Held party are kept.</summary>
-[MessagePackObject]
-public sealed partial class CallsSwept : IContract<CallsSwept>, IMessagePackSerializationCallbackReceiver, ICommandKind
+[MessagePackFormatter(typeof(CallsSweptFormatter))]
+public sealed partial class CallsSwept : IContract<CallsSwept>, ICommandKind
 {
     /// <summary>Idle ms.</summary>
     [Key(0)]
@@ -858,16 +667,6 @@ public sealed partial class CallsSwept : IContract<CallsSwept>, IMessagePackSeri
     /// <summary>Only unanswered.</summary>
     [Key(2)]
     public bool OnlyUnanswered { get; set; }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-    }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
@@ -887,8 +686,8 @@ public sealed partial class CallsSwept : IContract<CallsSwept>, IMessagePackSeri
 }
 
 /// <summary>Route requested.</summary>
-[MessagePackObject]
-public sealed partial class RouteRequested : IContract<RouteRequested>, IMessagePackSerializationCallbackReceiver, ICommandKind, IAddressesCall
+[MessagePackFormatter(typeof(RouteRequestedFormatter))]
+public sealed partial class RouteRequested : IContract<RouteRequested>, ICommandKind, IAddressesCall
 {
     /// <summary>The ConnID of the call.</summary>
     [Key(0)]
@@ -901,16 +700,6 @@ public sealed partial class RouteRequested : IContract<RouteRequested>, IMessage
     /// <summary>The timeout, in milliseconds of leader time.</summary>
     [Key(2)]
     public long TimeoutMs { get; set; }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-    }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
@@ -930,8 +719,8 @@ public sealed partial class RouteRequested : IContract<RouteRequested>, IMessage
 }
 
 /// <summary>Route used.</summary>
-[MessagePackObject]
-public sealed partial class RouteUsed : IContract<RouteUsed>, IMessagePackSerializationCallbackReceiver, ICommandKind, IAddressesCall
+[MessagePackFormatter(typeof(RouteUsedFormatter))]
+public sealed partial class RouteUsed : IContract<RouteUsed>, ICommandKind, IAddressesCall
 {
     /// <summary>The ConnID of the call.</summary>
     [Key(0)]
@@ -940,16 +729,6 @@ public sealed partial class RouteUsed : IContract<RouteUsed>, IMessagePackSerial
     /// <summary>The destination DN.</summary>
     [Key(1)]
     public DnId? Destination { get; set; }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-    }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
@@ -969,22 +748,12 @@ public sealed partial class RouteUsed : IContract<RouteUsed>, IMessagePackSerial
 }
 
 /// <summary>Route timed out.</summary>
-[MessagePackObject]
-public sealed partial class RouteTimedOut : IContract<RouteTimedOut>, IMessagePackSerializationCallbackReceiver, ICommandKind, IAddressesCall
+[MessagePackFormatter(typeof(RouteTimedOutFormatter))]
+public sealed partial class RouteTimedOut : IContract<RouteTimedOut>, ICommandKind, IAddressesCall
 {
     /// <summary>The ConnID of the call.</summary>
     [Key(0)]
     public ulong ConnId { get; set; }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-    }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
@@ -1004,8 +773,8 @@ public sealed partial class RouteTimedOut : IContract<RouteTimedOut>, IMessagePa
 }
 
 /// <summary>User data attached.</summary>
-[MessagePackObject]
-public sealed partial class UserDataAttached : IContract<UserDataAttached>, IMessagePackSerializationCallbackReceiver, ICommandKind, IAddressesCall
+[MessagePackFormatter(typeof(UserDataAttachedFormatter))]
+public sealed partial class UserDataAttached : IContract<UserDataAttached>, ICommandKind, IAddressesCall
 {
     /// <summary>The ConnID of the call.</summary>
     [Key(0)]
@@ -1014,18 +783,6 @@ public sealed partial class UserDataAttached : IContract<UserDataAttached>, IMes
     /// <summary>The key-value pairs.</summary>
     [Key(1)]
     public List<KvPair> Pairs { get; set; } = [];
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-        Pairs ??= [];
-        Contract.RequireNoNulls(Pairs, nameof(Pairs));
-    }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
@@ -1045,8 +802,8 @@ public sealed partial class UserDataAttached : IContract<UserDataAttached>, IMes
 }
 
 /// <summary>User data updated.</summary>
-[MessagePackObject]
-public sealed partial class UserDataUpdated : IContract<UserDataUpdated>, IMessagePackSerializationCallbackReceiver, ICommandKind, IAddressesCall
+[MessagePackFormatter(typeof(UserDataUpdatedFormatter))]
+public sealed partial class UserDataUpdated : IContract<UserDataUpdated>, ICommandKind, IAddressesCall
 {
     /// <summary>The ConnID of the call.</summary>
     [Key(0)]
@@ -1055,18 +812,6 @@ public sealed partial class UserDataUpdated : IContract<UserDataUpdated>, IMessa
     /// <summary>The key-value pairs.</summary>
     [Key(1)]
     public List<KvPair> Pairs { get; set; } = [];
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-        Pairs ??= [];
-        Contract.RequireNoNulls(Pairs, nameof(Pairs));
-    }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
@@ -1086,8 +831,8 @@ public sealed partial class UserDataUpdated : IContract<UserDataUpdated>, IMessa
 }
 
 /// <summary>User data key deleted.</summary>
-[MessagePackObject]
-public sealed partial class UserDataKeyDeleted : IContract<UserDataKeyDeleted>, IMessagePackSerializationCallbackReceiver, ICommandKind, IAddressesCall
+[MessagePackFormatter(typeof(UserDataKeyDeletedFormatter))]
+public sealed partial class UserDataKeyDeleted : IContract<UserDataKeyDeleted>, ICommandKind, IAddressesCall
 {
     /// <summary>The ConnID of the call.</summary>
     [Key(0)]
@@ -1096,17 +841,6 @@ public sealed partial class UserDataKeyDeleted : IContract<UserDataKeyDeleted>, 
     /// <summary>The key.</summary>
     [Key(1)]
     public string Key { get; set; } = "";
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-        Key ??= "";
-    }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
@@ -1126,22 +860,12 @@ public sealed partial class UserDataKeyDeleted : IContract<UserDataKeyDeleted>, 
 }
 
 /// <summary>User data cleared.</summary>
-[MessagePackObject]
-public sealed partial class UserDataCleared : IContract<UserDataCleared>, IMessagePackSerializationCallbackReceiver, ICommandKind, IAddressesCall
+[MessagePackFormatter(typeof(UserDataClearedFormatter))]
+public sealed partial class UserDataCleared : IContract<UserDataCleared>, ICommandKind, IAddressesCall
 {
     /// <summary>The ConnID of the call.</summary>
     [Key(0)]
     public ulong ConnId { get; set; }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-    }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
@@ -1161,8 +885,8 @@ public sealed partial class UserDataCleared : IContract<UserDataCleared>, IMessa
 }
 
 /// <summary>Treatment requested.</summary>
-[MessagePackObject]
-public sealed partial class TreatmentRequested : IContract<TreatmentRequested>, IMessagePackSerializationCallbackReceiver, ICommandKind, IAddressesCall
+[MessagePackFormatter(typeof(TreatmentRequestedFormatter))]
+public sealed partial class TreatmentRequested : IContract<TreatmentRequested>, ICommandKind, IAddressesCall
 {
     /// <summary>The ConnID of the call.</summary>
     [Key(0)]
@@ -1179,18 +903,6 @@ public sealed partial class TreatmentRequested : IContract<TreatmentRequested>, 
     /// <summary>The treatment's parameters.</summary>
     [Key(3)]
     public List<KvPair> Parameters { get; set; } = [];
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-        Parameters ??= [];
-        Contract.RequireNoNulls(Parameters, nameof(Parameters));
-    }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
@@ -1210,8 +922,8 @@ public sealed partial class TreatmentRequested : IContract<TreatmentRequested>, 
 }
 
 /// <summary>Treatment applied.</summary>
-[MessagePackObject]
-public sealed partial class TreatmentApplied : IContract<TreatmentApplied>, IMessagePackSerializationCallbackReceiver, ICommandKind, IAddressesCall
+[MessagePackFormatter(typeof(TreatmentAppliedFormatter))]
+public sealed partial class TreatmentApplied : IContract<TreatmentApplied>, ICommandKind, IAddressesCall
 {
     /// <summary>The ConnID of the call.</summary>
     [Key(0)]
@@ -1224,17 +936,6 @@ public sealed partial class TreatmentApplied : IContract<TreatmentApplied>, IMes
     /// <summary>Media resource.</summary>
     [Key(2)]
     public string MediaResource { get; set; } = "";
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-        MediaResource ??= "";
-    }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
@@ -1254,8 +955,8 @@ public sealed partial class TreatmentApplied : IContract<TreatmentApplied>, IMes
 }
 
 /// <summary>Treatment ended.</summary>
-[MessagePackObject]
-public sealed partial class TreatmentEnded : IContract<TreatmentEnded>, IMessagePackSerializationCallbackReceiver, ICommandKind, IAddressesCall
+[MessagePackFormatter(typeof(TreatmentEndedFormatter))]
+public sealed partial class TreatmentEnded : IContract<TreatmentEnded>, ICommandKind, IAddressesCall
 {
     /// <summary>The ConnID of the call.</summary>
     [Key(0)]
@@ -1264,16 +965,6 @@ public sealed partial class TreatmentEnded : IContract<TreatmentEnded>, IMessage
     /// <summary>The DN.</summary>
     [Key(1)]
     public DnId? Dn { get; set; }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-    }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
@@ -1293,8 +984,8 @@ public sealed partial class TreatmentEnded : IContract<TreatmentEnded>, IMessage
 }
 
 /// <summary>Treatment not applied.</summary>
-[MessagePackObject]
-public sealed partial class TreatmentNotApplied : IContract<TreatmentNotApplied>, IMessagePackSerializationCallbackReceiver, ICommandKind, IAddressesCall
+[MessagePackFormatter(typeof(TreatmentNotAppliedFormatter))]
+public sealed partial class TreatmentNotApplied : IContract<TreatmentNotApplied>, ICommandKind, IAddressesCall
 {
     /// <summary>The ConnID of the call.</summary>
     [Key(0)]
@@ -1307,17 +998,6 @@ public sealed partial class TreatmentNotApplied : IContract<TreatmentNotApplied>
     /// <summary>The cause, as the switch or the client gave it.</summary>
     [Key(2)]
     public string Cause { get; set; } = "";
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-        Cause ??= "";
-    }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
@@ -1337,8 +1017,8 @@ public sealed partial class TreatmentNotApplied : IContract<TreatmentNotApplied>
 }
 
 /// <summary>Iscc requested.</summary>
-[MessagePackObject]
-public sealed partial class IsccRequested : IContract<IsccRequested>, IMessagePackSerializationCallbackReceiver, ICommandKind, IAddressesCall
+[MessagePackFormatter(typeof(IsccRequestedFormatter))]
+public sealed partial class IsccRequested : IContract<IsccRequested>, ICommandKind, IAddressesCall
 {
     /// <summary>The ConnID of the call.</summary>
     [Key(0)]
@@ -1368,18 +1048,6 @@ public sealed partial class IsccRequested : IContract<IsccRequested>, IMessagePa
     [Key(6)]
     public string Token { get; set; } = "";
 
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-        RemoteLocation ??= "";
-        Token ??= "";
-    }
-
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
     public IsccRequested Clone() => Contract.Clone(this);
@@ -1398,8 +1066,8 @@ public sealed partial class IsccRequested : IContract<IsccRequested>, IMessagePa
 }
 
 /// <summary>Iscc resource allocated.</summary>
-[MessagePackObject]
-public sealed partial class IsccResourceAllocated : IContract<IsccResourceAllocated>, IMessagePackSerializationCallbackReceiver, ICommandKind
+[MessagePackFormatter(typeof(IsccResourceAllocatedFormatter))]
+public sealed partial class IsccResourceAllocated : IContract<IsccResourceAllocated>, ICommandKind
 {
     /// <summary>The ISCC transaction ID.</summary>
     [Key(0)]
@@ -1408,16 +1076,6 @@ public sealed partial class IsccResourceAllocated : IContract<IsccResourceAlloca
     /// <summary>Access resource.</summary>
     [Key(1)]
     public DnId? AccessResource { get; set; }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-    }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
@@ -1437,8 +1095,8 @@ public sealed partial class IsccResourceAllocated : IContract<IsccResourceAlloca
 }
 
 /// <summary>Iscc succeeded.</summary>
-[MessagePackObject]
-public sealed partial class IsccSucceeded : IContract<IsccSucceeded>, IMessagePackSerializationCallbackReceiver, ICommandKind
+[MessagePackFormatter(typeof(IsccSucceededFormatter))]
+public sealed partial class IsccSucceeded : IContract<IsccSucceeded>, ICommandKind
 {
     /// <summary>The ISCC transaction ID.</summary>
     [Key(0)]
@@ -1447,16 +1105,6 @@ public sealed partial class IsccSucceeded : IContract<IsccSucceeded>, IMessagePa
     /// <summary>Remote conn id.</summary>
     [Key(1)]
     public ulong RemoteConnId { get; set; }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-    }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
@@ -1476,8 +1124,8 @@ public sealed partial class IsccSucceeded : IContract<IsccSucceeded>, IMessagePa
 }
 
 /// <summary>Iscc failed.</summary>
-[MessagePackObject]
-public sealed partial class IsccFailed : IContract<IsccFailed>, IMessagePackSerializationCallbackReceiver, ICommandKind
+[MessagePackFormatter(typeof(IsccFailedFormatter))]
+public sealed partial class IsccFailed : IContract<IsccFailed>, ICommandKind
 {
     /// <summary>The ISCC transaction ID.</summary>
     [Key(0)]
@@ -1486,17 +1134,6 @@ public sealed partial class IsccFailed : IContract<IsccFailed>, IMessagePackSeri
     /// <summary>The cause, as the switch or the client gave it.</summary>
     [Key(1)]
     public string Cause { get; set; } = "";
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-        Cause ??= "";
-    }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
@@ -1516,22 +1153,12 @@ public sealed partial class IsccFailed : IContract<IsccFailed>, IMessagePackSeri
 }
 
 /// <summary>Iscc timed out.</summary>
-[MessagePackObject]
-public sealed partial class IsccTimedOut : IContract<IsccTimedOut>, IMessagePackSerializationCallbackReceiver, ICommandKind
+[MessagePackFormatter(typeof(IsccTimedOutFormatter))]
+public sealed partial class IsccTimedOut : IContract<IsccTimedOut>, ICommandKind
 {
     /// <summary>The ISCC transaction ID.</summary>
     [Key(0)]
     public uint TransactionId { get; set; }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-    }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
@@ -1551,8 +1178,8 @@ public sealed partial class IsccTimedOut : IContract<IsccTimedOut>, IMessagePack
 }
 
 /// <summary>---- §2.2 agent, DN, session, connector and configuration commands ----</summary>
-[MessagePackObject]
-public sealed partial class AgentLoggedIn : IContract<AgentLoggedIn>, IMessagePackSerializationCallbackReceiver, ICommandKind
+[MessagePackFormatter(typeof(AgentLoggedInFormatter))]
+public sealed partial class AgentLoggedIn : IContract<AgentLoggedIn>, ICommandKind
 {
     /// <summary>The agent's ID.</summary>
     [Key(0)]
@@ -1586,22 +1213,6 @@ public sealed partial class AgentLoggedIn : IContract<AgentLoggedIn>, IMessagePa
     [Key(7)]
     public string PreferredSite { get; set; } = "";
 
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-        AgentId ??= "";
-        Place ??= "";
-        EmployeeId ??= "";
-        PreferredSite ??= "";
-        Reasons ??= [];
-        Contract.RequireNoNulls(Reasons, nameof(Reasons));
-    }
-
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
     public AgentLoggedIn Clone() => Contract.Clone(this);
@@ -1620,23 +1231,12 @@ public sealed partial class AgentLoggedIn : IContract<AgentLoggedIn>, IMessagePa
 }
 
 /// <summary>Agent logged out.</summary>
-[MessagePackObject]
-public sealed partial class AgentLoggedOut : IContract<AgentLoggedOut>, IMessagePackSerializationCallbackReceiver, ICommandKind
+[MessagePackFormatter(typeof(AgentLoggedOutFormatter))]
+public sealed partial class AgentLoggedOut : IContract<AgentLoggedOut>, ICommandKind
 {
     /// <summary>The agent's ID.</summary>
     [Key(0)]
     public string AgentId { get; set; } = "";
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-        AgentId ??= "";
-    }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
@@ -1656,8 +1256,8 @@ public sealed partial class AgentLoggedOut : IContract<AgentLoggedOut>, IMessage
 }
 
 /// <summary>Agent ready.</summary>
-[MessagePackObject]
-public sealed partial class AgentReady : IContract<AgentReady>, IMessagePackSerializationCallbackReceiver, ICommandKind
+[MessagePackFormatter(typeof(AgentReadyFormatter))]
+public sealed partial class AgentReady : IContract<AgentReady>, ICommandKind
 {
     /// <summary>The agent's ID.</summary>
     [Key(0)]
@@ -1666,17 +1266,6 @@ public sealed partial class AgentReady : IContract<AgentReady>, IMessagePackSeri
     /// <summary>The agent's work mode.</summary>
     [Key(1)]
     public AgentWorkMode WorkMode { get; set; }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-        AgentId ??= "";
-    }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
@@ -1696,8 +1285,8 @@ public sealed partial class AgentReady : IContract<AgentReady>, IMessagePackSeri
 }
 
 /// <summary>Agent not ready.</summary>
-[MessagePackObject]
-public sealed partial class AgentNotReady : IContract<AgentNotReady>, IMessagePackSerializationCallbackReceiver, ICommandKind
+[MessagePackFormatter(typeof(AgentNotReadyFormatter))]
+public sealed partial class AgentNotReady : IContract<AgentNotReady>, ICommandKind
 {
     /// <summary>The agent's ID.</summary>
     [Key(0)]
@@ -1710,19 +1299,6 @@ public sealed partial class AgentNotReady : IContract<AgentNotReady>, IMessagePa
     /// <summary>The reason codes.</summary>
     [Key(2)]
     public List<KvPair> Reasons { get; set; } = [];
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-        AgentId ??= "";
-        Reasons ??= [];
-        Contract.RequireNoNulls(Reasons, nameof(Reasons));
-    }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
@@ -1742,22 +1318,12 @@ public sealed partial class AgentNotReady : IContract<AgentNotReady>, IMessagePa
 }
 
 /// <summary>Dn out of service.</summary>
-[MessagePackObject]
-public sealed partial class DnOutOfService : IContract<DnOutOfService>, IMessagePackSerializationCallbackReceiver, ICommandKind
+[MessagePackFormatter(typeof(DnOutOfServiceFormatter))]
+public sealed partial class DnOutOfService : IContract<DnOutOfService>, ICommandKind
 {
     /// <summary>The DN.</summary>
     [Key(0)]
     public DnId? Dn { get; set; }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-    }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
@@ -1777,22 +1343,12 @@ public sealed partial class DnOutOfService : IContract<DnOutOfService>, IMessage
 }
 
 /// <summary>Dn back in service.</summary>
-[MessagePackObject]
-public sealed partial class DnBackInService : IContract<DnBackInService>, IMessagePackSerializationCallbackReceiver, ICommandKind
+[MessagePackFormatter(typeof(DnBackInServiceFormatter))]
+public sealed partial class DnBackInService : IContract<DnBackInService>, ICommandKind
 {
     /// <summary>The DN.</summary>
     [Key(0)]
     public DnId? Dn { get; set; }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-    }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
@@ -1812,22 +1368,12 @@ public sealed partial class DnBackInService : IContract<DnBackInService>, IMessa
 }
 
 /// <summary>Dnd on.</summary>
-[MessagePackObject]
-public sealed partial class DndOn : IContract<DndOn>, IMessagePackSerializationCallbackReceiver, ICommandKind
+[MessagePackFormatter(typeof(DndOnFormatter))]
+public sealed partial class DndOn : IContract<DndOn>, ICommandKind
 {
     /// <summary>The DN.</summary>
     [Key(0)]
     public DnId? Dn { get; set; }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-    }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
@@ -1847,22 +1393,12 @@ public sealed partial class DndOn : IContract<DndOn>, IMessagePackSerializationC
 }
 
 /// <summary>Dnd off.</summary>
-[MessagePackObject]
-public sealed partial class DndOff : IContract<DndOff>, IMessagePackSerializationCallbackReceiver, ICommandKind
+[MessagePackFormatter(typeof(DndOffFormatter))]
+public sealed partial class DndOff : IContract<DndOff>, ICommandKind
 {
     /// <summary>The DN.</summary>
     [Key(0)]
     public DnId? Dn { get; set; }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-    }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
@@ -1882,8 +1418,8 @@ public sealed partial class DndOff : IContract<DndOff>, IMessagePackSerializatio
 }
 
 /// <summary>Forward set.</summary>
-[MessagePackObject]
-public sealed partial class ForwardSet : IContract<ForwardSet>, IMessagePackSerializationCallbackReceiver, ICommandKind
+[MessagePackFormatter(typeof(ForwardSetFormatter))]
+public sealed partial class ForwardSet : IContract<ForwardSet>, ICommandKind
 {
     /// <summary>The DN.</summary>
     [Key(0)]
@@ -1896,16 +1432,6 @@ public sealed partial class ForwardSet : IContract<ForwardSet>, IMessagePackSeri
     /// <summary>The destination DN.</summary>
     [Key(2)]
     public DnId? Destination { get; set; }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-    }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
@@ -1925,22 +1451,12 @@ public sealed partial class ForwardSet : IContract<ForwardSet>, IMessagePackSeri
 }
 
 /// <summary>Forward cancel.</summary>
-[MessagePackObject]
-public sealed partial class ForwardCancel : IContract<ForwardCancel>, IMessagePackSerializationCallbackReceiver, ICommandKind
+[MessagePackFormatter(typeof(ForwardCancelFormatter))]
+public sealed partial class ForwardCancel : IContract<ForwardCancel>, ICommandKind
 {
     /// <summary>The DN.</summary>
     [Key(0)]
     public DnId? Dn { get; set; }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-    }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
@@ -1960,8 +1476,8 @@ public sealed partial class ForwardCancel : IContract<ForwardCancel>, IMessagePa
 }
 
 /// <summary>Mute on.</summary>
-[MessagePackObject]
-public sealed partial class MuteOn : IContract<MuteOn>, IMessagePackSerializationCallbackReceiver, ICommandKind, IAddressesCall
+[MessagePackFormatter(typeof(MuteOnFormatter))]
+public sealed partial class MuteOn : IContract<MuteOn>, ICommandKind, IAddressesCall
 {
     /// <summary>The ConnID of the call.</summary>
     [Key(0)]
@@ -1970,16 +1486,6 @@ public sealed partial class MuteOn : IContract<MuteOn>, IMessagePackSerializatio
     /// <summary>The DN.</summary>
     [Key(1)]
     public DnId? Dn { get; set; }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-    }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
@@ -1999,8 +1505,8 @@ public sealed partial class MuteOn : IContract<MuteOn>, IMessagePackSerializatio
 }
 
 /// <summary>Mute off.</summary>
-[MessagePackObject]
-public sealed partial class MuteOff : IContract<MuteOff>, IMessagePackSerializationCallbackReceiver, ICommandKind, IAddressesCall
+[MessagePackFormatter(typeof(MuteOffFormatter))]
+public sealed partial class MuteOff : IContract<MuteOff>, ICommandKind, IAddressesCall
 {
     /// <summary>The ConnID of the call.</summary>
     [Key(0)]
@@ -2009,16 +1515,6 @@ public sealed partial class MuteOff : IContract<MuteOff>, IMessagePackSerializat
     /// <summary>The DN.</summary>
     [Key(1)]
     public DnId? Dn { get; set; }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-    }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
@@ -2038,8 +1534,8 @@ public sealed partial class MuteOff : IContract<MuteOff>, IMessagePackSerializat
 }
 
 /// <summary>Session opened.</summary>
-[MessagePackObject]
-public sealed partial class SessionOpened : IContract<SessionOpened>, IMessagePackSerializationCallbackReceiver, ICommandKind
+[MessagePackFormatter(typeof(SessionOpenedFormatter))]
+public sealed partial class SessionOpened : IContract<SessionOpened>, ICommandKind
 {
     /// <summary>The client session's ID.</summary>
     [Key(0)]
@@ -2052,18 +1548,6 @@ public sealed partial class SessionOpened : IContract<SessionOpened>, IMessagePa
     /// <summary>The lease, in milliseconds of leader time.</summary>
     [Key(2)]
     public long LeaseMs { get; set; }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-        SessionId ??= "";
-        ClientName ??= "";
-    }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
@@ -2083,8 +1567,8 @@ public sealed partial class SessionOpened : IContract<SessionOpened>, IMessagePa
 }
 
 /// <summary>Session renewed.</summary>
-[MessagePackObject]
-public sealed partial class SessionRenewed : IContract<SessionRenewed>, IMessagePackSerializationCallbackReceiver, ICommandKind
+[MessagePackFormatter(typeof(SessionRenewedFormatter))]
+public sealed partial class SessionRenewed : IContract<SessionRenewed>, ICommandKind
 {
     /// <summary>The client session's ID.</summary>
     [Key(0)]
@@ -2097,17 +1581,6 @@ public sealed partial class SessionRenewed : IContract<SessionRenewed>, IMessage
     /// <summary>Last acked index.</summary>
     [Key(2)]
     public ulong LastAckedIndex { get; set; }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-        SessionId ??= "";
-    }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
@@ -2127,23 +1600,12 @@ public sealed partial class SessionRenewed : IContract<SessionRenewed>, IMessage
 }
 
 /// <summary>Expires one session whose lease has run out, or (session_id empty) every such session.</summary>
-[MessagePackObject]
-public sealed partial class SessionExpired : IContract<SessionExpired>, IMessagePackSerializationCallbackReceiver, ICommandKind
+[MessagePackFormatter(typeof(SessionExpiredFormatter))]
+public sealed partial class SessionExpired : IContract<SessionExpired>, ICommandKind
 {
     /// <summary>The client session's ID.</summary>
     [Key(0)]
     public string SessionId { get; set; } = "";
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-        SessionId ??= "";
-    }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
@@ -2163,8 +1625,8 @@ public sealed partial class SessionExpired : IContract<SessionExpired>, IMessage
 }
 
 /// <summary>Address registered.</summary>
-[MessagePackObject]
-public sealed partial class AddressRegistered : IContract<AddressRegistered>, IMessagePackSerializationCallbackReceiver, ICommandKind
+[MessagePackFormatter(typeof(AddressRegisteredFormatter))]
+public sealed partial class AddressRegistered : IContract<AddressRegistered>, ICommandKind
 {
     /// <summary>The DN.</summary>
     [Key(0)]
@@ -2181,16 +1643,6 @@ public sealed partial class AddressRegistered : IContract<AddressRegistered>, IM
     /// <summary>Address type.</summary>
     [Key(3)]
     public AddressType AddressType { get; set; }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-    }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
@@ -2210,22 +1662,12 @@ public sealed partial class AddressRegistered : IContract<AddressRegistered>, IM
 }
 
 /// <summary>Address unregistered.</summary>
-[MessagePackObject]
-public sealed partial class AddressUnregistered : IContract<AddressUnregistered>, IMessagePackSerializationCallbackReceiver, ICommandKind
+[MessagePackFormatter(typeof(AddressUnregisteredFormatter))]
+public sealed partial class AddressUnregistered : IContract<AddressUnregistered>, ICommandKind
 {
     /// <summary>The DN.</summary>
     [Key(0)]
     public DnId? Dn { get; set; }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-    }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
@@ -2245,8 +1687,8 @@ public sealed partial class AddressUnregistered : IContract<AddressUnregistered>
 }
 
 /// <summary>Connector up.</summary>
-[MessagePackObject]
-public sealed partial class ConnectorUp : IContract<ConnectorUp>, IMessagePackSerializationCallbackReceiver, ICommandKind
+[MessagePackFormatter(typeof(ConnectorUpFormatter))]
+public sealed partial class ConnectorUp : IContract<ConnectorUp>, ICommandKind
 {
     /// <summary>The connector's ID.</summary>
     [Key(0)]
@@ -2263,19 +1705,6 @@ public sealed partial class ConnectorUp : IContract<ConnectorUp>, IMessagePackSe
     /// <summary>The lease, in milliseconds of leader time.</summary>
     [Key(3)]
     public long LeaseMs { get; set; }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-        ConnectorId ??= "";
-        Endpoint ??= "";
-        Pool ??= "";
-    }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
@@ -2295,23 +1724,12 @@ public sealed partial class ConnectorUp : IContract<ConnectorUp>, IMessagePackSe
 }
 
 /// <summary>Connector down.</summary>
-[MessagePackObject]
-public sealed partial class ConnectorDown : IContract<ConnectorDown>, IMessagePackSerializationCallbackReceiver, ICommandKind
+[MessagePackFormatter(typeof(ConnectorDownFormatter))]
+public sealed partial class ConnectorDown : IContract<ConnectorDown>, ICommandKind
 {
     /// <summary>The connector's ID.</summary>
     [Key(0)]
     public string ConnectorId { get; set; } = "";
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-        ConnectorId ??= "";
-    }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
@@ -2331,8 +1749,8 @@ public sealed partial class ConnectorDown : IContract<ConnectorDown>, IMessagePa
 }
 
 /// <summary>Every move for one failed connector in one entry; an empty connector_id in a pair unassigns.</summary>
-[MessagePackObject]
-public sealed partial class DnsReassigned : IContract<DnsReassigned>, IMessagePackSerializationCallbackReceiver, ICommandKind
+[MessagePackFormatter(typeof(DnsReassignedFormatter))]
+public sealed partial class DnsReassigned : IContract<DnsReassigned>, ICommandKind
 {
     /// <summary>From connector id.</summary>
     [Key(0)]
@@ -2341,19 +1759,6 @@ public sealed partial class DnsReassigned : IContract<DnsReassigned>, IMessagePa
     /// <summary>Assignments.</summary>
     [Key(1)]
     public List<DnAssignment> Assignments { get; set; } = [];
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-        FromConnectorId ??= "";
-        Assignments ??= [];
-        Contract.RequireNoNulls(Assignments, nameof(Assignments));
-    }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
@@ -2373,8 +1778,8 @@ public sealed partial class DnsReassigned : IContract<DnsReassigned>, IMessagePa
 }
 
 /// <summary>Connector HA records. epoch (issue 13, additive): the Connector.epoch the writing connector got from its ConnectorUp; non-zero must equal the connector's current epoch (a stale instance is refused with STALE_CONNECTOR_EPOCH); 0 is accepted unfenced, for writers that cannot know it.</summary>
-[MessagePackObject]
-public sealed partial class ConnConferenceUpserted : IContract<ConnConferenceUpserted>, IMessagePackSerializationCallbackReceiver, ICommandKind, IConnectorRecordCommand
+[MessagePackFormatter(typeof(ConnConferenceUpsertedFormatter))]
+public sealed partial class ConnConferenceUpserted : IContract<ConnConferenceUpserted>, ICommandKind, IConnectorRecordCommand
 {
     /// <summary>The record.</summary>
     [Key(0)]
@@ -2383,16 +1788,6 @@ public sealed partial class ConnConferenceUpserted : IContract<ConnConferenceUps
     /// <summary>The epoch the connector presents (0: unfenced).</summary>
     [Key(1)]
     public ulong Epoch { get; set; }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-    }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
@@ -2412,8 +1807,8 @@ public sealed partial class ConnConferenceUpserted : IContract<ConnConferenceUps
 }
 
 /// <summary>Conn conference removed.</summary>
-[MessagePackObject]
-public sealed partial class ConnConferenceRemoved : IContract<ConnConferenceRemoved>, IMessagePackSerializationCallbackReceiver, ICommandKind, IConnectorRecordCommand
+[MessagePackFormatter(typeof(ConnConferenceRemovedFormatter))]
+public sealed partial class ConnConferenceRemoved : IContract<ConnConferenceRemoved>, ICommandKind, IConnectorRecordCommand
 {
     /// <summary>The conference URI.</summary>
     [Key(0)]
@@ -2426,18 +1821,6 @@ public sealed partial class ConnConferenceRemoved : IContract<ConnConferenceRemo
     /// <summary>The epoch the connector presents (0: unfenced).</summary>
     [Key(2)]
     public ulong Epoch { get; set; }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-        ConferenceUri ??= "";
-        ConnectorId ??= "";
-    }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
@@ -2457,8 +1840,8 @@ public sealed partial class ConnConferenceRemoved : IContract<ConnConferenceRemo
 }
 
 /// <summary>Conn conversation upserted.</summary>
-[MessagePackObject]
-public sealed partial class ConnConversationUpserted : IContract<ConnConversationUpserted>, IMessagePackSerializationCallbackReceiver, ICommandKind, IConnectorRecordCommand
+[MessagePackFormatter(typeof(ConnConversationUpsertedFormatter))]
+public sealed partial class ConnConversationUpserted : IContract<ConnConversationUpserted>, ICommandKind, IConnectorRecordCommand
 {
     /// <summary>The record.</summary>
     [Key(0)]
@@ -2467,16 +1850,6 @@ public sealed partial class ConnConversationUpserted : IContract<ConnConversatio
     /// <summary>The epoch the connector presents (0: unfenced).</summary>
     [Key(1)]
     public ulong Epoch { get; set; }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-    }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
@@ -2496,8 +1869,8 @@ public sealed partial class ConnConversationUpserted : IContract<ConnConversatio
 }
 
 /// <summary>Conn conversation removed.</summary>
-[MessagePackObject]
-public sealed partial class ConnConversationRemoved : IContract<ConnConversationRemoved>, IMessagePackSerializationCallbackReceiver, ICommandKind, IConnectorRecordCommand
+[MessagePackFormatter(typeof(ConnConversationRemovedFormatter))]
+public sealed partial class ConnConversationRemoved : IContract<ConnConversationRemoved>, ICommandKind, IConnectorRecordCommand
 {
     /// <summary>The conversation's ID.</summary>
     [Key(0)]
@@ -2510,18 +1883,6 @@ public sealed partial class ConnConversationRemoved : IContract<ConnConversation
     /// <summary>The epoch the connector presents (0: unfenced).</summary>
     [Key(2)]
     public ulong Epoch { get; set; }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-        ConversationId ??= "";
-        ConnectorId ??= "";
-    }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
@@ -2541,8 +1902,8 @@ public sealed partial class ConnConversationRemoved : IContract<ConnConversation
 }
 
 /// <summary>Conn call upserted.</summary>
-[MessagePackObject]
-public sealed partial class ConnCallUpserted : IContract<ConnCallUpserted>, IMessagePackSerializationCallbackReceiver, ICommandKind, IConnectorRecordCommand
+[MessagePackFormatter(typeof(ConnCallUpsertedFormatter))]
+public sealed partial class ConnCallUpserted : IContract<ConnCallUpserted>, ICommandKind, IConnectorRecordCommand
 {
     /// <summary>The record.</summary>
     [Key(0)]
@@ -2551,16 +1912,6 @@ public sealed partial class ConnCallUpserted : IContract<ConnCallUpserted>, IMes
     /// <summary>The epoch the connector presents (0: unfenced).</summary>
     [Key(1)]
     public ulong Epoch { get; set; }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-    }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
@@ -2580,8 +1931,8 @@ public sealed partial class ConnCallUpserted : IContract<ConnCallUpserted>, IMes
 }
 
 /// <summary>Conn call removed.</summary>
-[MessagePackObject]
-public sealed partial class ConnCallRemoved : IContract<ConnCallRemoved>, IMessagePackSerializationCallbackReceiver, ICommandKind, IConnectorRecordCommand
+[MessagePackFormatter(typeof(ConnCallRemovedFormatter))]
+public sealed partial class ConnCallRemoved : IContract<ConnCallRemoved>, ICommandKind, IConnectorRecordCommand
 {
     /// <summary>The call's ID.</summary>
     [Key(0)]
@@ -2594,18 +1945,6 @@ public sealed partial class ConnCallRemoved : IContract<ConnCallRemoved>, IMessa
     /// <summary>The epoch the connector presents (0: unfenced).</summary>
     [Key(2)]
     public ulong Epoch { get; set; }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-        CallId ??= "";
-        ConnectorId ??= "";
-    }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
@@ -2625,8 +1964,8 @@ public sealed partial class ConnCallRemoved : IContract<ConnCallRemoved>, IMessa
 }
 
 /// <summary>B2 bupserted.</summary>
-[MessagePackObject]
-public sealed partial class B2BUpserted : IContract<B2BUpserted>, IMessagePackSerializationCallbackReceiver, ICommandKind, IConnectorRecordCommand
+[MessagePackFormatter(typeof(B2BUpsertedFormatter))]
+public sealed partial class B2BUpserted : IContract<B2BUpserted>, ICommandKind, IConnectorRecordCommand
 {
     /// <summary>The record.</summary>
     [Key(0)]
@@ -2635,16 +1974,6 @@ public sealed partial class B2BUpserted : IContract<B2BUpserted>, IMessagePackSe
     /// <summary>The epoch the connector presents (0: unfenced).</summary>
     [Key(1)]
     public ulong Epoch { get; set; }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-    }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
@@ -2664,8 +1993,8 @@ public sealed partial class B2BUpserted : IContract<B2BUpserted>, IMessagePackSe
 }
 
 /// <summary>B2 bremoved.</summary>
-[MessagePackObject]
-public sealed partial class B2BRemoved : IContract<B2BRemoved>, IMessagePackSerializationCallbackReceiver, ICommandKind, IConnectorRecordCommand
+[MessagePackFormatter(typeof(B2BRemovedFormatter))]
+public sealed partial class B2BRemoved : IContract<B2BRemoved>, ICommandKind, IConnectorRecordCommand
 {
     /// <summary>B2 bid.</summary>
     [Key(0)]
@@ -2678,18 +2007,6 @@ public sealed partial class B2BRemoved : IContract<B2BRemoved>, IMessagePackSeri
     /// <summary>The epoch the connector presents (0: unfenced).</summary>
     [Key(2)]
     public ulong Epoch { get; set; }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-        B2BId ??= "";
-        ConnectorId ??= "";
-    }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
@@ -2709,8 +2026,8 @@ public sealed partial class B2BRemoved : IContract<B2BRemoved>, IMessagePackSeri
 }
 
 /// <summary>Config applied.</summary>
-[MessagePackObject]
-public sealed partial class ConfigApplied : IContract<ConfigApplied>, IMessagePackSerializationCallbackReceiver, ICommandKind
+[MessagePackFormatter(typeof(ConfigAppliedFormatter))]
+public sealed partial class ConfigApplied : IContract<ConfigApplied>, ICommandKind
 {
     /// <summary>The configuration version.</summary>
     [Key(0)]
@@ -2740,24 +2057,6 @@ public sealed partial class ConfigApplied : IContract<ConfigApplied>, IMessagePa
     [Key(6)]
     public LoginConflictPolicy LoginConflictPolicy { get; set; }
 
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-        Options ??= [];
-        Contract.RequireNoNulls(Options, nameof(Options));
-        RemovedOptions ??= [];
-        Contract.RequireNoNulls(RemovedOptions, nameof(RemovedOptions));
-        DnUpserts ??= [];
-        Contract.RequireNoNulls(DnUpserts, nameof(DnUpserts));
-        DnRemovals ??= [];
-        Contract.RequireNoNulls(DnRemovals, nameof(DnRemovals));
-    }
-
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
     public ConfigApplied Clone() => Contract.Clone(this);
@@ -2776,8 +2075,8 @@ public sealed partial class ConfigApplied : IContract<ConfigApplied>, IMessagePa
 }
 
 /// <summary>One log entry. session_id and reference_id identify a client request for exactly-once.</summary>
-[MessagePackObject]
-public sealed partial class Command : IContract<Command>, IMessagePackSerializationCallbackReceiver
+[MessagePackFormatter(typeof(CommandFormatter))]
+public sealed partial class Command : IContract<Command>
 {
     /// <summary>The client session's ID.</summary>
     [Key(0)]
@@ -3521,17 +2820,6 @@ public sealed partial class Command : IContract<Command>, IMessagePackSerializat
         B2BRemoved = 87,
         /// <summary>ConfigApplied is set.</summary>
         ConfigApplied = 88,
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-        SessionId ??= "";
     }
 
     /// <summary>A deep copy.</summary>

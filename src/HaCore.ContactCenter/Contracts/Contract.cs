@@ -19,72 +19,8 @@ public interface IContract<T> : IEquatable<T>
     T Clone();
 }
 
-/// <summary>One kind of <see cref="Command"/>: the message in its oneof. The union tags are the field numbers of the
-/// protobuf contract these replaced, so they are stable.</summary>
-[Union(10, typeof(CallCreated))]
-[Union(11, typeof(PartyDialing))]
-[Union(12, typeof(PartyRinging))]
-[Union(13, typeof(PartyEstablished))]
-[Union(14, typeof(PartyHeld))]
-[Union(15, typeof(PartyRetrieved))]
-[Union(16, typeof(PartyQueued))]
-[Union(17, typeof(PartyDiverted))]
-[Union(18, typeof(Abandoned))]
-[Union(19, typeof(DestinationBusy))]
-[Union(20, typeof(PartyAdded))]
-[Union(21, typeof(PartyDeleted))]
-[Union(22, typeof(PartyChanged))]
-[Union(23, typeof(TransferStarted))]
-[Union(24, typeof(TransferCompleted))]
-[Union(25, typeof(TransferAborted))]
-[Union(26, typeof(PartyReleased))]
-[Union(27, typeof(CallReleased))]
-[Union(28, typeof(RouteRequested))]
-[Union(29, typeof(RouteUsed))]
-[Union(30, typeof(RouteTimedOut))]
-[Union(31, typeof(UserDataAttached))]
-[Union(32, typeof(UserDataUpdated))]
-[Union(33, typeof(UserDataKeyDeleted))]
-[Union(34, typeof(UserDataCleared))]
-[Union(35, typeof(TreatmentRequested))]
-[Union(36, typeof(TreatmentApplied))]
-[Union(37, typeof(TreatmentEnded))]
-[Union(38, typeof(TreatmentNotApplied))]
-[Union(39, typeof(IsccRequested))]
-[Union(40, typeof(IsccResourceAllocated))]
-[Union(41, typeof(IsccSucceeded))]
-[Union(42, typeof(IsccFailed))]
-[Union(43, typeof(IsccTimedOut))]
-[Union(44, typeof(CallsSwept))]
-[Union(60, typeof(AgentLoggedIn))]
-[Union(61, typeof(AgentLoggedOut))]
-[Union(62, typeof(AgentReady))]
-[Union(63, typeof(AgentNotReady))]
-[Union(64, typeof(DnOutOfService))]
-[Union(65, typeof(DnBackInService))]
-[Union(66, typeof(DndOn))]
-[Union(67, typeof(DndOff))]
-[Union(68, typeof(ForwardSet))]
-[Union(69, typeof(ForwardCancel))]
-[Union(70, typeof(MuteOn))]
-[Union(71, typeof(MuteOff))]
-[Union(72, typeof(SessionOpened))]
-[Union(73, typeof(SessionRenewed))]
-[Union(74, typeof(SessionExpired))]
-[Union(75, typeof(AddressRegistered))]
-[Union(76, typeof(AddressUnregistered))]
-[Union(77, typeof(ConnectorUp))]
-[Union(78, typeof(ConnectorDown))]
-[Union(79, typeof(DnsReassigned))]
-[Union(80, typeof(ConnConferenceUpserted))]
-[Union(81, typeof(ConnConferenceRemoved))]
-[Union(82, typeof(ConnConversationUpserted))]
-[Union(83, typeof(ConnConversationRemoved))]
-[Union(84, typeof(ConnCallUpserted))]
-[Union(85, typeof(ConnCallRemoved))]
-[Union(86, typeof(B2BUpserted))]
-[Union(87, typeof(B2BRemoved))]
-[Union(88, typeof(ConfigApplied))]
+/// <summary>One kind of <see cref="Command"/>: the message in its oneof. Encoded as [tag, body], the tag being the
+/// field number of the protobuf contract these replaced (<see cref="Command.KindOneofCase"/>), so it is stable.</summary>
 public interface ICommandKind;
 
 /// <summary>A command kind that addresses one call by its ConnID (EventError echoes it).</summary>
@@ -171,13 +107,10 @@ public static class Contract
     }
 
     // A decoded list must not hold nil where a contract or string belongs: Apply would fail on it on every replica.
-    internal static void RequireNoNulls<TItem>(List<TItem> items, string name)
-    {
-        if (items.Contains(default!))
-        {
-            throw new MessagePackSerializationException($"{name} holds a nil item.");
-        }
-    }
+    internal static MessagePackSerializationException NilItem(string list) => new($"{list} holds a nil item.");
+
+    internal static ReadOnlyMemory<byte> ReadBytes(ref MessagePackReader reader) =>
+        reader.ReadBytes() is { } bytes ? bytes.ToArray() : ReadOnlyMemory<byte>.Empty;
 
     internal static T Clone<T>(T value) => MessagePackSerializer.Deserialize<T>(Serialize(value), Options);
 
@@ -227,6 +160,8 @@ public static class Contract
 /// protobuf contract it replaced (1 string, 2 integer, 3 binary, 4 list; 0 and nil for an unset value).</summary>
 internal sealed class KvValueFormatter : IMessagePackFormatter<KvValue?>
 {
+    public static readonly KvValueFormatter Instance = new();
+
     public void Serialize(ref MessagePackWriter writer, KvValue? value, MessagePackSerializerOptions options)
     {
         if (value is null)
@@ -249,7 +184,7 @@ internal sealed class KvValueFormatter : IMessagePackFormatter<KvValue?>
                 writer.Write(value.Binary.Span);
                 break;
             case KvValue.ValueOneofCase.List:
-                options.Resolver.GetFormatterWithVerify<KvList>().Serialize(ref writer, value.List!, options);
+                KvListFormatter.Instance.Serialize(ref writer, value.List!, options);
                 break;
             default:
                 writer.WriteNil();
@@ -284,10 +219,10 @@ internal sealed class KvValueFormatter : IMessagePackFormatter<KvValue?>
                     value.Int = reader.ReadInt64();
                     break;
                 case KvValue.ValueOneofCase.Binary:
-                    value.Binary = reader.ReadBytes() is { } bytes ? bytes.ToArray() : ReadOnlyMemory<byte>.Empty;
+                    value.Binary = Contract.ReadBytes(ref reader);
                     break;
                 case KvValue.ValueOneofCase.List:
-                    value.List = options.Resolver.GetFormatterWithVerify<KvList>().Deserialize(ref reader, options);
+                    value.List = KvListFormatter.Instance.Deserialize(ref reader, options);
                     break;
                 case KvValue.ValueOneofCase.None:
                     reader.Skip();

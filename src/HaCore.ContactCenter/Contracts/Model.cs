@@ -558,8 +558,8 @@ public enum RejectReason
 }
 
 /// <summary>A directory number: unique within a switch (E11).</summary>
-[MessagePackObject]
-public sealed partial class DnId : IContract<DnId>, IMessagePackSerializationCallbackReceiver
+[MessagePackFormatter(typeof(DnIdFormatter))]
+public sealed partial class DnId : IContract<DnId>
 {
     /// <summary>The switch the number belongs to.</summary>
     [Key(0)]
@@ -568,18 +568,6 @@ public sealed partial class DnId : IContract<DnId>, IMessagePackSerializationCal
     /// <summary>The directory number, unique within its switch.</summary>
     [Key(1)]
     public string Number { get; set; } = "";
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-        SwitchName ??= "";
-        Number ??= "";
-    }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
@@ -676,24 +664,12 @@ public sealed partial class KvValue : IContract<KvValue>
 }
 
 /// <summary>Kv list.</summary>
-[MessagePackObject]
-public sealed partial class KvList : IContract<KvList>, IMessagePackSerializationCallbackReceiver
+[MessagePackFormatter(typeof(KvListFormatter))]
+public sealed partial class KvList : IContract<KvList>
 {
     /// <summary>The key-value pairs.</summary>
     [Key(0)]
     public List<KvPair> Pairs { get; set; } = [];
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-        Pairs ??= [];
-        Contract.RequireNoNulls(Pairs, nameof(Pairs));
-    }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
@@ -713,8 +689,8 @@ public sealed partial class KvList : IContract<KvList>, IMessagePackSerializatio
 }
 
 /// <summary>Kv pair.</summary>
-[MessagePackObject]
-public sealed partial class KvPair : IContract<KvPair>, IMessagePackSerializationCallbackReceiver
+[MessagePackFormatter(typeof(KvPairFormatter))]
+public sealed partial class KvPair : IContract<KvPair>
 {
     /// <summary>The key.</summary>
     [Key(0)]
@@ -723,17 +699,6 @@ public sealed partial class KvPair : IContract<KvPair>, IMessagePackSerializatio
     /// <summary>The value.</summary>
     [Key(1)]
     public KvValue? Value { get; set; }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-        Key ??= "";
-    }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
@@ -753,8 +718,8 @@ public sealed partial class KvPair : IContract<KvPair>, IMessagePackSerializatio
 }
 
 /// <summary>A DN's relation to a call (E6).</summary>
-[MessagePackObject]
-public sealed partial class Party : IContract<Party>, IMessagePackSerializationCallbackReceiver
+[MessagePackFormatter(typeof(PartyFormatter))]
+public sealed partial class Party : IContract<Party>
 {
     /// <summary>The DN.</summary>
     [Key(0)]
@@ -792,17 +757,6 @@ public sealed partial class Party : IContract<Party>, IMessagePackSerializationC
     [Key(8)]
     public long StateSince { get; set; }
 
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-        AgentId ??= "";
-    }
-
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
     public Party Clone() => Contract.Clone(this);
@@ -821,8 +775,8 @@ public sealed partial class Party : IContract<Party>, IMessagePackSerializationC
 }
 
 /// <summary>Transfer info.</summary>
-[MessagePackObject]
-public sealed partial class TransferInfo : IContract<TransferInfo>, IMessagePackSerializationCallbackReceiver
+[MessagePackFormatter(typeof(TransferInfoFormatter))]
+public sealed partial class TransferInfo : IContract<TransferInfo>
 {
     /// <summary>Controller.</summary>
     [Key(0)]
@@ -844,16 +798,6 @@ public sealed partial class TransferInfo : IContract<TransferInfo>, IMessagePack
     [Key(4)]
     public ulong ConsultConnId { get; set; }
 
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-    }
-
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
     public TransferInfo Clone() => Contract.Clone(this);
@@ -872,8 +816,8 @@ public sealed partial class TransferInfo : IContract<TransferInfo>, IMessagePack
 }
 
 /// <summary>Route request.</summary>
-[MessagePackObject]
-public sealed partial class RouteRequest : IContract<RouteRequest>, IMessagePackSerializationCallbackReceiver
+[MessagePackFormatter(typeof(RouteRequestFormatter))]
+public sealed partial class RouteRequest : IContract<RouteRequest>
 {
     /// <summary>Route point.</summary>
     [Key(0)]
@@ -899,16 +843,6 @@ public sealed partial class RouteRequest : IContract<RouteRequest>, IMessagePack
     [Key(5)]
     public bool PartyAdded { get; set; }
 
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-    }
-
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
     public RouteRequest Clone() => Contract.Clone(this);
@@ -927,8 +861,8 @@ public sealed partial class RouteRequest : IContract<RouteRequest>, IMessagePack
 }
 
 /// <summary>A (remote) treatment session; it lives inside its call, so it belongs to exactly one live call.</summary>
-[MessagePackObject]
-public sealed partial class TreatmentSession : IContract<TreatmentSession>, IMessagePackSerializationCallbackReceiver
+[MessagePackFormatter(typeof(TreatmentSessionFormatter))]
+public sealed partial class TreatmentSession : IContract<TreatmentSession>
 {
     /// <summary>The ConnID of the call.</summary>
     [Key(0)]
@@ -962,19 +896,6 @@ public sealed partial class TreatmentSession : IContract<TreatmentSession>, IMes
     [Key(7)]
     public uint ReferenceId { get; set; }
 
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-        MediaResource ??= "";
-        Parameters ??= [];
-        Contract.RequireNoNulls(Parameters, nameof(Parameters));
-    }
-
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
     public TreatmentSession Clone() => Contract.Clone(this);
@@ -993,8 +914,8 @@ public sealed partial class TreatmentSession : IContract<TreatmentSession>, IMes
 }
 
 /// <summary>An ISCC call reference to another site (E12); lives inside its call.</summary>
-[MessagePackObject]
-public sealed partial class IsccRef : IContract<IsccRef>, IMessagePackSerializationCallbackReceiver
+[MessagePackFormatter(typeof(IsccRefFormatter))]
+public sealed partial class IsccRef : IContract<IsccRef>
 {
     /// <summary>The ISCC transaction ID.</summary>
     [Key(0)]
@@ -1036,18 +957,6 @@ public sealed partial class IsccRef : IContract<IsccRef>, IMessagePackSerializat
     [Key(9)]
     public ulong ConnId { get; set; }
 
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-        RemoteLocation ??= "";
-        Token ??= "";
-    }
-
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
     public IsccRef Clone() => Contract.Clone(this);
@@ -1066,8 +975,8 @@ public sealed partial class IsccRef : IContract<IsccRef>, IMessagePackSerializat
 }
 
 /// <summary>Call.</summary>
-[MessagePackObject]
-public sealed partial class Call : IContract<Call>, IMessagePackSerializationCallbackReceiver
+[MessagePackFormatter(typeof(CallFormatter))]
+public sealed partial class Call : IContract<Call>
 {
     /// <summary>The ConnID of the call.</summary>
     [Key(0)]
@@ -1161,28 +1070,6 @@ public sealed partial class Call : IContract<Call>, IMessagePackSerializationCal
     [Key(22)]
     public bool IsConsult { get; set; }
 
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-        CallUuid ??= "";
-        OrigCallUuid ??= "";
-        Ani ??= "";
-        Dnis ??= "";
-        Parties ??= [];
-        Contract.RequireNoNulls(Parties, nameof(Parties));
-        UserData ??= [];
-        Contract.RequireNoNulls(UserData, nameof(UserData));
-        IsccLinks ??= [];
-        Contract.RequireNoNulls(IsccLinks, nameof(IsccLinks));
-        Treatments ??= [];
-        Contract.RequireNoNulls(Treatments, nameof(Treatments));
-    }
-
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
     public Call Clone() => Contract.Clone(this);
@@ -1201,8 +1088,8 @@ public sealed partial class Call : IContract<Call>, IMessagePackSerializationCal
 }
 
 /// <summary>Agent.</summary>
-[MessagePackObject]
-public sealed partial class Agent : IContract<Agent>, IMessagePackSerializationCallbackReceiver
+[MessagePackFormatter(typeof(AgentFormatter))]
+public sealed partial class Agent : IContract<Agent>
 {
     /// <summary>The agent's ID.</summary>
     [Key(0)]
@@ -1244,22 +1131,6 @@ public sealed partial class Agent : IContract<Agent>, IMessagePackSerializationC
     [Key(9)]
     public long StateSince { get; set; }
 
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-        AgentId ??= "";
-        EmployeeId ??= "";
-        Place ??= "";
-        PreferredSite ??= "";
-        Reasons ??= [];
-        Contract.RequireNoNulls(Reasons, nameof(Reasons));
-    }
-
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
     public Agent Clone() => Contract.Clone(this);
@@ -1278,8 +1149,8 @@ public sealed partial class Agent : IContract<Agent>, IMessagePackSerializationC
 }
 
 /// <summary>Forward.</summary>
-[MessagePackObject]
-public sealed partial class Forward : IContract<Forward>, IMessagePackSerializationCallbackReceiver
+[MessagePackFormatter(typeof(ForwardFormatter))]
+public sealed partial class Forward : IContract<Forward>
 {
     /// <summary>The mode.</summary>
     [Key(0)]
@@ -1288,16 +1159,6 @@ public sealed partial class Forward : IContract<Forward>, IMessagePackSerializat
     /// <summary>The destination DN.</summary>
     [Key(1)]
     public DnId? Destination { get; set; }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-    }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
@@ -1317,8 +1178,8 @@ public sealed partial class Forward : IContract<Forward>, IMessagePackSerializat
 }
 
 /// <summary>Dn.</summary>
-[MessagePackObject]
-public sealed partial class Dn : IContract<Dn>, IMessagePackSerializationCallbackReceiver
+[MessagePackFormatter(typeof(DnFormatter))]
+public sealed partial class Dn : IContract<Dn>
 {
     /// <summary>The identifier.</summary>
     [Key(0)]
@@ -1364,20 +1225,6 @@ public sealed partial class Dn : IContract<Dn>, IMessagePackSerializationCallbac
     [Key(10)]
     public string Site { get; set; } = "";
 
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-        Place ??= "";
-        LoggedInAgent ??= "";
-        Site ??= "";
-        ActiveCalls ??= [];
-    }
-
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
     public Dn Clone() => Contract.Clone(this);
@@ -1396,8 +1243,8 @@ public sealed partial class Dn : IContract<Dn>, IMessagePackSerializationCallbac
 }
 
 /// <summary>Subscription.</summary>
-[MessagePackObject]
-public sealed partial class Subscription : IContract<Subscription>, IMessagePackSerializationCallbackReceiver
+[MessagePackFormatter(typeof(SubscriptionFormatter))]
+public sealed partial class Subscription : IContract<Subscription>
 {
     /// <summary>The client session's ID.</summary>
     [Key(0)]
@@ -1423,17 +1270,6 @@ public sealed partial class Subscription : IContract<Subscription>, IMessagePack
     [Key(5)]
     public long RegisteredAt { get; set; }
 
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-        SessionId ??= "";
-    }
-
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
     public Subscription Clone() => Contract.Clone(this);
@@ -1452,8 +1288,8 @@ public sealed partial class Subscription : IContract<Subscription>, IMessagePack
 }
 
 /// <summary>Client session.</summary>
-[MessagePackObject]
-public sealed partial class ClientSession : IContract<ClientSession>, IMessagePackSerializationCallbackReceiver
+[MessagePackFormatter(typeof(ClientSessionFormatter))]
+public sealed partial class ClientSession : IContract<ClientSession>
 {
     /// <summary>The client session's ID.</summary>
     [Key(0)]
@@ -1479,18 +1315,6 @@ public sealed partial class ClientSession : IContract<ClientSession>, IMessagePa
     [Key(5)]
     public long OpenedAt { get; set; }
 
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-        SessionId ??= "";
-        ClientName ??= "";
-    }
-
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
     public ClientSession Clone() => Contract.Clone(this);
@@ -1509,8 +1333,8 @@ public sealed partial class ClientSession : IContract<ClientSession>, IMessagePa
 }
 
 /// <summary>Connector.</summary>
-[MessagePackObject]
-public sealed partial class Connector : IContract<Connector>, IMessagePackSerializationCallbackReceiver
+[MessagePackFormatter(typeof(ConnectorFormatter))]
+public sealed partial class Connector : IContract<Connector>
 {
     /// <summary>The connector's ID.</summary>
     [Key(0)]
@@ -1536,19 +1360,6 @@ public sealed partial class Connector : IContract<Connector>, IMessagePackSerial
     [Key(5)]
     public ulong Epoch { get; set; }
 
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-        ConnectorId ??= "";
-        Endpoint ??= "";
-        Pool ??= "";
-    }
-
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
     public Connector Clone() => Contract.Clone(this);
@@ -1567,8 +1378,8 @@ public sealed partial class Connector : IContract<Connector>, IMessagePackSerial
 }
 
 /// <summary>Dn assignment.</summary>
-[MessagePackObject]
-public sealed partial class DnAssignment : IContract<DnAssignment>, IMessagePackSerializationCallbackReceiver
+[MessagePackFormatter(typeof(DnAssignmentFormatter))]
+public sealed partial class DnAssignment : IContract<DnAssignment>
 {
     /// <summary>The DN.</summary>
     [Key(0)]
@@ -1577,17 +1388,6 @@ public sealed partial class DnAssignment : IContract<DnAssignment>, IMessagePack
     /// <summary>empty = Unassigned</summary>
     [Key(1)]
     public string ConnectorId { get; set; } = "";
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-        ConnectorId ??= "";
-    }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
@@ -1607,8 +1407,8 @@ public sealed partial class DnAssignment : IContract<DnAssignment>, IMessagePack
 }
 
 /// <summary>Connector conference.</summary>
-[MessagePackObject]
-public sealed partial class ConnectorConference : IContract<ConnectorConference>, IMessagePackSerializationCallbackReceiver
+[MessagePackFormatter(typeof(ConnectorConferenceFormatter))]
+public sealed partial class ConnectorConference : IContract<ConnectorConference>
 {
     /// <summary>The conference URI.</summary>
     [Key(0)]
@@ -1630,18 +1430,6 @@ public sealed partial class ConnectorConference : IContract<ConnectorConference>
     [Key(4)]
     public bool Pooled { get; set; }
 
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-        ConferenceUri ??= "";
-        ConnectorId ??= "";
-    }
-
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
     public ConnectorConference Clone() => Contract.Clone(this);
@@ -1660,8 +1448,8 @@ public sealed partial class ConnectorConference : IContract<ConnectorConference>
 }
 
 /// <summary>Connector conversation.</summary>
-[MessagePackObject]
-public sealed partial class ConnectorConversation : IContract<ConnectorConversation>, IMessagePackSerializationCallbackReceiver
+[MessagePackFormatter(typeof(ConnectorConversationFormatter))]
+public sealed partial class ConnectorConversation : IContract<ConnectorConversation>
 {
     /// <summary>The conversation's ID.</summary>
     [Key(0)]
@@ -1687,21 +1475,6 @@ public sealed partial class ConnectorConversation : IContract<ConnectorConversat
     [Key(5)]
     public string ConnectorId { get; set; } = "";
 
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-        ConversationId ??= "";
-        ConferenceUri ??= "";
-        ConnectorId ??= "";
-        Participants ??= [];
-        Contract.RequireNoNulls(Participants, nameof(Participants));
-    }
-
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
     public ConnectorConversation Clone() => Contract.Clone(this);
@@ -1720,8 +1493,8 @@ public sealed partial class ConnectorConversation : IContract<ConnectorConversat
 }
 
 /// <summary>Connector party.</summary>
-[MessagePackObject]
-public sealed partial class ConnectorParty : IContract<ConnectorParty>, IMessagePackSerializationCallbackReceiver
+[MessagePackFormatter(typeof(ConnectorPartyFormatter))]
+public sealed partial class ConnectorParty : IContract<ConnectorParty>
 {
     /// <summary>Sip uri.</summary>
     [Key(0)]
@@ -1734,17 +1507,6 @@ public sealed partial class ConnectorParty : IContract<ConnectorParty>, IMessage
     /// <summary>The state.</summary>
     [Key(2)]
     public PartyState State { get; set; }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-        SipUri ??= "";
-    }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
@@ -1764,8 +1526,8 @@ public sealed partial class ConnectorParty : IContract<ConnectorParty>, IMessage
 }
 
 /// <summary>Connector call.</summary>
-[MessagePackObject]
-public sealed partial class ConnectorCall : IContract<ConnectorCall>, IMessagePackSerializationCallbackReceiver
+[MessagePackFormatter(typeof(ConnectorCallFormatter))]
+public sealed partial class ConnectorCall : IContract<ConnectorCall>
 {
     /// <summary>The call's ID.</summary>
     [Key(0)]
@@ -1787,21 +1549,6 @@ public sealed partial class ConnectorCall : IContract<ConnectorCall>, IMessagePa
     [Key(4)]
     public string ConnectorId { get; set; } = "";
 
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-        CallId ??= "";
-        ConversationId ??= "";
-        ConnectorId ??= "";
-        Parties ??= [];
-        Contract.RequireNoNulls(Parties, nameof(Parties));
-    }
-
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
     public ConnectorCall Clone() => Contract.Clone(this);
@@ -1820,8 +1567,8 @@ public sealed partial class ConnectorCall : IContract<ConnectorCall>, IMessagePa
 }
 
 /// <summary>B2 bcall.</summary>
-[MessagePackObject]
-public sealed partial class B2BCall : IContract<B2BCall>, IMessagePackSerializationCallbackReceiver
+[MessagePackFormatter(typeof(B2BCallFormatter))]
+public sealed partial class B2BCall : IContract<B2BCall>
 {
     /// <summary>B2 bid.</summary>
     [Key(0)]
@@ -1847,20 +1594,6 @@ public sealed partial class B2BCall : IContract<B2BCall>, IMessagePackSerializat
     [Key(5)]
     public string ConnectorId { get; set; } = "";
 
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-        B2BId ??= "";
-        FrontLegCallId ??= "";
-        BackLegCallId ??= "";
-        ConnectorId ??= "";
-    }
-
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
     public B2BCall Clone() => Contract.Clone(this);
@@ -1879,8 +1612,8 @@ public sealed partial class B2BCall : IContract<B2BCall>, IMessagePackSerializat
 }
 
 /// <summary>Config fingerprint.</summary>
-[MessagePackObject]
-public sealed partial class ConfigFingerprint : IContract<ConfigFingerprint>, IMessagePackSerializationCallbackReceiver
+[MessagePackFormatter(typeof(ConfigFingerprintFormatter))]
+public sealed partial class ConfigFingerprint : IContract<ConfigFingerprint>
 {
     /// <summary>Config version.</summary>
     [Key(0)]
@@ -1897,18 +1630,6 @@ public sealed partial class ConfigFingerprint : IContract<ConfigFingerprint>, IM
     /// <summary>Login conflict policy.</summary>
     [Key(3)]
     public LoginConflictPolicy LoginConflictPolicy { get; set; }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-        Options ??= [];
-        Contract.RequireNoNulls(Options, nameof(Options));
-    }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
@@ -1928,8 +1649,8 @@ public sealed partial class ConfigFingerprint : IContract<ConfigFingerprint>, IM
 }
 
 /// <summary>Counters.</summary>
-[MessagePackObject]
-public sealed partial class Counters : IContract<Counters>, IMessagePackSerializationCallbackReceiver
+[MessagePackFormatter(typeof(CountersFormatter))]
+public sealed partial class Counters : IContract<Counters>
 {
     /// <summary>Conn id prefix.</summary>
     [Key(0)]
@@ -1938,16 +1659,6 @@ public sealed partial class Counters : IContract<Counters>, IMessagePackSerializ
     /// <summary>Next conn id counter.</summary>
     [Key(1)]
     public ulong NextConnIdCounter { get; set; }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-    }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
@@ -1967,8 +1678,8 @@ public sealed partial class Counters : IContract<Counters>, IMessagePackSerializ
 }
 
 /// <summary>One T-Library-style event: like a TMessage, one event kind plus the attributes it uses.</summary>
-[MessagePackObject]
-public sealed partial class Event : IContract<Event>, IMessagePackSerializationCallbackReceiver
+[MessagePackFormatter(typeof(EventFormatter))]
+public sealed partial class Event : IContract<Event>
 {
     /// <summary>The kind.</summary>
     [Key(0)]
@@ -2066,25 +1777,6 @@ public sealed partial class Event : IContract<Event>, IMessagePackSerializationC
     [Key(23)]
     public RejectReason Error { get; set; }
 
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-        AgentId ??= "";
-        SessionId ??= "";
-        ConnectorId ??= "";
-        Key ??= "";
-        Cause ??= "";
-        Ani ??= "";
-        Dnis ??= "";
-        UserData ??= [];
-        Contract.RequireNoNulls(UserData, nameof(UserData));
-    }
-
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
     public Event Clone() => Contract.Clone(this);
@@ -2103,8 +1795,8 @@ public sealed partial class Event : IContract<Event>, IMessagePackSerializationC
 }
 
 /// <summary>What Apply returns: success with events, or a typed rejection that changed nothing.</summary>
-[MessagePackObject]
-public sealed partial class CommandResult : IContract<CommandResult>, IMessagePackSerializationCallbackReceiver
+[MessagePackFormatter(typeof(CommandResultFormatter))]
+public sealed partial class CommandResult : IContract<CommandResult>
 {
     /// <summary>Reject reason.</summary>
     [Key(0)]
@@ -2130,19 +1822,6 @@ public sealed partial class CommandResult : IContract<CommandResult>, IMessagePa
     [Key(5)]
     public ulong AppliedIndex { get; set; }
 
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-        Message ??= "";
-        Events ??= [];
-        Contract.RequireNoNulls(Events, nameof(Events));
-    }
-
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
     public CommandResult Clone() => Contract.Clone(this);
@@ -2161,8 +1840,8 @@ public sealed partial class CommandResult : IContract<CommandResult>, IMessagePa
 }
 
 /// <summary>Dedupe entry.</summary>
-[MessagePackObject]
-public sealed partial class DedupeEntry : IContract<DedupeEntry>, IMessagePackSerializationCallbackReceiver
+[MessagePackFormatter(typeof(DedupeEntryFormatter))]
+public sealed partial class DedupeEntry : IContract<DedupeEntry>
 {
     /// <summary>The client session's ID.</summary>
     [Key(0)]
@@ -2179,17 +1858,6 @@ public sealed partial class DedupeEntry : IContract<DedupeEntry>, IMessagePackSe
     /// <summary>Result.</summary>
     [Key(3)]
     public CommandResult? Result { get; set; }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-        SessionId ??= "";
-    }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
@@ -2209,8 +1877,8 @@ public sealed partial class DedupeEntry : IContract<DedupeEntry>, IMessagePackSe
 }
 
 /// <summary>The whole state, every collection sorted by key: its bytes are canonical and hashable.</summary>
-[MessagePackObject]
-public sealed partial class Snapshot : IContract<Snapshot>, IMessagePackSerializationCallbackReceiver
+[MessagePackFormatter(typeof(SnapshotFormatter))]
+public sealed partial class Snapshot : IContract<Snapshot>
 {
     /// <summary>Format version.</summary>
     [Key(0)]
@@ -2271,40 +1939,6 @@ public sealed partial class Snapshot : IContract<Snapshot>, IMessagePackSerializ
     /// <summary>B2 bcalls.</summary>
     [Key(14)]
     public List<B2BCall> B2BCalls { get; set; } = [];
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnBeforeSerialize()
-    {
-    }
-
-    /// <inheritdoc />
-    void IMessagePackSerializationCallbackReceiver.OnAfterDeserialize()
-    {
-        Calls ??= [];
-        Contract.RequireNoNulls(Calls, nameof(Calls));
-        Agents ??= [];
-        Contract.RequireNoNulls(Agents, nameof(Agents));
-        Dns ??= [];
-        Contract.RequireNoNulls(Dns, nameof(Dns));
-        Subscriptions ??= [];
-        Contract.RequireNoNulls(Subscriptions, nameof(Subscriptions));
-        Sessions ??= [];
-        Contract.RequireNoNulls(Sessions, nameof(Sessions));
-        Dedupe ??= [];
-        Contract.RequireNoNulls(Dedupe, nameof(Dedupe));
-        Connectors ??= [];
-        Contract.RequireNoNulls(Connectors, nameof(Connectors));
-        DnAssignments ??= [];
-        Contract.RequireNoNulls(DnAssignments, nameof(DnAssignments));
-        Conferences ??= [];
-        Contract.RequireNoNulls(Conferences, nameof(Conferences));
-        Conversations ??= [];
-        Contract.RequireNoNulls(Conversations, nameof(Conversations));
-        ConnectorCalls ??= [];
-        Contract.RequireNoNulls(ConnectorCalls, nameof(ConnectorCalls));
-        B2BCalls ??= [];
-        Contract.RequireNoNulls(B2BCalls, nameof(B2BCalls));
-    }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>

@@ -17,7 +17,13 @@ namespace HaCore;
 /// <item><c>ClusterSecret</c>: the peer authentication secret in hex (keep it out of files: an environment variable
 /// such as <c>HaCore__ClusterSecret</c> does);</item>
 /// <item><c>AdminEndPoint</c>: <c>"127.0.0.1:7101"</c>, and <c>AdminSecret</c> in hex (the cluster secret when absent);</item>
-/// <item><c>Storage</c>: the <see cref="Storage.StorageOptions"/> settings.</item>
+/// <item><c>Storage</c>: the <see cref="Storage.StorageOptions"/> settings;</item>
+/// <item><c>Transport</c>: the simple <see cref="Transport.TcpTransportOptions"/> settings (limits, timeouts,
+/// <c>AllowUnauthenticatedPeers</c>);</item>
+/// <item><c>Tls</c>: mutual TLS from files: <c>CertificateFile</c> (PEM, with <c>KeyFile</c>; or PKCS#12 with
+/// <c>CertificatePassword</c>), reread when the file changes so a renewed certificate is used without a restart;
+/// <c>TrustedCaFiles</c> (PEM files, each with one or more CA certificates: list the old and the new CA during a
+/// rotation); <c>TrustedThumbprints</c>; and <c>PinnedPeerCertificates</c> (node id to SHA-256 thumbprints).</item>
 /// </list>
 /// An unknown key or a value of the wrong form is refused with its path.
 /// </summary>
@@ -84,6 +90,12 @@ public static class HaCoreConfiguration
                     var storage = options.Storage;
                     Try(child, () => child.Bind(storage, o => o.ErrorOnUnknownConfiguration = true));
                     break;
+                case "Transport":
+                    options.Transport = BindTransport(options.Transport, child);
+                    break;
+                case "Tls":
+                    options.Transport = TlsConfiguration.Bind(options.Transport, child);
+                    break;
                 default:
                     var property = typeof(HaCoreNodeOptions).GetProperty(child.Key, BindingFlags.Public | BindingFlags.Instance);
                     if (property is not { CanWrite: true, SetMethod.IsPublic: true } || !IsSimple(property.PropertyType))
@@ -109,7 +121,25 @@ public static class HaCoreConfiguration
         }
     }
 
-    private static bool IsSimple(Type type) =>
+    // The simple settings of the transport; identity (node, cluster, endpoints, peers) and secrets have their own keys.
+    private static Transport.TcpTransportOptions BindTransport(Transport.TcpTransportOptions transport, IConfigurationSection section)
+    {
+        var copy = transport with { };
+        foreach (var child in section.GetChildren())
+        {
+            var property = typeof(Transport.TcpTransportOptions).GetProperty(child.Key, BindingFlags.Public | BindingFlags.Instance);
+            if (property is not { CanWrite: true } || !IsSimple(property.PropertyType) || child.Key is "NodeId" or "ClusterId")
+            {
+                throw Invalid(child, "is not a transport setting (node id, cluster id, endpoints, secrets and TLS have keys of their own)");
+            }
+
+            Try(child, () => property.SetValue(copy, child.Get(property.PropertyType)));
+        }
+
+        return copy;
+    }
+
+    internal static bool IsSimple(Type type) =>
         type.IsPrimitive || type.IsEnum || type == typeof(string) || type == typeof(TimeSpan) || type == typeof(decimal);
 
     private static ulong IdOf(IConfigurationSection section, string? text) =>
@@ -129,7 +159,7 @@ public static class HaCoreConfiguration
         return value!;
     }
 
-    private static void Try(IConfigurationSection section, Action bind)
+    internal static void Try(IConfigurationSection section, Action bind)
     {
         try
         {
@@ -141,6 +171,6 @@ public static class HaCoreConfiguration
         }
     }
 
-    private static ArgumentException Invalid(IConfigurationSection section, string why) =>
+    internal static ArgumentException Invalid(IConfigurationSection section, string why) =>
         new($"HaCore configuration '{section.Path}': {why}.", section.Path);
 }
