@@ -78,4 +78,33 @@ public sealed class CodecTests
             Assert.Equal(command, Contract.CommandCodec.Decode(bytes));
         }
     }
+
+    [Fact]
+    public void The_counted_size_of_a_pair_is_its_encoded_size()
+    {
+        // Limits count user-data bytes without encoding; the count must be the encoding's length at every header size.
+        var pairs = new List<KvPair>();
+        foreach (int length in new[] { 0, 1, 31, 32, 255, 256, 65_535, 65_536 })
+        {
+            pairs.Add(new KvPair { Key = new string('k', length), Value = new KvValue { Str = new string('é', length / 2) } });
+            pairs.Add(new KvPair { Key = "b", Value = new KvValue { Binary = new byte[length] } });
+        }
+
+        foreach (long n in new[] { 0L, 127, 128, -32, -33, 255, 256, -129, 65_535, 65_536, -32_769, uint.MaxValue, (long)uint.MaxValue + 1, long.MinValue })
+        {
+            pairs.Add(new KvPair { Key = "i", Value = new KvValue { Int = n } });
+        }
+
+        pairs.Add(new KvPair { Key = "none" });
+        pairs.Add(new KvPair { Key = "empty", Value = new KvValue() });
+        var nested = new KvList();
+        nested.Pairs.AddRange(Enumerable.Range(0, 20).Select(i => new KvPair { Key = "n" + i, Value = new KvValue { Int = i * 1000 } }));
+        pairs.Add(new KvPair { Key = "list", Value = new KvValue { List = nested } });
+        foreach (KvPair pair in pairs)
+        {
+            Assert.Equal(Contract.Serialize(pair).Length, Contract.SizeOf(pair));
+            Assert.Equal(pair, pair.Clone());
+            Assert.NotSame(pair, pair.Clone());
+        }
+    }
 }

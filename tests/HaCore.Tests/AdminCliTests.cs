@@ -56,13 +56,16 @@ public sealed class AdminCliTests
         Assert.All(JsonNode.Parse(output)!.AsArray(), r => Assert.True((ulong)r!["index"]! >= 20, r.ToJsonString()));
         Assert.Contains(cluster.LogLines, l => l.Contains("took a snapshot", StringComparison.Ordinal));
 
-        // members: remove a follower, list, add it back as a learner and promote it.
+        // members: remove a follower, list; replace its machine (a fresh data directory, started to join), add it as a
+        // learner and promote it once it has caught up.
         var follower = cluster.Ids.First(id => id != target);
         (code, output, errors) = await CliAsync(cluster, admin, "members", "remove", follower.ToString(CultureInfo.InvariantCulture));
         Assert.True(code == 0, output + errors);
         (code, output, _) = await CliAsync(cluster, admin, "members", "list", "--json");
         Assert.Equal(0, code);
         Assert.Equal(string.Join(",", cluster.Ids.Where(id => id != follower).Order()), string.Join(",", JsonNode.Parse(output)!["voters"]!.AsArray().Select(v => (ulong)v!)));
+        cluster.Wipe(follower);
+        await cluster.StartAsync(follower, ["--admin-port", admin[follower - 1].ToString(CultureInfo.InvariantCulture)]);
         (code, output, errors) = await CliAsync(cluster, admin, "members", "add", follower.ToString(CultureInfo.InvariantCulture), cluster.RaftAddress(follower));
         Assert.True(code == 0, output + errors);
         // Promotion is refused while the learner lags: retried, as an operator would.
@@ -76,6 +79,14 @@ public sealed class AdminCliTests
         (code, output, _) = await CliAsync(cluster, admin, "members", "list");
         Assert.Equal(0, code);
         Assert.Contains("voters:   1, 2, 3", output, StringComparison.Ordinal);
+
+        // The new member holds the whole state: it answers a key written before it was added.
+        until = DateTime.UtcNow + Patience;
+        while (await cluster.SendAsync(follower, "GET k20 stale") != "OK v20")
+        {
+            Assert.True(DateTime.UtcNow < until, "the replacement node does not serve a key written before it joined");
+            await Task.Delay(200, TestContext.Current.CancellationToken);
+        }
         Assert.Contains(cluster.LogLines, l => l.Contains("admin request", StringComparison.Ordinal) && l.Contains("\"promote\"", StringComparison.Ordinal));
     }
 

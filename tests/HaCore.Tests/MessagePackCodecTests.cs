@@ -56,4 +56,19 @@ public sealed class MessagePackCodecTests
         var extra = Assert.Throws<InvalidDataException>(() => MessagePackCodec<OrderV1>.Instance.Decode(new ReadOnlySequence<byte>(trailing)));
         Assert.Contains("1 bytes after the value", extra.Message, StringComparison.Ordinal);
     }
+
+    public sealed class NotAContract
+    {
+        public string Name { get; set; } = "";
+    }
+
+    [Fact]
+    public void The_default_codec_is_offered_only_for_contracts()
+    {
+        Assert.Same(MessagePackCodec<OrderV1>.Instance, MessagePackCodec<OrderV1>.ForContract());
+        Assert.Same(MessagePackCodec<string>.Instance, MessagePackCodec<string>.ForContract());
+        var error = Assert.Throws<ArgumentException>(() => MessagePackCodec<NotAContract>.ForContract());
+        Assert.Contains(nameof(NotAContract), error.Message, StringComparison.Ordinal);
+        Assert.Contains("[MessagePackObject]", error.Message, StringComparison.Ordinal);
+    }
 }

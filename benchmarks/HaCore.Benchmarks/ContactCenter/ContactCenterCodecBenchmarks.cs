@@ -6,7 +6,7 @@ using HaCore.ContactCenter.Workload;
 namespace HaCore.Benchmarks.ContactCenter;
 
 /// <summary>
-/// Protobuf encode and decode of one command, per command kind, taking each kind's first instance
+/// MessagePack encode and decode of one command, per command kind, taking each kind's first instance
 /// in a B1 traffic stream (so payloads are realistic: 512-byte attached data, real DN names).
 /// </summary>
 [MemoryDiagnoser]

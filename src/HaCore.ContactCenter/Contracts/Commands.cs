@@ -76,7 +76,26 @@ public sealed partial class CallCreated : IContract<CallCreated>, ICommandKind
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public CallCreated Clone() => Contract.Clone(this);
+    public CallCreated Clone() => new()
+    {
+        Dn = Dn?.Clone(),
+        InitialState = InitialState,
+        Role = Role,
+        OtherDn = OtherDn?.Clone(),
+        CallType = CallType,
+        MediaType = MediaType,
+        Ani = Ani,
+        Dnis = Dnis,
+        CallUuid = CallUuid,
+        OrigConnId = OrigConnId,
+        CallId = CallId,
+        NetworkCallId = NetworkCallId,
+        NodeId = NodeId,
+        EscalationMode = EscalationMode,
+        AgentId = AgentId,
+        ThisQueue = ThisQueue?.Clone(),
+        UserData = UserData.ConvertAll(item => item.Clone()),
+    };
 
     /// <inheritdoc />
     public bool Equals(CallCreated? other) => Contract.Equal(this, other);
@@ -121,7 +140,15 @@ public sealed partial class PartyDialing : IContract<PartyDialing>, ICommandKind
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public PartyDialing Clone() => Contract.Clone(this);
+    public PartyDialing Clone() => new()
+    {
+        ConnId = ConnId,
+        Dn = Dn?.Clone(),
+        OtherDn = OtherDn?.Clone(),
+        AgentId = AgentId,
+        ThisQueue = ThisQueue?.Clone(),
+        Role = Role,
+    };
 
     /// <inheritdoc />
     public bool Equals(PartyDialing? other) => Contract.Equal(this, other);
@@ -166,7 +193,15 @@ public sealed partial class PartyRinging : IContract<PartyRinging>, ICommandKind
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public PartyRinging Clone() => Contract.Clone(this);
+    public PartyRinging Clone() => new()
+    {
+        ConnId = ConnId,
+        Dn = Dn?.Clone(),
+        OtherDn = OtherDn?.Clone(),
+        AgentId = AgentId,
+        ThisQueue = ThisQueue?.Clone(),
+        Role = Role,
+    };
 
     /// <inheritdoc />
     public bool Equals(PartyRinging? other) => Contract.Equal(this, other);
@@ -199,7 +234,12 @@ public sealed partial class PartyEstablished : IContract<PartyEstablished>, ICom
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public PartyEstablished Clone() => Contract.Clone(this);
+    public PartyEstablished Clone() => new()
+    {
+        ConnId = ConnId,
+        Dn = Dn?.Clone(),
+        OtherDn = OtherDn?.Clone(),
+    };
 
     /// <inheritdoc />
     public bool Equals(PartyEstablished? other) => Contract.Equal(this, other);
@@ -228,7 +268,11 @@ public sealed partial class PartyHeld : IContract<PartyHeld>, ICommandKind, IAdd
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public PartyHeld Clone() => Contract.Clone(this);
+    public PartyHeld Clone() => new()
+    {
+        ConnId = ConnId,
+        Dn = Dn?.Clone(),
+    };
 
     /// <inheritdoc />
     public bool Equals(PartyHeld? other) => Contract.Equal(this, other);
@@ -257,7 +301,11 @@ public sealed partial class PartyRetrieved : IContract<PartyRetrieved>, ICommand
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public PartyRetrieved Clone() => Contract.Clone(this);
+    public PartyRetrieved Clone() => new()
+    {
+        ConnId = ConnId,
+        Dn = Dn?.Clone(),
+    };
 
     /// <inheritdoc />
     public bool Equals(PartyRetrieved? other) => Contract.Equal(this, other);
@@ -290,7 +338,12 @@ public sealed partial class PartyQueued : IContract<PartyQueued>, ICommandKind, 
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public PartyQueued Clone() => Contract.Clone(this);
+    public PartyQueued Clone() => new()
+    {
+        ConnId = ConnId,
+        Queue = Queue?.Clone(),
+        OtherDn = OtherDn?.Clone(),
+    };
 
     /// <inheritdoc />
     public bool Equals(PartyQueued? other) => Contract.Equal(this, other);
@@ -323,7 +376,12 @@ public sealed partial class PartyDiverted : IContract<PartyDiverted>, ICommandKi
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public PartyDiverted Clone() => Contract.Clone(this);
+    public PartyDiverted Clone() => new()
+    {
+        ConnId = ConnId,
+        Dn = Dn?.Clone(),
+        Destination = Destination?.Clone(),
+    };
 
     /// <inheritdoc />
     public bool Equals(PartyDiverted? other) => Contract.Equal(this, other);
@@ -352,7 +410,11 @@ public sealed partial class Abandoned : IContract<Abandoned>, ICommandKind, IAdd
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public Abandoned Clone() => Contract.Clone(this);
+    public Abandoned Clone() => new()
+    {
+        ConnId = ConnId,
+        Dn = Dn?.Clone(),
+    };
 
     /// <inheritdoc />
     public bool Equals(Abandoned? other) => Contract.Equal(this, other);
@@ -385,7 +447,12 @@ public sealed partial class DestinationBusy : IContract<DestinationBusy>, IComma
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public DestinationBusy Clone() => Contract.Clone(this);
+    public DestinationBusy Clone() => new()
+    {
+        ConnId = ConnId,
+        Dn = Dn?.Clone(),
+        OtherDn = OtherDn?.Clone(),
+    };
 
     /// <inheritdoc />
     public bool Equals(DestinationBusy? other) => Contract.Equal(this, other);
@@ -426,7 +493,14 @@ public sealed partial class PartyAdded : IContract<PartyAdded>, ICommandKind, IA
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public PartyAdded Clone() => Contract.Clone(this);
+    public PartyAdded Clone() => new()
+    {
+        ConnId = ConnId,
+        Dn = Dn?.Clone(),
+        Role = Role,
+        AgentId = AgentId,
+        OtherDn = OtherDn?.Clone(),
+    };
 
     /// <inheritdoc />
     public bool Equals(PartyAdded? other) => Contract.Equal(this, other);
@@ -455,7 +529,11 @@ public sealed partial class PartyDeleted : IContract<PartyDeleted>, ICommandKind
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public PartyDeleted Clone() => Contract.Clone(this);
+    public PartyDeleted Clone() => new()
+    {
+        ConnId = ConnId,
+        Dn = Dn?.Clone(),
+    };
 
     /// <inheritdoc />
     public bool Equals(PartyDeleted? other) => Contract.Equal(this, other);
@@ -484,7 +562,11 @@ public sealed partial class PartyChanged : IContract<PartyChanged>, ICommandKind
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public PartyChanged Clone() => Contract.Clone(this);
+    public PartyChanged Clone() => new()
+    {
+        ConnId = ConnId,
+        NewConnId = NewConnId,
+    };
 
     /// <inheritdoc />
     public bool Equals(PartyChanged? other) => Contract.Equal(this, other);
@@ -525,7 +607,14 @@ public sealed partial class TransferStarted : IContract<TransferStarted>, IComma
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public TransferStarted Clone() => Contract.Clone(this);
+    public TransferStarted Clone() => new()
+    {
+        ConnId = ConnId,
+        Controller = Controller?.Clone(),
+        Kind = Kind,
+        Target = Target?.Clone(),
+        ConsultConnId = ConsultConnId,
+    };
 
     /// <inheritdoc />
     public bool Equals(TransferStarted? other) => Contract.Equal(this, other);
@@ -550,7 +639,10 @@ public sealed partial class TransferCompleted : IContract<TransferCompleted>, IC
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public TransferCompleted Clone() => Contract.Clone(this);
+    public TransferCompleted Clone() => new()
+    {
+        ConnId = ConnId,
+    };
 
     /// <inheritdoc />
     public bool Equals(TransferCompleted? other) => Contract.Equal(this, other);
@@ -575,7 +667,10 @@ public sealed partial class TransferAborted : IContract<TransferAborted>, IComma
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public TransferAborted Clone() => Contract.Clone(this);
+    public TransferAborted Clone() => new()
+    {
+        ConnId = ConnId,
+    };
 
     /// <inheritdoc />
     public bool Equals(TransferAborted? other) => Contract.Equal(this, other);
@@ -608,7 +703,12 @@ public sealed partial class PartyReleased : IContract<PartyReleased>, ICommandKi
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public PartyReleased Clone() => Contract.Clone(this);
+    public PartyReleased Clone() => new()
+    {
+        ConnId = ConnId,
+        Dn = Dn?.Clone(),
+        Cause = Cause,
+    };
 
     /// <inheritdoc />
     public bool Equals(PartyReleased? other) => Contract.Equal(this, other);
@@ -637,7 +737,11 @@ public sealed partial class CallReleased : IContract<CallReleased>, ICommandKind
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public CallReleased Clone() => Contract.Clone(this);
+    public CallReleased Clone() => new()
+    {
+        ConnId = ConnId,
+        Cause = Cause,
+    };
 
     /// <inheritdoc />
     public bool Equals(CallReleased? other) => Contract.Equal(this, other);
@@ -670,7 +774,12 @@ public sealed partial class CallsSwept : IContract<CallsSwept>, ICommandKind
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public CallsSwept Clone() => Contract.Clone(this);
+    public CallsSwept Clone() => new()
+    {
+        IdleMs = IdleMs,
+        MaxCalls = MaxCalls,
+        OnlyUnanswered = OnlyUnanswered,
+    };
 
     /// <inheritdoc />
     public bool Equals(CallsSwept? other) => Contract.Equal(this, other);
@@ -703,7 +812,12 @@ public sealed partial class RouteRequested : IContract<RouteRequested>, ICommand
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public RouteRequested Clone() => Contract.Clone(this);
+    public RouteRequested Clone() => new()
+    {
+        ConnId = ConnId,
+        RoutePoint = RoutePoint?.Clone(),
+        TimeoutMs = TimeoutMs,
+    };
 
     /// <inheritdoc />
     public bool Equals(RouteRequested? other) => Contract.Equal(this, other);
@@ -732,7 +846,11 @@ public sealed partial class RouteUsed : IContract<RouteUsed>, ICommandKind, IAdd
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public RouteUsed Clone() => Contract.Clone(this);
+    public RouteUsed Clone() => new()
+    {
+        ConnId = ConnId,
+        Destination = Destination?.Clone(),
+    };
 
     /// <inheritdoc />
     public bool Equals(RouteUsed? other) => Contract.Equal(this, other);
@@ -757,7 +875,10 @@ public sealed partial class RouteTimedOut : IContract<RouteTimedOut>, ICommandKi
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public RouteTimedOut Clone() => Contract.Clone(this);
+    public RouteTimedOut Clone() => new()
+    {
+        ConnId = ConnId,
+    };
 
     /// <inheritdoc />
     public bool Equals(RouteTimedOut? other) => Contract.Equal(this, other);
@@ -786,7 +907,11 @@ public sealed partial class UserDataAttached : IContract<UserDataAttached>, ICom
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public UserDataAttached Clone() => Contract.Clone(this);
+    public UserDataAttached Clone() => new()
+    {
+        ConnId = ConnId,
+        Pairs = Pairs.ConvertAll(item => item.Clone()),
+    };
 
     /// <inheritdoc />
     public bool Equals(UserDataAttached? other) => Contract.Equal(this, other);
@@ -815,7 +940,11 @@ public sealed partial class UserDataUpdated : IContract<UserDataUpdated>, IComma
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public UserDataUpdated Clone() => Contract.Clone(this);
+    public UserDataUpdated Clone() => new()
+    {
+        ConnId = ConnId,
+        Pairs = Pairs.ConvertAll(item => item.Clone()),
+    };
 
     /// <inheritdoc />
     public bool Equals(UserDataUpdated? other) => Contract.Equal(this, other);
@@ -844,7 +973,11 @@ public sealed partial class UserDataKeyDeleted : IContract<UserDataKeyDeleted>, 
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public UserDataKeyDeleted Clone() => Contract.Clone(this);
+    public UserDataKeyDeleted Clone() => new()
+    {
+        ConnId = ConnId,
+        Key = Key,
+    };
 
     /// <inheritdoc />
     public bool Equals(UserDataKeyDeleted? other) => Contract.Equal(this, other);
@@ -869,7 +1002,10 @@ public sealed partial class UserDataCleared : IContract<UserDataCleared>, IComma
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public UserDataCleared Clone() => Contract.Clone(this);
+    public UserDataCleared Clone() => new()
+    {
+        ConnId = ConnId,
+    };
 
     /// <inheritdoc />
     public bool Equals(UserDataCleared? other) => Contract.Equal(this, other);
@@ -906,7 +1042,13 @@ public sealed partial class TreatmentRequested : IContract<TreatmentRequested>, 
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public TreatmentRequested Clone() => Contract.Clone(this);
+    public TreatmentRequested Clone() => new()
+    {
+        ConnId = ConnId,
+        Dn = Dn?.Clone(),
+        Type = Type,
+        Parameters = Parameters.ConvertAll(item => item.Clone()),
+    };
 
     /// <inheritdoc />
     public bool Equals(TreatmentRequested? other) => Contract.Equal(this, other);
@@ -939,7 +1081,12 @@ public sealed partial class TreatmentApplied : IContract<TreatmentApplied>, ICom
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public TreatmentApplied Clone() => Contract.Clone(this);
+    public TreatmentApplied Clone() => new()
+    {
+        ConnId = ConnId,
+        Dn = Dn?.Clone(),
+        MediaResource = MediaResource,
+    };
 
     /// <inheritdoc />
     public bool Equals(TreatmentApplied? other) => Contract.Equal(this, other);
@@ -968,7 +1115,11 @@ public sealed partial class TreatmentEnded : IContract<TreatmentEnded>, ICommand
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public TreatmentEnded Clone() => Contract.Clone(this);
+    public TreatmentEnded Clone() => new()
+    {
+        ConnId = ConnId,
+        Dn = Dn?.Clone(),
+    };
 
     /// <inheritdoc />
     public bool Equals(TreatmentEnded? other) => Contract.Equal(this, other);
@@ -1001,7 +1152,12 @@ public sealed partial class TreatmentNotApplied : IContract<TreatmentNotApplied>
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public TreatmentNotApplied Clone() => Contract.Clone(this);
+    public TreatmentNotApplied Clone() => new()
+    {
+        ConnId = ConnId,
+        Dn = Dn?.Clone(),
+        Cause = Cause,
+    };
 
     /// <inheritdoc />
     public bool Equals(TreatmentNotApplied? other) => Contract.Equal(this, other);
@@ -1050,7 +1206,16 @@ public sealed partial class IsccRequested : IContract<IsccRequested>, ICommandKi
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public IsccRequested Clone() => Contract.Clone(this);
+    public IsccRequested Clone() => new()
+    {
+        ConnId = ConnId,
+        TransactionId = TransactionId,
+        Direction = Direction,
+        RemoteLocation = RemoteLocation,
+        CastType = CastType,
+        TimeoutMs = TimeoutMs,
+        Token = Token,
+    };
 
     /// <inheritdoc />
     public bool Equals(IsccRequested? other) => Contract.Equal(this, other);
@@ -1079,7 +1244,11 @@ public sealed partial class IsccResourceAllocated : IContract<IsccResourceAlloca
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public IsccResourceAllocated Clone() => Contract.Clone(this);
+    public IsccResourceAllocated Clone() => new()
+    {
+        TransactionId = TransactionId,
+        AccessResource = AccessResource?.Clone(),
+    };
 
     /// <inheritdoc />
     public bool Equals(IsccResourceAllocated? other) => Contract.Equal(this, other);
@@ -1108,7 +1277,11 @@ public sealed partial class IsccSucceeded : IContract<IsccSucceeded>, ICommandKi
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public IsccSucceeded Clone() => Contract.Clone(this);
+    public IsccSucceeded Clone() => new()
+    {
+        TransactionId = TransactionId,
+        RemoteConnId = RemoteConnId,
+    };
 
     /// <inheritdoc />
     public bool Equals(IsccSucceeded? other) => Contract.Equal(this, other);
@@ -1137,7 +1310,11 @@ public sealed partial class IsccFailed : IContract<IsccFailed>, ICommandKind
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public IsccFailed Clone() => Contract.Clone(this);
+    public IsccFailed Clone() => new()
+    {
+        TransactionId = TransactionId,
+        Cause = Cause,
+    };
 
     /// <inheritdoc />
     public bool Equals(IsccFailed? other) => Contract.Equal(this, other);
@@ -1162,7 +1339,10 @@ public sealed partial class IsccTimedOut : IContract<IsccTimedOut>, ICommandKind
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public IsccTimedOut Clone() => Contract.Clone(this);
+    public IsccTimedOut Clone() => new()
+    {
+        TransactionId = TransactionId,
+    };
 
     /// <inheritdoc />
     public bool Equals(IsccTimedOut? other) => Contract.Equal(this, other);
@@ -1215,7 +1395,17 @@ public sealed partial class AgentLoggedIn : IContract<AgentLoggedIn>, ICommandKi
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public AgentLoggedIn Clone() => Contract.Clone(this);
+    public AgentLoggedIn Clone() => new()
+    {
+        AgentId = AgentId,
+        Dn = Dn?.Clone(),
+        Queue = Queue?.Clone(),
+        WorkMode = WorkMode,
+        Reasons = Reasons.ConvertAll(item => item.Clone()),
+        Place = Place,
+        EmployeeId = EmployeeId,
+        PreferredSite = PreferredSite,
+    };
 
     /// <inheritdoc />
     public bool Equals(AgentLoggedIn? other) => Contract.Equal(this, other);
@@ -1240,7 +1430,10 @@ public sealed partial class AgentLoggedOut : IContract<AgentLoggedOut>, ICommand
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public AgentLoggedOut Clone() => Contract.Clone(this);
+    public AgentLoggedOut Clone() => new()
+    {
+        AgentId = AgentId,
+    };
 
     /// <inheritdoc />
     public bool Equals(AgentLoggedOut? other) => Contract.Equal(this, other);
@@ -1269,7 +1462,11 @@ public sealed partial class AgentReady : IContract<AgentReady>, ICommandKind
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public AgentReady Clone() => Contract.Clone(this);
+    public AgentReady Clone() => new()
+    {
+        AgentId = AgentId,
+        WorkMode = WorkMode,
+    };
 
     /// <inheritdoc />
     public bool Equals(AgentReady? other) => Contract.Equal(this, other);
@@ -1302,7 +1499,12 @@ public sealed partial class AgentNotReady : IContract<AgentNotReady>, ICommandKi
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public AgentNotReady Clone() => Contract.Clone(this);
+    public AgentNotReady Clone() => new()
+    {
+        AgentId = AgentId,
+        WorkMode = WorkMode,
+        Reasons = Reasons.ConvertAll(item => item.Clone()),
+    };
 
     /// <inheritdoc />
     public bool Equals(AgentNotReady? other) => Contract.Equal(this, other);
@@ -1327,7 +1529,10 @@ public sealed partial class DnOutOfService : IContract<DnOutOfService>, ICommand
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public DnOutOfService Clone() => Contract.Clone(this);
+    public DnOutOfService Clone() => new()
+    {
+        Dn = Dn?.Clone(),
+    };
 
     /// <inheritdoc />
     public bool Equals(DnOutOfService? other) => Contract.Equal(this, other);
@@ -1352,7 +1557,10 @@ public sealed partial class DnBackInService : IContract<DnBackInService>, IComma
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public DnBackInService Clone() => Contract.Clone(this);
+    public DnBackInService Clone() => new()
+    {
+        Dn = Dn?.Clone(),
+    };
 
     /// <inheritdoc />
     public bool Equals(DnBackInService? other) => Contract.Equal(this, other);
@@ -1377,7 +1585,10 @@ public sealed partial class DndOn : IContract<DndOn>, ICommandKind
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public DndOn Clone() => Contract.Clone(this);
+    public DndOn Clone() => new()
+    {
+        Dn = Dn?.Clone(),
+    };
 
     /// <inheritdoc />
     public bool Equals(DndOn? other) => Contract.Equal(this, other);
@@ -1402,7 +1613,10 @@ public sealed partial class DndOff : IContract<DndOff>, ICommandKind
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public DndOff Clone() => Contract.Clone(this);
+    public DndOff Clone() => new()
+    {
+        Dn = Dn?.Clone(),
+    };
 
     /// <inheritdoc />
     public bool Equals(DndOff? other) => Contract.Equal(this, other);
@@ -1435,7 +1649,12 @@ public sealed partial class ForwardSet : IContract<ForwardSet>, ICommandKind
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public ForwardSet Clone() => Contract.Clone(this);
+    public ForwardSet Clone() => new()
+    {
+        Dn = Dn?.Clone(),
+        Mode = Mode,
+        Destination = Destination?.Clone(),
+    };
 
     /// <inheritdoc />
     public bool Equals(ForwardSet? other) => Contract.Equal(this, other);
@@ -1460,7 +1679,10 @@ public sealed partial class ForwardCancel : IContract<ForwardCancel>, ICommandKi
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public ForwardCancel Clone() => Contract.Clone(this);
+    public ForwardCancel Clone() => new()
+    {
+        Dn = Dn?.Clone(),
+    };
 
     /// <inheritdoc />
     public bool Equals(ForwardCancel? other) => Contract.Equal(this, other);
@@ -1489,7 +1711,11 @@ public sealed partial class MuteOn : IContract<MuteOn>, ICommandKind, IAddresses
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public MuteOn Clone() => Contract.Clone(this);
+    public MuteOn Clone() => new()
+    {
+        ConnId = ConnId,
+        Dn = Dn?.Clone(),
+    };
 
     /// <inheritdoc />
     public bool Equals(MuteOn? other) => Contract.Equal(this, other);
@@ -1518,7 +1744,11 @@ public sealed partial class MuteOff : IContract<MuteOff>, ICommandKind, IAddress
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public MuteOff Clone() => Contract.Clone(this);
+    public MuteOff Clone() => new()
+    {
+        ConnId = ConnId,
+        Dn = Dn?.Clone(),
+    };
 
     /// <inheritdoc />
     public bool Equals(MuteOff? other) => Contract.Equal(this, other);
@@ -1551,7 +1781,12 @@ public sealed partial class SessionOpened : IContract<SessionOpened>, ICommandKi
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public SessionOpened Clone() => Contract.Clone(this);
+    public SessionOpened Clone() => new()
+    {
+        SessionId = SessionId,
+        ClientName = ClientName,
+        LeaseMs = LeaseMs,
+    };
 
     /// <inheritdoc />
     public bool Equals(SessionOpened? other) => Contract.Equal(this, other);
@@ -1584,7 +1819,12 @@ public sealed partial class SessionRenewed : IContract<SessionRenewed>, ICommand
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public SessionRenewed Clone() => Contract.Clone(this);
+    public SessionRenewed Clone() => new()
+    {
+        SessionId = SessionId,
+        LeaseMs = LeaseMs,
+        LastAckedIndex = LastAckedIndex,
+    };
 
     /// <inheritdoc />
     public bool Equals(SessionRenewed? other) => Contract.Equal(this, other);
@@ -1609,7 +1849,10 @@ public sealed partial class SessionExpired : IContract<SessionExpired>, ICommand
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public SessionExpired Clone() => Contract.Clone(this);
+    public SessionExpired Clone() => new()
+    {
+        SessionId = SessionId,
+    };
 
     /// <inheritdoc />
     public bool Equals(SessionExpired? other) => Contract.Equal(this, other);
@@ -1646,7 +1889,13 @@ public sealed partial class AddressRegistered : IContract<AddressRegistered>, IC
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public AddressRegistered Clone() => Contract.Clone(this);
+    public AddressRegistered Clone() => new()
+    {
+        Dn = Dn?.Clone(),
+        RegisterMode = RegisterMode,
+        ControlMode = ControlMode,
+        AddressType = AddressType,
+    };
 
     /// <inheritdoc />
     public bool Equals(AddressRegistered? other) => Contract.Equal(this, other);
@@ -1671,7 +1920,10 @@ public sealed partial class AddressUnregistered : IContract<AddressUnregistered>
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public AddressUnregistered Clone() => Contract.Clone(this);
+    public AddressUnregistered Clone() => new()
+    {
+        Dn = Dn?.Clone(),
+    };
 
     /// <inheritdoc />
     public bool Equals(AddressUnregistered? other) => Contract.Equal(this, other);
@@ -1708,7 +1960,13 @@ public sealed partial class ConnectorUp : IContract<ConnectorUp>, ICommandKind
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public ConnectorUp Clone() => Contract.Clone(this);
+    public ConnectorUp Clone() => new()
+    {
+        ConnectorId = ConnectorId,
+        Endpoint = Endpoint,
+        Pool = Pool,
+        LeaseMs = LeaseMs,
+    };
 
     /// <inheritdoc />
     public bool Equals(ConnectorUp? other) => Contract.Equal(this, other);
@@ -1733,7 +1991,10 @@ public sealed partial class ConnectorDown : IContract<ConnectorDown>, ICommandKi
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public ConnectorDown Clone() => Contract.Clone(this);
+    public ConnectorDown Clone() => new()
+    {
+        ConnectorId = ConnectorId,
+    };
 
     /// <inheritdoc />
     public bool Equals(ConnectorDown? other) => Contract.Equal(this, other);
@@ -1762,7 +2023,11 @@ public sealed partial class DnsReassigned : IContract<DnsReassigned>, ICommandKi
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public DnsReassigned Clone() => Contract.Clone(this);
+    public DnsReassigned Clone() => new()
+    {
+        FromConnectorId = FromConnectorId,
+        Assignments = Assignments.ConvertAll(item => item.Clone()),
+    };
 
     /// <inheritdoc />
     public bool Equals(DnsReassigned? other) => Contract.Equal(this, other);
@@ -1791,7 +2056,11 @@ public sealed partial class ConnConferenceUpserted : IContract<ConnConferenceUps
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public ConnConferenceUpserted Clone() => Contract.Clone(this);
+    public ConnConferenceUpserted Clone() => new()
+    {
+        Record = Record?.Clone(),
+        Epoch = Epoch,
+    };
 
     /// <inheritdoc />
     public bool Equals(ConnConferenceUpserted? other) => Contract.Equal(this, other);
@@ -1824,7 +2093,12 @@ public sealed partial class ConnConferenceRemoved : IContract<ConnConferenceRemo
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public ConnConferenceRemoved Clone() => Contract.Clone(this);
+    public ConnConferenceRemoved Clone() => new()
+    {
+        ConferenceUri = ConferenceUri,
+        ConnectorId = ConnectorId,
+        Epoch = Epoch,
+    };
 
     /// <inheritdoc />
     public bool Equals(ConnConferenceRemoved? other) => Contract.Equal(this, other);
@@ -1853,7 +2127,11 @@ public sealed partial class ConnConversationUpserted : IContract<ConnConversatio
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public ConnConversationUpserted Clone() => Contract.Clone(this);
+    public ConnConversationUpserted Clone() => new()
+    {
+        Record = Record?.Clone(),
+        Epoch = Epoch,
+    };
 
     /// <inheritdoc />
     public bool Equals(ConnConversationUpserted? other) => Contract.Equal(this, other);
@@ -1886,7 +2164,12 @@ public sealed partial class ConnConversationRemoved : IContract<ConnConversation
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public ConnConversationRemoved Clone() => Contract.Clone(this);
+    public ConnConversationRemoved Clone() => new()
+    {
+        ConversationId = ConversationId,
+        ConnectorId = ConnectorId,
+        Epoch = Epoch,
+    };
 
     /// <inheritdoc />
     public bool Equals(ConnConversationRemoved? other) => Contract.Equal(this, other);
@@ -1915,7 +2198,11 @@ public sealed partial class ConnCallUpserted : IContract<ConnCallUpserted>, ICom
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public ConnCallUpserted Clone() => Contract.Clone(this);
+    public ConnCallUpserted Clone() => new()
+    {
+        Record = Record?.Clone(),
+        Epoch = Epoch,
+    };
 
     /// <inheritdoc />
     public bool Equals(ConnCallUpserted? other) => Contract.Equal(this, other);
@@ -1948,7 +2235,12 @@ public sealed partial class ConnCallRemoved : IContract<ConnCallRemoved>, IComma
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public ConnCallRemoved Clone() => Contract.Clone(this);
+    public ConnCallRemoved Clone() => new()
+    {
+        CallId = CallId,
+        ConnectorId = ConnectorId,
+        Epoch = Epoch,
+    };
 
     /// <inheritdoc />
     public bool Equals(ConnCallRemoved? other) => Contract.Equal(this, other);
@@ -1977,7 +2269,11 @@ public sealed partial class B2BUpserted : IContract<B2BUpserted>, ICommandKind, 
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public B2BUpserted Clone() => Contract.Clone(this);
+    public B2BUpserted Clone() => new()
+    {
+        Record = Record?.Clone(),
+        Epoch = Epoch,
+    };
 
     /// <inheritdoc />
     public bool Equals(B2BUpserted? other) => Contract.Equal(this, other);
@@ -2010,7 +2306,12 @@ public sealed partial class B2BRemoved : IContract<B2BRemoved>, ICommandKind, IC
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public B2BRemoved Clone() => Contract.Clone(this);
+    public B2BRemoved Clone() => new()
+    {
+        B2BId = B2BId,
+        ConnectorId = ConnectorId,
+        Epoch = Epoch,
+    };
 
     /// <inheritdoc />
     public bool Equals(B2BRemoved? other) => Contract.Equal(this, other);
@@ -2059,7 +2360,16 @@ public sealed partial class ConfigApplied : IContract<ConfigApplied>, ICommandKi
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public ConfigApplied Clone() => Contract.Clone(this);
+    public ConfigApplied Clone() => new()
+    {
+        Version = Version,
+        Hash = Hash,
+        Options = Options.ConvertAll(item => item.Clone()),
+        RemovedOptions = [.. RemovedOptions],
+        DnUpserts = DnUpserts.ConvertAll(item => item.Clone()),
+        DnRemovals = DnRemovals.ConvertAll(item => item.Clone()),
+        LoginConflictPolicy = LoginConflictPolicy,
+    };
 
     /// <inheritdoc />
     public bool Equals(ConfigApplied? other) => Contract.Equal(this, other);

@@ -95,6 +95,45 @@ public static class Contract
         }
     }
 
+    /// <summary>The encoded size of a user-data pair, in bytes, counted without encoding it (the limits check it on
+    /// every attach and update).</summary>
+    /// <param name="pair">The pair.</param>
+    /// <returns>The number of bytes its encoding takes.</returns>
+    public static int SizeOf(KvPair pair)
+    {
+        ArgumentNullException.ThrowIfNull(pair);
+        return 1 + StringSize(pair.Key) + (pair.Value is { } value ? ValueSize(value) : 1);
+    }
+
+    private static int ValueSize(KvValue value) => 1 + 1 + value.ValueCase switch
+    {
+        KvValue.ValueOneofCase.Str => StringSize(value.Str),
+        KvValue.ValueOneofCase.Int => IntegerSize(value.Int),
+        KvValue.ValueOneofCase.Binary => BinaryHeaderSize(value.Binary.Length) + value.Binary.Length,
+        KvValue.ValueOneofCase.List => value.List is { } list ? 1 + ArrayHeaderSize(list.Pairs.Count) + list.Pairs.Sum(SizeOf) : 1,
+        _ => 1,
+    };
+
+    // MessagePack's header sizes (fixstr/str8/16/32, bin8/16/32, fixarray/array16/32, and the shortest integer form).
+    private static int StringSize(string text)
+    {
+        int bytes = System.Text.Encoding.UTF8.GetByteCount(text);
+        return (bytes <= 31 ? 1 : bytes <= byte.MaxValue ? 2 : bytes <= ushort.MaxValue ? 3 : 5) + bytes;
+    }
+
+    private static int BinaryHeaderSize(int length) => length <= byte.MaxValue ? 2 : length <= ushort.MaxValue ? 3 : 5;
+
+    private static int ArrayHeaderSize(int count) => count <= 15 ? 1 : count <= ushort.MaxValue ? 3 : 5;
+
+    private static int IntegerSize(long value) => value switch
+    {
+        >= -32 and <= 127 => 1,
+        >= sbyte.MinValue and <= byte.MaxValue => 2,
+        >= short.MinValue and <= ushort.MaxValue => 3,
+        >= int.MinValue and <= uint.MaxValue => 5,
+        _ => 9,
+    };
+
     /// <summary>The encoded size of <paramref name="value"/>, in bytes.</summary>
     /// <typeparam name="T">The contract type.</typeparam>
     /// <param name="value">The value.</param>

@@ -571,7 +571,11 @@ public sealed partial class DnId : IContract<DnId>
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public DnId Clone() => Contract.Clone(this);
+    public DnId Clone() => new()
+    {
+        SwitchName = SwitchName,
+        Number = Number,
+    };
 
     /// <inheritdoc />
     public bool Equals(DnId? other) => Contract.Equal(this, other);
@@ -648,7 +652,28 @@ public sealed partial class KvValue : IContract<KvValue>
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public KvValue Clone() => Contract.Clone(this);
+    public KvValue Clone()
+    {
+        // Strings and the binary value are immutable: the copy shares them.
+        var copy = new KvValue();
+        switch (ValueCase)
+        {
+            case ValueOneofCase.Str:
+                copy.Str = Str;
+                break;
+            case ValueOneofCase.Int:
+                copy.Int = Int;
+                break;
+            case ValueOneofCase.Binary:
+                copy.Binary = Binary;
+                break;
+            case ValueOneofCase.List:
+                copy.List = List?.Clone();
+                break;
+        }
+
+        return copy;
+    }
 
     /// <inheritdoc />
     public bool Equals(KvValue? other) => Contract.Equal(this, other);
@@ -673,7 +698,10 @@ public sealed partial class KvList : IContract<KvList>
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public KvList Clone() => Contract.Clone(this);
+    public KvList Clone() => new()
+    {
+        Pairs = Pairs.ConvertAll(item => item.Clone()),
+    };
 
     /// <inheritdoc />
     public bool Equals(KvList? other) => Contract.Equal(this, other);
@@ -702,7 +730,11 @@ public sealed partial class KvPair : IContract<KvPair>
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public KvPair Clone() => Contract.Clone(this);
+    public KvPair Clone() => new()
+    {
+        Key = Key,
+        Value = Value?.Clone(),
+    };
 
     /// <inheritdoc />
     public bool Equals(KvPair? other) => Contract.Equal(this, other);
@@ -759,7 +791,18 @@ public sealed partial class Party : IContract<Party>
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public Party Clone() => Contract.Clone(this);
+    public Party Clone() => new()
+    {
+        Dn = Dn?.Clone(),
+        State = State,
+        Role = Role,
+        OtherDn = OtherDn?.Clone(),
+        ThisQueue = ThisQueue?.Clone(),
+        AgentId = AgentId,
+        Muted = Muted,
+        Supplementary = Supplementary,
+        StateSince = StateSince,
+    };
 
     /// <inheritdoc />
     public bool Equals(Party? other) => Contract.Equal(this, other);
@@ -800,7 +843,14 @@ public sealed partial class TransferInfo : IContract<TransferInfo>
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public TransferInfo Clone() => Contract.Clone(this);
+    public TransferInfo Clone() => new()
+    {
+        Controller = Controller?.Clone(),
+        Kind = Kind,
+        Target = Target?.Clone(),
+        StartedAt = StartedAt,
+        ConsultConnId = ConsultConnId,
+    };
 
     /// <inheritdoc />
     public bool Equals(TransferInfo? other) => Contract.Equal(this, other);
@@ -845,7 +895,15 @@ public sealed partial class RouteRequest : IContract<RouteRequest>
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public RouteRequest Clone() => Contract.Clone(this);
+    public RouteRequest Clone() => new()
+    {
+        RoutePoint = RoutePoint?.Clone(),
+        RequestedAt = RequestedAt,
+        TimeoutMs = TimeoutMs,
+        ReferenceId = ReferenceId,
+        DeadlineAt = DeadlineAt,
+        PartyAdded = PartyAdded,
+    };
 
     /// <inheritdoc />
     public bool Equals(RouteRequest? other) => Contract.Equal(this, other);
@@ -898,7 +956,17 @@ public sealed partial class TreatmentSession : IContract<TreatmentSession>
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public TreatmentSession Clone() => Contract.Clone(this);
+    public TreatmentSession Clone() => new()
+    {
+        ConnId = ConnId,
+        Dn = Dn?.Clone(),
+        Type = Type,
+        Parameters = Parameters.ConvertAll(item => item.Clone()),
+        State = State,
+        MediaResource = MediaResource,
+        StartedAt = StartedAt,
+        ReferenceId = ReferenceId,
+    };
 
     /// <inheritdoc />
     public bool Equals(TreatmentSession? other) => Contract.Equal(this, other);
@@ -959,7 +1027,19 @@ public sealed partial class IsccRef : IContract<IsccRef>
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public IsccRef Clone() => Contract.Clone(this);
+    public IsccRef Clone() => new()
+    {
+        TransactionId = TransactionId,
+        Direction = Direction,
+        RemoteLocation = RemoteLocation,
+        CastType = CastType,
+        AccessResource = AccessResource?.Clone(),
+        RemoteConnId = RemoteConnId,
+        Token = Token,
+        State = State,
+        DeadlineAt = DeadlineAt,
+        ConnId = ConnId,
+    };
 
     /// <inheritdoc />
     public bool Equals(IsccRef? other) => Contract.Equal(this, other);
@@ -1072,7 +1152,32 @@ public sealed partial class Call : IContract<Call>
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public Call Clone() => Contract.Clone(this);
+    public Call Clone() => new()
+    {
+        ConnId = ConnId,
+        PreviousConnId = PreviousConnId,
+        TransferConnId = TransferConnId,
+        CallUuid = CallUuid,
+        OrigCallUuid = OrigCallUuid,
+        CallId = CallId,
+        NetworkCallId = NetworkCallId,
+        NodeId = NodeId,
+        CallType = CallType,
+        MediaType = MediaType,
+        Ani = Ani,
+        Dnis = Dnis,
+        State = State,
+        Parties = Parties.ConvertAll(item => item.Clone()),
+        UserData = UserData.ConvertAll(item => item.Clone()),
+        EscalationMode = EscalationMode,
+        TransferInProgress = TransferInProgress?.Clone(),
+        IsccLinks = IsccLinks.ConvertAll(item => item.Clone()),
+        PendingRoute = PendingRoute?.Clone(),
+        Treatments = Treatments.ConvertAll(item => item.Clone()),
+        CreatedAt = CreatedAt,
+        LastChangeAt = LastChangeAt,
+        IsConsult = IsConsult,
+    };
 
     /// <inheritdoc />
     public bool Equals(Call? other) => Contract.Equal(this, other);
@@ -1133,7 +1238,19 @@ public sealed partial class Agent : IContract<Agent>
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public Agent Clone() => Contract.Clone(this);
+    public Agent Clone() => new()
+    {
+        AgentId = AgentId,
+        EmployeeId = EmployeeId,
+        Dn = Dn?.Clone(),
+        Queue = Queue?.Clone(),
+        Place = Place,
+        State = State,
+        WorkMode = WorkMode,
+        Reasons = Reasons.ConvertAll(item => item.Clone()),
+        PreferredSite = PreferredSite,
+        StateSince = StateSince,
+    };
 
     /// <inheritdoc />
     public bool Equals(Agent? other) => Contract.Equal(this, other);
@@ -1162,7 +1279,11 @@ public sealed partial class Forward : IContract<Forward>
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public Forward Clone() => Contract.Clone(this);
+    public Forward Clone() => new()
+    {
+        Mode = Mode,
+        Destination = Destination?.Clone(),
+    };
 
     /// <inheritdoc />
     public bool Equals(Forward? other) => Contract.Equal(this, other);
@@ -1227,7 +1348,20 @@ public sealed partial class Dn : IContract<Dn>
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public Dn Clone() => Contract.Clone(this);
+    public Dn Clone() => new()
+    {
+        Id = Id?.Clone(),
+        Type = Type,
+        Place = Place,
+        Register = Register,
+        OutOfService = OutOfService,
+        Dnd = Dnd,
+        Forward = Forward?.Clone(),
+        LoggedInAgent = LoggedInAgent,
+        ActiveCalls = [.. ActiveCalls],
+        PeerDn = PeerDn?.Clone(),
+        Site = Site,
+    };
 
     /// <inheritdoc />
     public bool Equals(Dn? other) => Contract.Equal(this, other);
@@ -1272,7 +1406,15 @@ public sealed partial class Subscription : IContract<Subscription>
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public Subscription Clone() => Contract.Clone(this);
+    public Subscription Clone() => new()
+    {
+        SessionId = SessionId,
+        Dn = Dn?.Clone(),
+        RegisterMode = RegisterMode,
+        ControlMode = ControlMode,
+        AddressType = AddressType,
+        RegisteredAt = RegisteredAt,
+    };
 
     /// <inheritdoc />
     public bool Equals(Subscription? other) => Contract.Equal(this, other);
@@ -1317,7 +1459,15 @@ public sealed partial class ClientSession : IContract<ClientSession>
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public ClientSession Clone() => Contract.Clone(this);
+    public ClientSession Clone() => new()
+    {
+        SessionId = SessionId,
+        ClientName = ClientName,
+        LeaseExpiresAt = LeaseExpiresAt,
+        LastAckedIndex = LastAckedIndex,
+        LeaseMs = LeaseMs,
+        OpenedAt = OpenedAt,
+    };
 
     /// <inheritdoc />
     public bool Equals(ClientSession? other) => Contract.Equal(this, other);
@@ -1362,7 +1512,15 @@ public sealed partial class Connector : IContract<Connector>
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public Connector Clone() => Contract.Clone(this);
+    public Connector Clone() => new()
+    {
+        ConnectorId = ConnectorId,
+        Endpoint = Endpoint,
+        Alive = Alive,
+        LeaseExpiresAt = LeaseExpiresAt,
+        Pool = Pool,
+        Epoch = Epoch,
+    };
 
     /// <inheritdoc />
     public bool Equals(Connector? other) => Contract.Equal(this, other);
@@ -1391,7 +1549,11 @@ public sealed partial class DnAssignment : IContract<DnAssignment>
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public DnAssignment Clone() => Contract.Clone(this);
+    public DnAssignment Clone() => new()
+    {
+        Dn = Dn?.Clone(),
+        ConnectorId = ConnectorId,
+    };
 
     /// <inheritdoc />
     public bool Equals(DnAssignment? other) => Contract.Equal(this, other);
@@ -1432,7 +1594,14 @@ public sealed partial class ConnectorConference : IContract<ConnectorConference>
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public ConnectorConference Clone() => Contract.Clone(this);
+    public ConnectorConference Clone() => new()
+    {
+        ConferenceUri = ConferenceUri,
+        ConnId = ConnId,
+        ConnectorId = ConnectorId,
+        ScheduledAt = ScheduledAt,
+        Pooled = Pooled,
+    };
 
     /// <inheritdoc />
     public bool Equals(ConnectorConference? other) => Contract.Equal(this, other);
@@ -1477,7 +1646,15 @@ public sealed partial class ConnectorConversation : IContract<ConnectorConversat
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public ConnectorConversation Clone() => Contract.Clone(this);
+    public ConnectorConversation Clone() => new()
+    {
+        ConversationId = ConversationId,
+        ConnId = ConnId,
+        ConferenceUri = ConferenceUri,
+        Modalities = Modalities,
+        Participants = [.. Participants],
+        ConnectorId = ConnectorId,
+    };
 
     /// <inheritdoc />
     public bool Equals(ConnectorConversation? other) => Contract.Equal(this, other);
@@ -1510,7 +1687,12 @@ public sealed partial class ConnectorParty : IContract<ConnectorParty>
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public ConnectorParty Clone() => Contract.Clone(this);
+    public ConnectorParty Clone() => new()
+    {
+        SipUri = SipUri,
+        Dn = Dn?.Clone(),
+        State = State,
+    };
 
     /// <inheritdoc />
     public bool Equals(ConnectorParty? other) => Contract.Equal(this, other);
@@ -1551,7 +1733,14 @@ public sealed partial class ConnectorCall : IContract<ConnectorCall>
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public ConnectorCall Clone() => Contract.Clone(this);
+    public ConnectorCall Clone() => new()
+    {
+        CallId = CallId,
+        ConnId = ConnId,
+        ConversationId = ConversationId,
+        Parties = Parties.ConvertAll(item => item.Clone()),
+        ConnectorId = ConnectorId,
+    };
 
     /// <inheritdoc />
     public bool Equals(ConnectorCall? other) => Contract.Equal(this, other);
@@ -1596,7 +1785,15 @@ public sealed partial class B2BCall : IContract<B2BCall>
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public B2BCall Clone() => Contract.Clone(this);
+    public B2BCall Clone() => new()
+    {
+        B2BId = B2BId,
+        ConnId = ConnId,
+        FrontLegCallId = FrontLegCallId,
+        BackLegCallId = BackLegCallId,
+        State = State,
+        ConnectorId = ConnectorId,
+    };
 
     /// <inheritdoc />
     public bool Equals(B2BCall? other) => Contract.Equal(this, other);
@@ -1633,7 +1830,13 @@ public sealed partial class ConfigFingerprint : IContract<ConfigFingerprint>
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public ConfigFingerprint Clone() => Contract.Clone(this);
+    public ConfigFingerprint Clone() => new()
+    {
+        ConfigVersion = ConfigVersion,
+        ConfigHash = ConfigHash,
+        Options = Options.ConvertAll(item => item.Clone()),
+        LoginConflictPolicy = LoginConflictPolicy,
+    };
 
     /// <inheritdoc />
     public bool Equals(ConfigFingerprint? other) => Contract.Equal(this, other);
@@ -1662,7 +1865,11 @@ public sealed partial class Counters : IContract<Counters>
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public Counters Clone() => Contract.Clone(this);
+    public Counters Clone() => new()
+    {
+        ConnIdPrefix = ConnIdPrefix,
+        NextConnIdCounter = NextConnIdCounter,
+    };
 
     /// <inheritdoc />
     public bool Equals(Counters? other) => Contract.Equal(this, other);
@@ -1779,7 +1986,33 @@ public sealed partial class Event : IContract<Event>
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public Event Clone() => Contract.Clone(this);
+    public Event Clone() => new()
+    {
+        Kind = Kind,
+        ReferenceId = ReferenceId,
+        ConnId = ConnId,
+        PreviousConnId = PreviousConnId,
+        ThisDn = ThisDn?.Clone(),
+        OtherDn = OtherDn?.Clone(),
+        AgentId = AgentId,
+        PartyState = PartyState,
+        AgentState = AgentState,
+        WorkMode = WorkMode,
+        SessionId = SessionId,
+        ConnectorId = ConnectorId,
+        Key = Key,
+        Time = Time,
+        UserData = UserData.ConvertAll(item => item.Clone()),
+        Cause = Cause,
+        CallState = CallState,
+        ThirdPartyDn = ThirdPartyDn?.Clone(),
+        ThisQueue = ThisQueue?.Clone(),
+        CallType = CallType,
+        Ani = Ani,
+        Dnis = Dnis,
+        TransferConnId = TransferConnId,
+        Error = Error,
+    };
 
     /// <inheritdoc />
     public bool Equals(Event? other) => Contract.Equal(this, other);
@@ -1824,7 +2057,15 @@ public sealed partial class CommandResult : IContract<CommandResult>
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public CommandResult Clone() => Contract.Clone(this);
+    public CommandResult Clone() => new()
+    {
+        RejectReason = RejectReason,
+        Message = Message,
+        Events = Events.ConvertAll(item => item.Clone()),
+        ConnId = ConnId,
+        Duplicate = Duplicate,
+        AppliedIndex = AppliedIndex,
+    };
 
     /// <inheritdoc />
     public bool Equals(CommandResult? other) => Contract.Equal(this, other);
@@ -1861,7 +2102,13 @@ public sealed partial class DedupeEntry : IContract<DedupeEntry>
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public DedupeEntry Clone() => Contract.Clone(this);
+    public DedupeEntry Clone() => new()
+    {
+        SessionId = SessionId,
+        ReferenceId = ReferenceId,
+        AppliedAt = AppliedAt,
+        Result = Result?.Clone(),
+    };
 
     /// <inheritdoc />
     public bool Equals(DedupeEntry? other) => Contract.Equal(this, other);
@@ -1942,7 +2189,24 @@ public sealed partial class Snapshot : IContract<Snapshot>
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
-    public Snapshot Clone() => Contract.Clone(this);
+    public Snapshot Clone() => new()
+    {
+        FormatVersion = FormatVersion,
+        Counters = Counters?.Clone(),
+        Config = Config?.Clone(),
+        Calls = Calls.ConvertAll(item => item.Clone()),
+        Agents = Agents.ConvertAll(item => item.Clone()),
+        Dns = Dns.ConvertAll(item => item.Clone()),
+        Subscriptions = Subscriptions.ConvertAll(item => item.Clone()),
+        Sessions = Sessions.ConvertAll(item => item.Clone()),
+        Dedupe = Dedupe.ConvertAll(item => item.Clone()),
+        Connectors = Connectors.ConvertAll(item => item.Clone()),
+        DnAssignments = DnAssignments.ConvertAll(item => item.Clone()),
+        Conferences = Conferences.ConvertAll(item => item.Clone()),
+        Conversations = Conversations.ConvertAll(item => item.Clone()),
+        ConnectorCalls = ConnectorCalls.ConvertAll(item => item.Clone()),
+        B2BCalls = B2BCalls.ConvertAll(item => item.Clone()),
+    };
 
     /// <inheritdoc />
     public bool Equals(Snapshot? other) => Contract.Equal(this, other);

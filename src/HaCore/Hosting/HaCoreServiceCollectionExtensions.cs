@@ -165,6 +165,22 @@ public static class HaCoreServiceCollectionExtensions
             transport: null);
     }
 
+    /// <summary>
+    /// Registers a node configured from <paramref name="configuration"/> whose command and result types are MessagePack
+    /// contracts, encoded with <see cref="MessagePackCodec{T}"/> (no codec to write); otherwise as the overload with codecs.
+    /// </summary>
+    /// <returns>A builder for more registrations (health checks).</returns>
+    /// <exception cref="ArgumentException">A key is unknown, a value has the wrong form, the options are invalid, or
+    /// <typeparamref name="TCommand"/> or <typeparamref name="TResult"/> is not a MessagePack contract.</exception>
+    public static HaCoreBuilder<TStateMachine, TCommand, TResult> AddHaCore<TStateMachine, TCommand, TResult>(
+        this IServiceCollection services,
+        IConfiguration configuration,
+        Func<IServiceProvider, TStateMachine> stateMachine,
+        Action<HaCoreNodeOptions>? configure = null)
+        where TStateMachine : IStateMachine<TCommand, TResult> =>
+        services.AddHaCore<TStateMachine, TCommand, TResult>(
+            configuration, stateMachine, MessagePackCodec<TCommand>.ForContract(), MessagePackCodec<TResult>.ForContract(), configure);
+
     private static HaCoreBuilder<TStateMachine, TCommand, TResult> Register<TStateMachine, TCommand, TResult>(
         IServiceCollection services,
         Action<HaCoreNodeOptions> configure,

@@ -70,7 +70,16 @@ internal static class TlsConfiguration
         }
 
         var source = new ReloadingCertificateFile(certificateFile, keyFile, password);
-        HaCoreConfiguration.Try(section, () => Wrap(section, () => source.Current()));
+        try
+        {
+            source.Current();
+        }
+        catch (Exception ex) when (ex is CryptographicException or IOException)
+        {
+            throw HaCoreConfiguration.Invalid(
+                section,
+                $"CertificateFile '{certificateFile}' with KeyFile '{keyFile ?? "(none: the key in the same file)"}' cannot be loaded: {ex.Message}");
+        }
         return transport with
         {
             CertificateProvider = source.Current,

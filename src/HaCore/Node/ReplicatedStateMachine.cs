@@ -114,6 +114,31 @@ public sealed partial class ReplicatedStateMachine<TStateMachine, TCommand, TRes
         }
     }
 
+    /// <summary>
+    /// Starts a node whose command and result types are MessagePack contracts (<c>[MessagePackObject]</c> with
+    /// <c>[Key(n)]</c> members, or types MessagePack's standard resolver handles): they are encoded with
+    /// <see cref="MessagePackCodec{T}"/>, so no codec is written. Otherwise as the overload with codecs: the node builds
+    /// its TCP transport from <paramref name="options"/>.
+    /// </summary>
+    /// <param name="options">The node's settings, the transport's included.</param>
+    /// <param name="stateMachine">A fresh state machine; it is restored from the latest snapshot and the log.</param>
+    /// <param name="loggerFactory">Logging, for the node, its storage and its transport; none by default.</param>
+    /// <param name="timeProvider">The clock; the system clock by default.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>The running node. Dispose it to stop it (and its transport).</returns>
+    /// <exception cref="ArgumentException">The options are invalid, or <typeparamref name="TCommand"/> or
+    /// <typeparamref name="TResult"/> is not a MessagePack contract (the message names the type).</exception>
+    /// <exception cref="StorageCorruptionException">The data directory is corrupt before its tail.</exception>
+    /// <exception cref="IOException">The data directory cannot be opened, or the listen endpoint cannot be bound.</exception>
+    /// <exception cref="StorageFormatException">The data directory belongs to another node or another cluster.</exception>
+    public static ValueTask<ReplicatedStateMachine<TStateMachine, TCommand, TResult>> StartAsync(
+        HaCoreNodeOptions options,
+        TStateMachine stateMachine,
+        ILoggerFactory? loggerFactory = null,
+        TimeProvider? timeProvider = null,
+        CancellationToken cancellationToken = default) =>
+        StartAsync(options, stateMachine, MessagePackCodec<TCommand>.ForContract(), MessagePackCodec<TResult>.ForContract(), loggerFactory, timeProvider, cancellationToken);
+
     /// <summary>Opens the data directory, restores the state machine, joins the cluster and starts the node loop.</summary>
     /// <param name="options">The node's settings.</param>
     /// <param name="stateMachine">A fresh state machine; it is restored from the latest snapshot and the log.</param>

@@ -25,6 +25,26 @@ public sealed class MessagePackCodec<T> : ICommandCodec<T>
     /// <summary>The codec with the default options.</summary>
     public static MessagePackCodec<T> Instance { get; } = new();
 
+    /// <summary>The default codec, after checking that MessagePack can encode <typeparamref name="T"/>.</summary>
+    /// <returns><see cref="Instance"/>.</returns>
+    /// <exception cref="ArgumentException"><typeparamref name="T"/> is not a MessagePack contract.</exception>
+    public static MessagePackCodec<T> ForContract()
+    {
+        try
+        {
+            _ = Instance._options.Resolver.GetFormatterWithVerify<T>();
+        }
+        catch (Exception ex) when (ex is FormatterNotRegisteredException or TypeInitializationException or MessagePackSerializationException or TypeLoadException)
+        {
+            throw new ArgumentException(
+                $"{typeof(T).FullName} is not a MessagePack contract: mark it [MessagePackObject] with a [Key(n)] on each member, or pass an ICommandCodec<{typeof(T).Name}>. ({ex.GetBaseException().Message})",
+                nameof(T),
+                ex);
+        }
+
+        return Instance;
+    }
+
     /// <inheritdoc />
     public void Encode(T value, IBufferWriter<byte> writer) => MessagePackSerializer.Serialize(writer, value, _options);
 
