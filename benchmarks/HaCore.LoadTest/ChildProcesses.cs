@@ -175,6 +175,24 @@ internal sealed class Child
         _process.Dispose();
     }
 
+    /// <summary>kill -9 and the Stopwatch timestamp right after the signal was sent (before the wait for the exit).</summary>
+    public long KillNow()
+    {
+        ChildProcesses.Remove(this);
+        _ = Kill(Pid, 9);
+        var sent = Stopwatch.GetTimestamp();
+        try
+        {
+            _process.WaitForExit(5000);
+        }
+        catch (InvalidOperationException)
+        {
+        }
+
+        _process.Dispose();
+        return sent;
+    }
+
     /// <summary>SIGSTOP / SIGCONT: an idle system is frozen while another system's step runs, so it takes no CPU.</summary>
     public void Signal(bool pause)
     {

@@ -52,6 +52,15 @@ internal abstract class Cluster : IAsyncDisposable
         }
     }
 
+    /// <summary>kill -9 of node <paramref name="i"/>; returns the Stopwatch timestamp of the signal.</summary>
+    public long KillNow(int i, CpuMeter meter)
+    {
+        var node = Nodes[i] ?? throw new InvalidOperationException($"node {i + 1} is not running");
+        meter.Observe(node.Pid);
+        Nodes[i] = null;
+        return node.KillNow();
+    }
+
     public void Pause(bool pause)
     {
         foreach (var n in Nodes)

@@ -90,11 +90,13 @@ internal sealed class Controller(RunOptions options, TextWriter log)
             }
 
             PauseAllExcept(null);
+            var preloaded = false;
             foreach (var profile in options.Profiles)
             {
-                if (profile is "read-linearizable" or "read-lease" or "mixed")
+                if (profile is "read-linearizable" or "read-lease" or "mixed" && !preloaded)
                 {
                     await PreloadAsync(ct);
+                    preloaded = true;
                 }
 
                 if (profile == "failover")
@@ -403,9 +405,8 @@ internal sealed class Controller(RunOptions options, TextWriter log)
                         continue;
                     }
 
-                    var killTs = Stopwatch.GetTimestamp();
+                    var killTs = cluster.KillNow(victim, meter);
                     tracker.Killed(killTs);
-                    cluster.Kill(victim, meter);
                     failover.KillTimesS.Add(Math.Round(Stopwatch.GetElapsedTime(measureStart, killTs).TotalSeconds, 3));
                     failover.Kills++;
                     log.WriteLine($"failover: kill {k}: leader node {victim + 1} killed at {failover.KillTimesS[^1]:F1} s");

@@ -21,6 +21,7 @@ internal sealed class EtcdKvClient : IKvClient
     private GrpcChannel[] _channels = [];
     private KV.KVClient[] _clients = [];
     private int _current;
+    private Task? _moving;
     private long _next;
     private long _retries;
 
@@ -72,18 +73,61 @@ internal sealed class EtcdKvClient : IKvClient
         }
     }
 
-    private void MoveOn(int failed)
+    /// <summary>
+    /// After <paramref name="failed"/> broke: asks the other members (Maintenance.Status, 200 ms each) which one
+    /// leads, for up to 2 s, and moves there, as hacore-network's client follows NOT_LEADER hints; the next member
+    /// when none says it leads. One caller looks; the others wait for its answer.
+    /// </summary>
+    private Task MoveOnAsync(int failed)
     {
         Interlocked.Increment(ref _retries);
         lock (_lock)
         {
             if (_current != failed)
             {
-                return; // another caller moved already
+                return Task.CompletedTask; // another caller moved already
             }
-        }
 
-        Open((failed + 1) % _endpoints.Length);
+            if (_moving is { IsCompleted: false } moving)
+            {
+                return moving;
+            }
+
+            _moving = Task.Run(async () =>
+            {
+                var until = DateTime.UtcNow + TimeSpan.FromSeconds(2);
+                while (DateTime.UtcNow < until)
+                {
+                    for (var i = 0; i < _endpoints.Length; i++)
+                    {
+                        if (i == failed)
+                        {
+                            continue;
+                        }
+
+                        try
+                        {
+                            using var channel = NewChannel(_endpoints[i]);
+                            var status = await new Maintenance.MaintenanceClient(channel)
+                                .StatusAsync(new StatusRequest(), deadline: DateTime.UtcNow.AddMilliseconds(200)).ResponseAsync.ConfigureAwait(false);
+                            if (status.Leader != 0 && status.Leader == status.Header.MemberId)
+                            {
+                                Open(i);
+                                return;
+                            }
+                        }
+                        catch (RpcException)
+                        {
+                        }
+                    }
+
+                    await Task.Delay(10).ConfigureAwait(false);
+                }
+
+                Open((failed + 1) % _endpoints.Length);
+            });
+            return _moving;
+        }
     }
 
     private static bool Retryable(RpcException ex) =>
@@ -107,7 +151,7 @@ internal sealed class EtcdKvClient : IKvClient
                 // A dead member answers Unavailable; an election answers "leader changed" or "request timed out".
                 if (ex.StatusCode == StatusCode.Unavailable && !ex.Status.Detail.Contains("leader changed", StringComparison.Ordinal))
                 {
-                    MoveOn(endpoint);
+                    await MoveOnAsync(endpoint).WaitAsync(ct).ConfigureAwait(false);
                 }
                 else
                 {
