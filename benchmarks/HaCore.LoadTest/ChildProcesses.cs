@@ -146,6 +146,11 @@ internal sealed class Child
         {
             await child._ready.Task.WaitAsync(timeout, ct).ConfigureAwait(false);
         }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            child.Kill();
+            throw;
+        }
         catch (Exception ex)
         {
             var tail = child.Tail;
