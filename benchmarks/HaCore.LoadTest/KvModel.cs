@@ -127,3 +127,33 @@ internal sealed class KvStore(int keys) : IStateMachine<KvPut, long>
         _values = values;
     }
 }
+
+/// <summary>
+/// Client sessions for proposals: each proposal takes a session that has nothing in flight (a new one when none is
+/// free) and gives it back when it completes, so no session ever has more than one request outstanding. (One
+/// session for every caller would overrun HaCoreNodeOptions.ResultsPerSession, the window of a session's requests
+/// that may be in flight at once, and its oldest requests would fail with RequestExpiredException.) At most as many
+/// sessions as concurrent proposals exist.
+/// </summary>
+internal sealed class SessionPool
+{
+    private readonly System.Collections.Concurrent.ConcurrentBag<Session> _free = [];
+
+    public ClientRequestId Next(out Session session)
+    {
+        if (!_free.TryTake(out session!))
+        {
+            session = new Session(Guid.NewGuid());
+        }
+
+        return new ClientRequestId(session.Id, ++session.Sequence);
+    }
+
+    public void Return(Session session) => _free.Add(session);
+
+    internal sealed class Session(Guid id)
+    {
+        public Guid Id { get; } = id;
+        public ulong Sequence { get; set; }
+    }
+}

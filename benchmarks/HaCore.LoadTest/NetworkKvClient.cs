@@ -10,7 +10,8 @@ namespace HaCore.LoadTest;
 /// <summary>
 /// hacore-network's client: a few pooled connections to the node it believes leads, each pipelined (many requests
 /// in flight, answers matched by id). NOT_LEADER moves it to the named leader (or the next node when none is
-/// named); a broken connection moves it to the next node. It retries until the operation's token ends.
+/// named); a broken connection moves it to the next node; no-quorum and timeout answers are retried. It retries
+/// until the operation's token ends.
 /// </summary>
 internal sealed class NetworkKvClient(IReadOnlyDictionary<ulong, IPEndPoint> nodes, int connectionsPerNode) : IKvClient
 {
@@ -94,6 +95,12 @@ internal sealed class NetworkKvClient(IReadOnlyDictionary<ulong, IPEndPoint> nod
                     }
 
                     Interlocked.Increment(ref _retries);
+                    continue;
+                case Wire.StatusError when answer.Body.Length > 0 && answer.Body[0] is Wire.ErrorNoQuorum or Wire.ErrorTimeout:
+                    // The leader lost its quorum or timed out (an election): retry within the deadline, as the etcd
+                    // client does with etcd's "request timed out" / "leader changed".
+                    Interlocked.Increment(ref _retries);
+                    await Task.Delay(10, ct).ConfigureAwait(false);
                     continue;
                 default:
                     var code = answer.Body.Length > 0 ? answer.Body[0] : Wire.ErrorOther;

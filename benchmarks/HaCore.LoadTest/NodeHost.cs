@@ -133,6 +133,7 @@ internal static class NodeHost
 internal sealed class ClientServer(ReplicatedStateMachine<KvStore, KvPut, long> node)
 {
     private const int MaxInFlightPerConnection = 4096;
+    private readonly SessionPool _sessions = new();
 
     public async Task ServeAsync(TcpClient client, CancellationToken stop)
     {
@@ -198,7 +199,15 @@ internal sealed class ClientServer(ReplicatedStateMachine<KvStore, KvPut, long> 
             }
             else if (op == Wire.OpPut && body.Length >= 4)
             {
-                await node.ProposeAsync(new KvPut(BinaryPrimitives.ReadInt32LittleEndian(body), body[4..]), ct);
+                var request = _sessions.Next(out var session);
+                try
+                {
+                    await node.ProposeAsync(request, new KvPut(BinaryPrimitives.ReadInt32LittleEndian(body), body[4..]), ct);
+                }
+                finally
+                {
+                    _sessions.Return(session);
+                }
                 answer = new byte[Wire.HeaderBytes];
                 Wire.WriteHeader(answer, 0, id, Wire.StatusOk);
             }
@@ -379,7 +388,20 @@ internal sealed class EmbeddedKvClient(ReplicatedStateMachine<KvStore, KvPut, lo
 {
     public long Retries => 0;
 
-    public async ValueTask PutAsync(int key, byte[] value, CancellationToken ct) => await node.ProposeAsync(new KvPut(key, value), ct);
+    private readonly SessionPool _sessions = new();
+
+    public async ValueTask PutAsync(int key, byte[] value, CancellationToken ct)
+    {
+        var request = _sessions.Next(out var session);
+        try
+        {
+            await node.ProposeAsync(request, new KvPut(key, value), ct);
+        }
+        finally
+        {
+            _sessions.Return(session);
+        }
+    }
 
     public async ValueTask<int> GetAsync(int key, ReadMode mode, CancellationToken ct)
     {

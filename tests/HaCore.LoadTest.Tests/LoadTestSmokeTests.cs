@@ -24,6 +24,10 @@ public sealed class LoadTestSmokeTests
         return File.Exists(path) ? path : throw new FileNotFoundException($"The load harness was not built: {path}");
     }
 
+    /// <summary>Slower heartbeats and elections than the harness's default (20 / 200 ms) where no fault is injected: on a
+    /// loaded CI machine a 200 ms election timeout can expire under load, and these tests are about structure.</summary>
+    private static readonly string[] Calm = ["--heartbeat-ms", "50", "--election-ms", "1000"];
+
     private static async Task<(int ExitCode, string Output, string Out)> RunAsync(params string[] args)
     {
         var outDir = Path.Combine(Path.GetTempPath(), $"hacore-loadtest-smoke-{Guid.NewGuid():N}");
@@ -109,7 +113,7 @@ public sealed class LoadTestSmokeTests
     [Fact]
     public async Task HaCoreEmbeddedWrite()
     {
-        var (code, output, outDir) = await RunAsync("--systems", "hacore-embedded", "--profile", "write", "--seconds", "1", "--warmup", "0", "--clients", "4");
+        var (code, output, outDir) = await RunAsync([.. Calm, "--systems", "hacore-embedded", "--profile", "write", "--seconds", "1", "--warmup", "0", "--clients", "4"]);
         Assert.True(code == 0, $"exit {code}:\n{output}");
         AssertCleanRows(outDir, output, "hacore-embedded", "write");
         var row = Rows(outDir).Single();
@@ -121,8 +125,8 @@ public sealed class LoadTestSmokeTests
     [Fact]
     public async Task HaCoreNetworkWriteReadAndMixed()
     {
-        var (code, output, outDir) = await RunAsync("--systems", "hacore-network", "--profile", "write,read-linearizable,mixed",
-            "--seconds", "1", "--warmup", "0", "--clients", "4,8", "--keys", "500");
+        var (code, output, outDir) = await RunAsync([.. Calm, "--systems", "hacore-network", "--profile", "write,read-linearizable,mixed",
+            "--seconds", "1", "--warmup", "0", "--clients", "4,8", "--keys", "500"]);
         Assert.True(code == 0, $"exit {code}:\n{output}");
         AssertCleanRows(outDir, output, "hacore-network", "write", "read-linearizable", "mixed");
         var rows = Rows(outDir);
@@ -138,7 +142,7 @@ public sealed class LoadTestSmokeTests
     [Fact]
     public async Task EtcdWrite()
     {
-        var (code, output, outDir) = await RunAsync("--systems", "etcd", "--profile", "write", "--seconds", "1", "--warmup", "0", "--clients", "4");
+        var (code, output, outDir) = await RunAsync([.. Calm, "--systems", "etcd", "--profile", "write", "--seconds", "1", "--warmup", "0", "--clients", "4"]);
         if (code != 0 && output.Contains("did not install it", StringComparison.Ordinal))
         {
             Assert.Skip($"etcd could not be installed on this machine:\n{output}");
@@ -152,8 +156,8 @@ public sealed class LoadTestSmokeTests
     [Fact]
     public async Task HaCoreNetworkFailoverTwoKills()
     {
-        var (code, output, outDir) = await RunAsync("--systems", "hacore-network", "--profile", "failover", "--kills", "2", "--kill-every", "2",
-            "--restart-after", "0.5", "--warmup", "0.5", "--clients", "4");
+        var (code, output, outDir) = await RunAsync("--systems", "hacore-network", "--profile", "failover", "--kills", "2", "--kill-every", "2.5",
+            "--restart-after", "0.5", "--warmup", "0.5", "--clients", "4", "--heartbeat-ms", "25", "--election-ms", "500");
         Assert.True(code == 0, $"exit {code}:\n{output}");
         var row = Rows(outDir).Single();
         Assert.Equal("failover", row.GetProperty("profile").GetString());
