@@ -223,12 +223,35 @@ internal sealed class Controller(RunOptions options, TextWriter log)
         _ => throw new ArgumentException(system),
     };
 
-    private DriverSpec Spec(string profile, int clients, double seconds) =>
-        new(Workload.ForProfile(profile, options.Keys, options.ValueBytes), clients, options.Warmup, seconds, TimeSpan.FromMilliseconds(options.OpDeadlineMs), (ulong)Random.Shared.NextInt64());
+    private DriverSpec Spec(string profile, int clients, double seconds, double sampleSeconds = 1) =>
+        new(Workload.ForProfile(profile, options.Keys, options.ValueBytes), clients, options.Warmup, seconds, TimeSpan.FromMilliseconds(options.OpDeadlineMs),
+            (ulong)Random.Shared.NextInt64(), sampleSeconds);
 
-    private Action<Sample> Progress(string system, string profile, int clients, int? kills = null) => s =>
-        log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"[{system} {profile} C={clients}] {s.T,5:F1} s  {s.Ops,8:N0} ops/s  p50 {s.P50Us / 1000,7:F2} ms  p99 {s.P99Us / 1000,7:F2} ms  max {s.MaxUs / 1000,7:F1} ms  errors {s.Errors}{(kills is { } k ? $"  kills {k}" : string.Empty)}"));
+    /// <summary>A progress line per second (samples shorter than a second are summed into it).</summary>
+    private Action<Sample> Progress(string system, string profile, int clients, Func<int>? kills = null)
+    {
+        var lastSecond = 0.0;
+        long ops = 0, errors = 0;
+        double p99 = 0, max = 0;
+        return s =>
+        {
+            ops += s.Ops;
+            errors += s.Errors;
+            p99 = Math.Max(p99, s.P99Us);
+            max = Math.Max(max, s.MaxUs);
+            if (s.T - lastSecond < 0.999)
+            {
+                return;
+            }
+
+            var rate = ops / Math.Max(0.001, s.T - lastSecond);
+            log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"[{system} {profile} C={clients}] {s.T,5:F1} s  {rate,8:N0} ops/s  p99 {p99 / 1000,7:F2} ms  max {max / 1000,7:F1} ms  errors {errors}{(kills is { } k ? $"  kills {k()}" : string.Empty)}"));
+            lastSecond = s.T;
+            ops = errors = 0;
+            p99 = max = 0;
+        };
+    }
 
     private async Task<StepRow> StepAsync(string system, string profile, int clients, CancellationToken ct)
     {
@@ -445,7 +468,7 @@ internal sealed class Controller(RunOptions options, TextWriter log)
             try
             {
                 faults = FaultsAsync();
-                result = await ClosedLoopDriver.RunAsync(client, Spec("failover", clients, seconds),
+                result = await ClosedLoopDriver.RunAsync(client, Spec("failover", clients, seconds, 0.1),
                     () =>
                     {
                         meter.Start(cluster.Pids);
@@ -453,7 +476,7 @@ internal sealed class Controller(RunOptions options, TextWriter log)
                         measuring.TrySetResult();
                     },
                     () => cpu = meter.Stop(cluster.Pids),
-                    Progress(system, "failover", clients, failover.Kills),
+                    Progress(system, "failover", clients, () => failover.Kills),
                     tracker.Acked, ct);
             }
             catch

@@ -77,7 +77,7 @@ internal sealed class DriverResult
 }
 
 /// <summary>Settings of one closed-loop run.</summary>
-internal sealed record DriverSpec(Workload Workload, int Clients, double WarmupSeconds, double Seconds, TimeSpan OpDeadline, ulong Seed);
+internal sealed record DriverSpec(Workload Workload, int Clients, double WarmupSeconds, double Seconds, TimeSpan OpDeadline, ulong Seed, double SampleSeconds = 1);
 
 /// <summary>
 /// The closed-loop driver every system shares: <c>Clients</c> callers, each issuing one operation, waiting for its
@@ -204,7 +204,7 @@ internal static class ClosedLoopDriver
 
             Volatile.Write(ref measuring, 1);
             var lastOps = 0L;
-            var nextSecond = 1.0;
+            var nextSecond = spec.SampleSeconds;
             while (true)
             {
                 var target = Math.Min(nextSecond, spec.Seconds);
@@ -241,7 +241,7 @@ internal static class ClosedLoopDriver
                     break;
                 }
 
-                nextSecond += 1;
+                nextSecond += spec.SampleSeconds;
             }
 
             result.Seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;

@@ -101,7 +101,7 @@ internal static class Report
         var systems = rows.Select(r => r.System).Distinct().ToList();
 
         // Throughput and latency over time: each system's steps one after the other, per-second samples.
-        foreach (var (kind, title, label) in new[] { ("throughput", "Throughput", "ops/s"), ("latency", "p99 latency per second", "ms") })
+        foreach (var (kind, title, label) in new[] { ("throughput", "Throughput", "ops/s"), ("latency", "p99 latency per sample", "p99 ms") })
         {
             var plot = new Plot();
             var boundaries = new List<double>();
@@ -118,23 +118,14 @@ internal static class Report
                         ys.Add(kind == "throughput" ? s.Ops / Math.Max(0.001, Math.Min(1, s.T - (r.Samples.IndexOf(s) > 0 ? r.Samples[r.Samples.IndexOf(s) - 1].T : 0))) : s.P99Us / 1000);
                     }
 
-                    if (r.Failover is { } f && system == systems.First(x => rows.Any(q => q.System == x && q.Failover is not null)))
+                    if (r.Failover is { } f)
                     {
                         foreach (var k in f.KillTimesS)
                         {
                             var line = plot.Add.VerticalLine(offset + k);
                             line.LineWidth = 1;
-                            line.Color = Colors.Red.WithAlpha(0.5);
-                        }
-                    }
-                    else if (r.Failover is { } g)
-                    {
-                        foreach (var k in g.KillTimesS)
-                        {
-                            var line = plot.Add.VerticalLine(offset + k);
-                            line.LineWidth = 1;
                             line.LinePattern = LinePattern.Dashed;
-                            line.Color = Colors.Gray.WithAlpha(0.6);
+                            line.Color = ColorOf(system).WithAlpha(0.7);
                         }
                     }
 
@@ -149,12 +140,13 @@ internal static class Report
                 {
                     var scatter = plot.Add.Scatter(xs.ToArray(), ys.ToArray());
                     scatter.LegendText = system;
-                    scatter.MarkerSize = 3;
+                    scatter.Color = ColorOf(system);
+                    scatter.MarkerSize = profile == "failover" ? 0 : 3;
                 }
             }
 
             var clients = string.Join(", ", rows.Select(r => r.Clients).Distinct());
-            plot.Title($"{title}: {profile} (C = {clients}){(profile == "failover" ? ", leader kills as vertical lines" : ", steps in order of C")}");
+            plot.Title($"{title}: {profile} (C = {clients}){(profile == "failover" ? ", 100 ms samples, leader kills as dashed lines" : ", 1 s samples, steps in order of C")}");
             plot.XLabel("measured seconds (steps concatenated)");
             plot.YLabel(label);
             plot.ShowLegend();
@@ -170,6 +162,7 @@ internal static class Report
                 var of = rows.Where(r => r.System == system && double.IsFinite(r.Latency.P99)).OrderBy(r => r.Clients).ToList();
                 var scatter = plot.Add.Scatter(of.Select(r => Math.Log2(r.Clients)).ToArray(), of.Select(r => r.Latency.P99 / 1000).ToArray());
                 scatter.LegendText = system;
+                scatter.Color = ColorOf(system);
             }
 
             var cs = rows.Select(r => r.Clients).Distinct().Order().ToArray();
@@ -183,6 +176,14 @@ internal static class Report
 
         return written;
     }
+
+    private static Color ColorOf(string system) => system switch
+    {
+        "hacore-embedded" => Colors.Blue,
+        "hacore-network" => Colors.DarkOrange,
+        "etcd" => Colors.Green,
+        _ => Colors.Gray,
+    };
 
     private static string Save(Plot plot, string dir, string name)
     {
