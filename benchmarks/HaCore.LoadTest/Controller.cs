@@ -401,7 +401,27 @@ internal sealed class Controller(RunOptions options, TextWriter log)
             var measuring = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var measureStart = 0L;
             (long, long, long, long) cpu = default;
-            var seconds = (options.Kills * options.KillEvery) + options.KillEvery;
+            // Kills are planned every KillEvery s, later when a restart and its catch-up take longer; the load goes on
+            // until KillEvery s after the last kill (at most three times the planned time).
+            var planned = (options.Kills * options.KillEvery) + options.KillEvery;
+            var loadUntil = planned;
+            var loadEnded = false;
+            var untilLock = new Lock();
+            double Until()
+            {
+                // Called by the driver at every sample: once the load is over, no more kills (kill and end cannot cross).
+                lock (untilLock)
+                {
+                    var limit = Math.Min(loadUntil, planned * 3);
+                    if (measureStart != 0 && Stopwatch.GetElapsedTime(measureStart).TotalSeconds >= limit)
+                    {
+                        loadEnded = true;
+                    }
+
+                    return limit;
+                }
+            }
+
             using var faultsStop = CancellationTokenSource.CreateLinkedTokenSource(ct);
             await using var client = NewClient(system, leader);
 
@@ -411,6 +431,12 @@ internal sealed class Controller(RunOptions options, TextWriter log)
                 for (var k = 1; k <= options.Kills; k++)
                 {
                     var at = measureStart + (long)(k * options.KillEvery * Stopwatch.Frequency);
+                    if (Stopwatch.GetElapsedTime(measureStart).TotalSeconds + options.KillEvery > planned * 3)
+                    {
+                        log.WriteLine($"failover: kill {k} and later not done: the load would outlast three times its planned {planned} s");
+                        break;
+                    }
+
                     var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), at);
                     if (wait > TimeSpan.Zero)
                     {
@@ -426,6 +452,18 @@ internal sealed class Controller(RunOptions options, TextWriter log)
                     {
                         log.WriteLine($"failover: no leader before kill {k}; skipped");
                         continue;
+                    }
+
+                    lock (untilLock)
+                    {
+                        if (loadEnded)
+                        {
+                            log.WriteLine($"failover: kill {k} and later not done: the load ended");
+                            break;
+                        }
+
+                        // The load goes on for KillEvery s after this kill.
+                        loadUntil = Math.Max(loadUntil, Stopwatch.GetElapsedTime(measureStart).TotalSeconds + options.KillEvery);
                     }
 
                     var killTs = cluster.KillNow(victim, meter);
@@ -468,7 +506,7 @@ internal sealed class Controller(RunOptions options, TextWriter log)
             try
             {
                 faults = FaultsAsync();
-                result = await ClosedLoopDriver.RunAsync(client, Spec("failover", clients, seconds, 0.1),
+                result = await ClosedLoopDriver.RunAsync(client, Spec("failover", clients, planned, 0.1) with { Until = Until },
                     () =>
                     {
                         meter.Start(cluster.Pids);

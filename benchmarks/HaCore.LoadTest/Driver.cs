@@ -77,7 +77,8 @@ internal sealed class DriverResult
 }
 
 /// <summary>Settings of one closed-loop run.</summary>
-internal sealed record DriverSpec(Workload Workload, int Clients, double WarmupSeconds, double Seconds, TimeSpan OpDeadline, ulong Seed, double SampleSeconds = 1);
+/// <param name="Until">When set, the measured seconds as of now (read at every sample; failover moves it past its last kill).</param>
+internal sealed record DriverSpec(Workload Workload, int Clients, double WarmupSeconds, double Seconds, TimeSpan OpDeadline, ulong Seed, double SampleSeconds = 1, Func<double>? Until = null);
 
 /// <summary>
 /// The closed-loop driver every system shares: <c>Clients</c> callers, each issuing one operation, waiting for its
@@ -207,14 +208,15 @@ internal static class ClosedLoopDriver
             var nextSecond = spec.SampleSeconds;
             while (true)
             {
-                var target = Math.Min(nextSecond, spec.Seconds);
+                var seconds = spec.Until?.Invoke() ?? spec.Seconds;
+                var target = Math.Min(nextSecond, seconds);
                 double elapsed;
                 while ((elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds) < target)
                 {
                     await Task.Delay(TimeSpan.FromSeconds(Math.Max(0.001, target - elapsed)), ct).ConfigureAwait(false);
                 }
 
-                var done = elapsed >= spec.Seconds;
+                var done = elapsed >= (spec.Until?.Invoke() ?? spec.Seconds);
                 if (done)
                 {
                     Volatile.Write(ref measuring, 2);
