@@ -239,7 +239,7 @@ internal sealed class Controller(RunOptions options, TextWriter log)
             errors += s.Errors;
             p99 = Math.Max(p99, s.P99Us);
             max = Math.Max(max, s.MaxUs);
-            if (s.T - lastSecond < 0.999)
+            if (s.T - lastSecond < 0.95)
             {
                 return;
             }
