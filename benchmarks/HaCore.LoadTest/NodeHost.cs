@@ -15,7 +15,7 @@ namespace HaCore.LoadTest;
 /// The <c>node</c> role: one HaCore node with the <see cref="KvStore"/> in this process, its binary client port
 /// (hacore-network) and a line-based control port for the controller (STATUS, RUN for hacore-embedded, PRELOAD).
 ///   node --id N --data DIR --raft-port P --client-port Q --control-port R --peers 1=127.0.0.1:P1,...
-///        [--keys 10000] [--heartbeat-ms 20] [--election-ms 200] [--parent-pid PID]
+///        [--keys 10000] [--heartbeat-ms 20] [--election-ms 200] [--snapshot-every 50000] [--parent-pid PID]
 /// Environment: HACORE_CLUSTER_SECRET, the cluster secret in hex; the control port wants it as its first line.
 /// </summary>
 internal static class NodeHost
@@ -48,6 +48,7 @@ internal static class NodeHost
             HeartbeatTicks = 1,
             ElectionTicks = Math.Max(2, electionMs / heartbeatMs),
             ProposalTimeout = TimeSpan.FromSeconds(5),
+            SnapshotEveryEntries = long.Parse(Arg("--snapshot-every", "50000"), CultureInfo.InvariantCulture),
             ListenEndPoint = new IPEndPoint(IPAddress.Loopback, Int("--raft-port")),
             Transport = new TcpTransportOptions { ClusterSecret = secret },
         };
@@ -383,19 +384,36 @@ internal sealed class ControlServer(ReplicatedStateMachine<KvStore, KvPut, long>
     }
 }
 
-/// <summary>hacore-embedded: the driver calls the node's own API in its process.</summary>
+/// <summary>
+/// hacore-embedded: the driver calls the node's own API in its process. NoQuorumException and TimeoutException (an
+/// election under way) are retried within the operation's deadline, as the network and etcd clients retry theirs; a
+/// write is retried with the same request id, so HaCore applies it once.
+/// </summary>
 internal sealed class EmbeddedKvClient(ReplicatedStateMachine<KvStore, KvPut, long> node) : IKvClient
 {
-    public long Retries => 0;
-
     private readonly SessionPool _sessions = new();
+    private long _retries;
+
+    public long Retries => Interlocked.Read(ref _retries);
 
     public async ValueTask PutAsync(int key, byte[] value, CancellationToken ct)
     {
         var request = _sessions.Next(out var session);
         try
         {
-            await node.ProposeAsync(request, new KvPut(key, value), ct);
+            while (true)
+            {
+                try
+                {
+                    await node.ProposeAsync(request, new KvPut(key, value), ct);
+                    return;
+                }
+                catch (Exception ex) when (ex is NoQuorumException or TimeoutException && !ct.IsCancellationRequested)
+                {
+                    Interlocked.Increment(ref _retries);
+                    await Task.Delay(10, ct);
+                }
+            }
         }
         finally
         {
@@ -405,8 +423,19 @@ internal sealed class EmbeddedKvClient(ReplicatedStateMachine<KvStore, KvPut, lo
 
     public async ValueTask<int> GetAsync(int key, ReadMode mode, CancellationToken ct)
     {
-        var read = await node.ReadAsync(s => s.Get(key), mode == ReadMode.Lease ? ReadConsistency.Lease : ReadConsistency.Linearizable, ct);
-        return read.Value?.Length ?? -1;
+        while (true)
+        {
+            try
+            {
+                var read = await node.ReadAsync(s => s.Get(key), mode == ReadMode.Lease ? ReadConsistency.Lease : ReadConsistency.Linearizable, ct);
+                return read.Value?.Length ?? -1;
+            }
+            catch (Exception ex) when (ex is NoQuorumException or TimeoutException && !ct.IsCancellationRequested)
+            {
+                Interlocked.Increment(ref _retries);
+                await Task.Delay(10, ct);
+            }
+        }
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;

@@ -21,6 +21,7 @@ internal sealed class RunOptions
     public int HeartbeatMs { get; set; } = 20;
     public int ElectionMs { get; set; } = 200;
     public int OpDeadlineMs { get; set; } = 5000;
+    public long SnapshotEvery { get; set; } = 50_000;
     public int Connections { get; set; } = 4;
     public double KillEvery { get; set; } = 3;
     public int Kills { get; set; } = 20;
@@ -43,6 +44,7 @@ internal sealed class RunOptions
           --heartbeat-ms N    HaCore tick / etcd --heartbeat-interval (default 20)
           --election-ms N     HaCore election timeout / etcd --election-timeout (default 200)
           --deadline-ms N     per-operation deadline (default 5000)
+          --snapshot-every N  HaCore: snapshot after N applied entries (HaCoreNodeOptions.SnapshotEveryEntries, default 50000)
           --connections N     client connections (hacore-network) or gRPC channels (etcd) per node (default 4)
           --kills N           failover: leader kills (default 20); --kill-every S (default 3); --restart-after S (default 1)
           --no-pause          leave idle systems running (by default they are SIGSTOPped while another system is measured)
@@ -72,6 +74,7 @@ internal sealed class RunOptions
                 case "--heartbeat-ms": o.HeartbeatMs = N(); break;
                 case "--election-ms": o.ElectionMs = N(); break;
                 case "--deadline-ms": o.OpDeadlineMs = N(); break;
+                case "--snapshot-every": o.SnapshotEvery = long.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--connections": o.Connections = N(); break;
                 case "--kill-every": o.KillEvery = D(); break;
                 case "--kills": o.Kills = N(); break;
