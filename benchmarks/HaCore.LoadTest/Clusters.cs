@@ -147,7 +147,7 @@ internal sealed class HaCoreCluster : Cluster
         [
             "node", "--id", S(i + 1), "--data", Path.Combine(Root, $"hacore-{i + 1}"), "--raft-port", S(_raft[i]), "--client-port", S(_client[i]),
             "--control-port", S(_control[i]), "--peers", peers, "--keys", S(_options.Keys), "--heartbeat-ms", S(_options.HeartbeatMs),
-            "--election-ms", S(_options.ElectionMs), "--snapshot-every", _options.SnapshotEvery.ToString(CultureInfo.InvariantCulture), "--parent-pid", S(Environment.ProcessId),
+            "--election-ms", S(_options.ElectionMs), "--snapshot-every", _options.SnapshotEvery.ToString(CultureInfo.InvariantCulture), "--reconnect-max-ms", S(_options.ReconnectMaxMs), "--parent-pid", S(Environment.ProcessId),
         ]);
         var env = new Dictionary<string, string> { ["HACORE_CLUSTER_SECRET"] = _secretHex, ["DOTNET_gcServer"] = "0" };
         Nodes[i] = await Child.StartAsync($"hacore-{i + 1}", file, args, env, l => l.Contains(" ready pid ", StringComparison.Ordinal), TimeSpan.FromSeconds(60), ct).ConfigureAwait(false);

@@ -15,7 +15,7 @@ namespace HaCore.LoadTest;
 /// The <c>node</c> role: one HaCore node with the <see cref="KvStore"/> in this process, its binary client port
 /// (hacore-network) and a line-based control port for the controller (STATUS, RUN for hacore-embedded, PRELOAD).
 ///   node --id N --data DIR --raft-port P --client-port Q --control-port R --peers 1=127.0.0.1:P1,...
-///        [--keys 10000] [--heartbeat-ms 20] [--election-ms 200] [--snapshot-every 50000] [--parent-pid PID]
+///        [--keys 10000] [--heartbeat-ms 20] [--election-ms 200] [--snapshot-every 50000] [--reconnect-max-ms 5000] [--parent-pid PID]
 /// Environment: HACORE_CLUSTER_SECRET, the cluster secret in hex; the control port wants it as its first line.
 /// </summary>
 internal static class NodeHost
@@ -50,7 +50,11 @@ internal static class NodeHost
             ProposalTimeout = TimeSpan.FromSeconds(5),
             SnapshotEveryEntries = long.Parse(Arg("--snapshot-every", "50000"), CultureInfo.InvariantCulture),
             ListenEndPoint = new IPEndPoint(IPAddress.Loopback, Int("--raft-port")),
-            Transport = new TcpTransportOptions { ClusterSecret = secret },
+            Transport = new TcpTransportOptions
+            {
+                ClusterSecret = secret,
+                ReconnectBackoffMax = TimeSpan.FromMilliseconds(double.Parse(Arg("--reconnect-max-ms", "5000"), CultureInfo.InvariantCulture)),
+            },
         };
         foreach (var (peer, endPoint) in peers)
         {

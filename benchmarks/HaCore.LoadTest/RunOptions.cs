@@ -22,6 +22,7 @@ internal sealed class RunOptions
     public int ElectionMs { get; set; } = 200;
     public int OpDeadlineMs { get; set; } = 5000;
     public long SnapshotEvery { get; set; } = 50_000;
+    public int ReconnectMaxMs { get; set; } = 5000;
     public int Connections { get; set; } = 4;
     public double KillEvery { get; set; } = 3;
     public int Kills { get; set; } = 20;
@@ -44,6 +45,7 @@ internal sealed class RunOptions
           --heartbeat-ms N    HaCore tick / etcd --heartbeat-interval (default 20)
           --election-ms N     HaCore election timeout / etcd --election-timeout (default 200)
           --deadline-ms N     per-operation deadline (default 5000)
+          --reconnect-max-ms N  HaCore: TcpTransportOptions.ReconnectBackoffMax in ms (default 5000, the library's)
           --snapshot-every N  HaCore: snapshot after N applied entries (HaCoreNodeOptions.SnapshotEveryEntries, default 50000)
           --connections N     client connections (hacore-network) or gRPC channels (etcd) per node (default 4)
           --kills N           failover: leader kills (default 20); --kill-every S (default 3); --restart-after S (default 1)
@@ -74,6 +76,7 @@ internal sealed class RunOptions
                 case "--heartbeat-ms": o.HeartbeatMs = N(); break;
                 case "--election-ms": o.ElectionMs = N(); break;
                 case "--deadline-ms": o.OpDeadlineMs = N(); break;
+                case "--reconnect-max-ms": o.ReconnectMaxMs = N(); break;
                 case "--snapshot-every": o.SnapshotEvery = long.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--connections": o.Connections = N(); break;
                 case "--kill-every": o.KillEvery = D(); break;
