@@ -1,0 +1,107 @@
+using System.Globalization;
+
+namespace HaCore.LoadTest;
+
+/// <summary>The controller's command line.</summary>
+internal sealed class RunOptions
+{
+    public static readonly string[] AllSystems = ["hacore-embedded", "hacore-network", "etcd"];
+    public static readonly string[] AllProfiles = ["write", "read-linearizable", "read-lease", "mixed", "failover"];
+
+    public List<string> Profiles { get; set; } = ["write"];
+    public List<string> Systems { get; set; } = [.. AllSystems];
+    public List<int> Clients { get; set; } = [1, 16, 64, 256, 1024];
+    public double Seconds { get; set; } = 5;
+    public double Warmup { get; set; } = 1;
+    public string Out { get; set; } = Path.Combine("loadtest-results", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
+    public bool Keep { get; set; }
+    public int Nodes { get; set; } = 3;
+    public int Keys { get; set; } = 10_000;
+    public int ValueBytes { get; set; } = 256;
+    public int HeartbeatMs { get; set; } = 20;
+    public int ElectionMs { get; set; } = 200;
+    public int OpDeadlineMs { get; set; } = 5000;
+    public long SnapshotEvery { get; set; } = 50_000;
+    public int ReconnectMaxMs { get; set; } = 5000;
+    public int Connections { get; set; } = 4;
+    public double KillEvery { get; set; } = 3;
+    public int Kills { get; set; } = 20;
+    public double RestartAfter { get; set; } = 1;
+    public bool PauseIdle { get; set; } = true;
+    public string CommandLine { get; set; } = string.Empty;
+
+    public const string Usage = """
+        HaCore.LoadTest [options]            the controller (default role)
+        HaCore.LoadTest node ...             one node host (started by the controller)
+
+          --profile LIST      write, read-linearizable, read-lease, mixed, failover (comma-separated; default write)
+          --systems LIST      hacore-embedded, hacore-network, etcd (default all three, alternating within each step)
+          --clients LIST      concurrent callers per step (default 1,16,64,256,1024; failover uses the first)
+          --seconds S         measured seconds per step (default 5)
+          --warmup S          unmeasured seconds before each step (default 1)
+          --out DIR           results: results.jsonl, results.md, charts (default loadtest-results/<utc time>)
+          --keep              keep the data directories (under the temp folder)
+          --keys N            key space (default 10000); --value-bytes N (default 256)
+          --heartbeat-ms N    HaCore tick / etcd --heartbeat-interval (default 20)
+          --election-ms N     HaCore election timeout / etcd --election-timeout (default 200)
+          --deadline-ms N     per-operation deadline (default 5000)
+          --reconnect-max-ms N  HaCore: TcpTransportOptions.ReconnectBackoffMax in ms (default 5000, the library's)
+          --snapshot-every N  HaCore: snapshot after N applied entries (HaCoreNodeOptions.SnapshotEveryEntries, default 50000)
+          --connections N     client connections (hacore-network) or gRPC channels (etcd) per node (default 4)
+          --kills N           failover: leader kills (default 20); --kill-every S (default 3); --restart-after S (default 1)
+          --no-pause          leave idle systems running (by default they are SIGSTOPped while another system is measured)
+        """;
+
+    public static RunOptions Parse(string[] args)
+    {
+        var o = new RunOptions { CommandLine = string.Join(" ", args) };
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            double D() => double.Parse(Next(), CultureInfo.InvariantCulture);
+            int N() => int.Parse(Next(), CultureInfo.InvariantCulture);
+            List<string> L() => [.. Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+            switch (args[i])
+            {
+                case "--profile": o.Profiles = L(); break;
+                case "--systems": o.Systems = L(); break;
+                case "--clients": o.Clients = [.. L().Select(s => int.Parse(s, CultureInfo.InvariantCulture))]; break;
+                case "--seconds": o.Seconds = D(); break;
+                case "--warmup": o.Warmup = D(); break;
+                case "--out": o.Out = Next(); break;
+                case "--keep": o.Keep = true; break;
+                case "--nodes": o.Nodes = N(); break;
+                case "--keys": o.Keys = N(); break;
+                case "--value-bytes": o.ValueBytes = N(); break;
+                case "--heartbeat-ms": o.HeartbeatMs = N(); break;
+                case "--election-ms": o.ElectionMs = N(); break;
+                case "--deadline-ms": o.OpDeadlineMs = N(); break;
+                case "--reconnect-max-ms": o.ReconnectMaxMs = N(); break;
+                case "--snapshot-every": o.SnapshotEvery = long.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--connections": o.Connections = N(); break;
+                case "--kill-every": o.KillEvery = D(); break;
+                case "--kills": o.Kills = N(); break;
+                case "--restart-after": o.RestartAfter = D(); break;
+                case "--no-pause": o.PauseIdle = false; break;
+                default: throw new ArgumentException($"unknown option {args[i]}\n{Usage}");
+            }
+        }
+
+        foreach (var s in o.Systems.Where(s => !AllSystems.Contains(s)))
+        {
+            throw new ArgumentException($"unknown system {s} ({string.Join(", ", AllSystems)})");
+        }
+
+        foreach (var p in o.Profiles.Where(p => !AllProfiles.Contains(p)))
+        {
+            throw new ArgumentException($"unknown profile {p} ({string.Join(", ", AllProfiles)})");
+        }
+
+        if (o.Clients.Count == 0 || o.Clients.Any(c => c < 1) || o.Seconds <= 0 || o.Warmup < 0 || o.Nodes < 1 || o.Keys < 1 || o.Kills < 0 || o.KillEvery <= 0)
+        {
+            throw new ArgumentException("--clients, --seconds, --nodes, --keys and --kill-every must be positive; --warmup and --kills not negative");
+        }
+
+        return o;
+    }
+}
