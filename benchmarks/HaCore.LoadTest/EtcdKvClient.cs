@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
 using HaCore.LoadTest.Etcd;
@@ -34,7 +33,7 @@ internal sealed class EtcdKvClient : IKvClient
 
     public long Retries => Interlocked.Read(ref _retries);
 
-    public static ByteString Key(int key) => ByteString.CopyFrom(Encoding.ASCII.GetBytes("k" + key.ToString("D5", CultureInfo.InvariantCulture)));
+    public static byte[] Key(int key) => Encoding.ASCII.GetBytes("k" + key.ToString("D5", CultureInfo.InvariantCulture));
 
     public static GrpcChannel NewChannel(string endpoint) => GrpcChannel.ForAddress(endpoint, new GrpcChannelOptions
     {
@@ -169,7 +168,7 @@ internal sealed class EtcdKvClient : IKvClient
 
     public async ValueTask PutAsync(int key, byte[] value, CancellationToken ct)
     {
-        var request = new PutRequest { Key = Key(key), Value = UnsafeByteOperations.UnsafeWrap(value) };
+        var request = new PutRequest { Key = Key(key), Value = value };
         await CallAsync((c, o) => c.PutAsync(request, o), ct).ConfigureAwait(false);
     }
 
