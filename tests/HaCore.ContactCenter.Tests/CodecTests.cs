@@ -1,5 +1,6 @@
 using System.Buffers;
 using Xunit;
+using static HaCore.ContactCenter.Tests.Harness;
 
 namespace HaCore.ContactCenter.Tests;
 
@@ -106,5 +107,66 @@ public sealed class CodecTests
             Assert.Equal(pair, pair.Clone());
             Assert.NotSame(pair, pair.Clone());
         }
+    }
+
+    [Fact]
+    public void A_contract_with_an_added_member_is_read_by_the_previous_version_and_the_reverse()
+    {
+        // An added member is one more element at the end of the object's array. A snapshot and a log entry of the next
+        // version (here: every Call and the Command carrying one more element) must read on this version, and this
+        // version's bytes (one element fewer: "the previous version" of a contract whose last member is new) on the next.
+        Harness h = SnapshotTests.FullFixture();
+        Snapshot snapshot = h.Sm.CreateSnapshot();
+        byte[] current = Contract.Serialize(snapshot);
+        byte[] newer = WithExtraElement(current, "Snapshot");
+        Assert.Equal(snapshot, Contract.Deserialize<Snapshot>(newer));
+
+        Command command = Wrap(new UserDataUpdated { ConnId = 7, Pairs = { Kv("a", "b") } }, Session, 3);
+        Assert.Equal(command, Contract.CommandCodec.Decode(WithExtraElement(Contract.Serialize(command), "Command")));
+
+        // An older writer that did not have Call.IsConsult (its last key): the member reads as its default.
+        Call call = snapshot.Calls[0].Clone();
+        call.IsConsult = true;
+        byte[] older = WithoutLastElement(Contract.Serialize(call));
+        Call read = Contract.Deserialize<Call>(older);
+        Assert.False(read.IsConsult);
+        read.IsConsult = true;
+        Assert.Equal(call, read);
+    }
+
+    // Rewrites the top-level array header to one more element and appends a string: a member this version lacks.
+    private static byte[] WithExtraElement(byte[] bytes, string what)
+    {
+        var reader = new MessagePack.MessagePackReader(bytes);
+        int count = reader.ReadArrayHeader();
+        int headerLength = (int)reader.Consumed;
+        var writer = new ArrayBufferWriter<byte>();
+        var w = new MessagePack.MessagePackWriter(writer);
+        w.WriteArrayHeader(count + 1);
+        w.Flush();
+        writer.Write(bytes.AsSpan(headerLength));
+        var tail = new MessagePack.MessagePackWriter(writer);
+        tail.Write("a member added after " + what);
+        tail.Flush();
+        return writer.WrittenSpan.ToArray();
+    }
+
+    private static byte[] WithoutLastElement(byte[] bytes)
+    {
+        var reader = new MessagePack.MessagePackReader(bytes);
+        int count = reader.ReadArrayHeader();
+        int headerLength = (int)reader.Consumed;
+        for (int i = 0; i < count - 1; i++)
+        {
+            reader.Skip();
+        }
+
+        int keep = (int)reader.Consumed;
+        var writer = new ArrayBufferWriter<byte>();
+        var w = new MessagePack.MessagePackWriter(writer);
+        w.WriteArrayHeader(count - 1);
+        w.Flush();
+        writer.Write(bytes.AsSpan(headerLength, keep - headerLength));
+        return writer.WrittenSpan.ToArray();
     }
 }
