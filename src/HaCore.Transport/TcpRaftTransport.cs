@@ -541,6 +541,48 @@ public sealed partial class TcpRaftTransport : IRaftTransport
         }
     }
 
+    /// <summary>
+    /// The server side of TLS on an accepted connection: the TLS stream once the peer's certificate is
+    /// trusted, or null (counted and logged as <c>tls</c>) when the handshake fails. The stream is the
+    /// TLS stream's inner stream, closed with it. Fuzzed by the <c>tls-handshake</c> target.
+    /// </summary>
+    internal async Task<SslStream?> AuthenticateInboundTlsAsync(Stream stream, EndPoint? remote, CancellationToken ct)
+    {
+        var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
+        var tls = new SslServerAuthenticationOptions
+        {
+            ServerCertificate = _options.CurrentCertificate(),
+            ClientCertificateRequired = true,
+            RemoteCertificateValidationCallback = ValidatePeerCertificate,
+            CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+        };
+        bool authenticated = false;
+        try
+        {
+            await ssl.AuthenticateAsServerAsync(tls, ct).ConfigureAwait(false);
+            authenticated = true;
+            return ssl;
+        }
+        catch (Exception ex) when (ex is AuthenticationException or IOException)
+        {
+            CountRefusal("tls");
+            if (MayLogRefusal("tls"))
+            {
+                Log.TlsFailed(_logger, LocalId, remote, ex);
+            }
+
+            return null;
+        }
+        finally
+        {
+            if (!authenticated)
+            {
+                // Refused, timed out or failed: the TLS state goes now, not with the finalizer.
+                await ssl.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
     private async Task HandleInboundAsync(Socket socket, PendingHandshake entry, CancellationToken ct)
     {
         using var handshake = entry;
@@ -560,29 +602,13 @@ public sealed partial class TcpRaftTransport : IRaftTransport
                 {
                     if (_options.UseTls)
                     {
-                        var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
-                        stream = ssl;
-                        var tls = new SslServerAuthenticationOptions
+                        var ssl = await AuthenticateInboundTlsAsync(stream, remote, timeout.Token).ConfigureAwait(false);
+                        if (ssl is null)
                         {
-                            ServerCertificate = _options.CurrentCertificate(),
-                            ClientCertificateRequired = true,
-                            RemoteCertificateValidationCallback = ValidatePeerCertificate,
-                            CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
-                        };
-                        try
-                        {
-                            await ssl.AuthenticateAsServerAsync(tls, timeout.Token).ConfigureAwait(false);
-                        }
-                        catch (Exception ex) when (ex is AuthenticationException or IOException)
-                        {
-                            CountRefusal("tls");
-                            if (MayLogRefusal("tls"))
-                            {
-                                Log.TlsFailed(_logger, LocalId, remote, ex);
-                            }
-
                             return;
                         }
+
+                        stream = ssl;
                     }
 
                     reader = new FrameReader(stream, ControlFrames.MaxHandshakeFrameBytes);

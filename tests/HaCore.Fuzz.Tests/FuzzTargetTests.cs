@@ -58,6 +58,55 @@ public sealed class FuzzTargetTests
     }
 
     [Fact]
+    public void The_tls_seeds_get_the_servers_flight_and_a_plaintext_hello_does_not()
+    {
+        var target = new HaCore.Fuzz.Targets.TlsHandshakeTarget();
+        var seeds = target.GenerateSeeds().ToDictionary(s => s.Name, s => s.Data);
+        long Written(string seed)
+        {
+            Assert.Null(target.Run(seeds[seed]));
+            return target.LastWritten;
+        }
+
+        // A fixed ClientHello reaches the key exchange: the server answers with its hello and certificate.
+        Assert.True(Written("client-hello-tls13") > 1000, "the TLS 1.3 seed did not get the server's flight");
+        Assert.True(Written("client-hello-tls12") > 1000, "the TLS 1.2 seed did not get the server's flight");
+        Assert.True(Written("client-hello-in-two-records") > 1000, "the fragmented seed did not get the server's flight");
+        Assert.True(Written("plaintext-hacore-hello") < 100, "a plaintext hello got a server flight");
+    }
+
+    [Fact]
+    public void The_certificate_seeds_reach_trust_and_identity_and_their_refusals()
+    {
+        var target = new HaCore.Fuzz.Targets.PeerCertificateTarget();
+        var seeds = target.GenerateSeeds().ToDictionary(s => s.Name, s => s.Data);
+        string Outcome(string seed) => OutcomeOf(seeds[seed]);
+        string OutcomeOf(byte[] input)
+        {
+            Assert.Null(target.Run(input));
+            return target.LastOutcome;
+        }
+
+        Assert.Equal("trusted 2", Outcome("node-2"));
+        Assert.Equal("trusted 2", Outcome("node-2-resigned"));
+        Assert.Equal("trusted 1 2", Outcome("node-1-and-2"));
+        Assert.Equal("trusted 3", Outcome("node-3-pinned"));
+        Assert.Equal("trusted", Outcome("other-cluster"));
+        Assert.Equal("untrusted 2", Outcome("expired"));
+        Assert.Equal("trusted", Outcome("leading-zero-node"));
+        Assert.Equal("trusted 1", Outcome("trusted-thumbprint"));
+
+        // Signed again by the CA's key, the self-signed certificate loses its listed thumbprint, and its issuer
+        // name is still its own subject, not the CA's: no chain, so nobody trusts it.
+        Assert.Equal("untrusted 1", Outcome("trusted-thumbprint-resigned"));
+
+        // One changed byte breaks the CA's signature unless the mode signs it again.
+        var forged = seeds["node-2"].ToArray();
+        forged[^10] ^= 1;
+        Assert.Equal("untrusted 2", OutcomeOf(forged));
+    }
+
+    [Fact]
     public void The_handshake_seeds_reach_acceptance_on_both_sides_and_refusals()
     {
         var target = new HaCore.Fuzz.Targets.HandshakeTarget();

@@ -10,6 +10,8 @@ public static class FuzzTargets
     [
         new TransportFramesTarget(),
         new HandshakeTarget(),
+        new TlsHandshakeTarget(),
+        new PeerCertificateTarget(),
         new RaftMessageTarget(),
         new SnapshotChunksTarget(),
         new WalSegmentTarget(),
