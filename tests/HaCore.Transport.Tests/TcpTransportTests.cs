@@ -472,3 +472,64 @@ public sealed partial class TcpTransportContractTests : TransportContractTests
         return issued.CopyWithPrivateKey(key);
     }
 }
+
+/// <summary>What the TLS acceptor does with a malformed first flight (found by the tls-handshake fuzz target).</summary>
+public sealed class InboundTlsTests
+{
+    // A ClientHello record whose hello is cut short inside the session id, an alert record spliced into it:
+    // .NET 10.0.12's TlsFrameHelper.TryParseHelloFrame throws ArgumentOutOfRangeException on it (bounds
+    // checks of that parser were fixed upstream in dotnet/runtime#126352). Found by the mutation loop.
+    private const string MalformedHello =
+        "16030100B9010000B50303010E1B2835424F5C697683909DAA10171E252C333A41484F565D6401000000878E959CA3AAB1B8BFC6CDD4DBE2" +
+        "15030100020228D3D4D5D6D7D8D9DADBDCDDDEDF000E130113021303C02FC030C02BC02C0100005E000A00080006001D00FFFF18000B0002" +
+        "0100000D000C000A0804040104030805050100170000FF01000100002B00050403040303003300260024001D00200910171E7A2D636C7573" +
+        "7465720000000000000000000000000000000000000000";
+
+    [Fact]
+    public async Task A_client_hello_the_tls_parser_throws_on_is_refused_as_tls()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=node-2", key, HashAlgorithmName.SHA256);
+        using var cert = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        var nowhere = new IPEndPoint(IPAddress.Loopback, 1);
+        var transport = TcpRaftTransport.ForHandshakeFuzzing(
+            new TcpTransportOptions { NodeId = 2, ClusterId = "test-cluster", Certificate = cert, TrustedThumbprints = [cert.Thumbprint], Peers = [new PeerAddress(1, nowhere)] },
+            () => new byte[ControlFrames.NonceBytes]);
+        await using var flight = new FlightStream(Convert.FromHexString(MalformedHello));
+
+        var ssl = await transport.AuthenticateInboundTlsAsync(flight, nowhere, TestContext.Current.CancellationToken);
+
+        Assert.Null(ssl);
+        Assert.Equal(1, transport.RefusedConnections("tls"));
+    }
+
+    /// <summary>Reads the given bytes, then the end of the stream; discards what is written.</summary>
+    private sealed class FlightStream(byte[] input) : Stream
+    {
+        private readonly MemoryStream _input = new(input, writable: false);
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => _input.Read(buffer, offset, count);
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+    }
+}
