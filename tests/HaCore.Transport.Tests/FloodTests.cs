@@ -204,7 +204,8 @@ public sealed class FloodTests
 
         var term = node.Term;
         List<(string Name, Func<FloodStats, CancellationToken, Task>? Flood, TaskCompletionSource? Ready)> scenarios = [("unloaded", null, null)];
-        foreach (var (key, title) in Scenarios)
+        var only = Environment.GetEnvironmentVariable("HACORE_FLOOD_SCENARIOS")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        foreach (var (key, title) in Scenarios.Where(s => only is null || only.Contains(s.Key)))
         {
             scenarios.Add((title, Attack(key, endPoint, target, maxFrame, () => node.Term), null));
             var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
