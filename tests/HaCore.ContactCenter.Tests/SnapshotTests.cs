@@ -27,10 +27,10 @@ public sealed class SnapshotTests
         h.Ok(new TreatmentRequested { ConnId = id, Dn = Dn("8000"), Type = TreatmentType.Music, Parameters = { Kv("MUSIC_DN", "9500") } });
         h.Ok(new IsccRequested { ConnId = id, TransactionId = 3, RemoteLocation = "B", TimeoutMs = 5000, Token = "tok" });
         h.Ok(new IsccResourceAllocated { TransactionId = 3, AccessResource = Dn("9600") });
-        h.Ok(new ConnConferenceUpserted { Record = new ConnectorConference { ConferenceUri = "sip:c", ConnId = id, ConnectorId = ConnectorA, ScheduledAt = 5 } });
-        h.Ok(new ConnConversationUpserted { Record = new ConnectorConversation { ConversationId = "cv", ConnId = id, ConferenceUri = "sip:c", Modalities = 7, Participants = { "sip:a" }, ConnectorId = ConnectorA } });
-        h.Ok(new ConnCallUpserted { Record = new ConnectorCall { CallId = "uc", ConnId = id, ConversationId = "cv", ConnectorId = ConnectorA, Parties = { new ConnectorParty { SipUri = "sip:a", Dn = Dn("1001"), State = PartyState.Connected } } } });
-        h.Ok(new B2BUpserted { Record = new B2BCall { B2BId = "bb", ConnId = id, FrontLegCallId = "f", BackLegCallId = "b", ConnectorId = ConnectorA } });
+        h.Ok(new ConnConferenceUpserted { Record = new ConnectorConference { ConferenceUri = "sip:c", ConnId = id, ConnectorId = ConnectorA, ScheduledAt = 5 }, Epoch = 1 });
+        h.Ok(new ConnConversationUpserted { Record = new ConnectorConversation { ConversationId = "cv", ConnId = id, ConferenceUri = "sip:c", Modalities = 7, Participants = { "sip:a" }, ConnectorId = ConnectorA }, Epoch = 1 });
+        h.Ok(new ConnCallUpserted { Record = new ConnectorCall { CallId = "uc", ConnId = id, ConversationId = "cv", ConnectorId = ConnectorA, Parties = { new ConnectorParty { SipUri = "sip:a", Dn = Dn("1001"), State = PartyState.Connected } } }, Epoch = 1 });
+        h.Ok(new B2BUpserted { Record = new B2BCall { B2BId = "bb", ConnId = id, FrontLegCallId = "f", BackLegCallId = "b", ConnectorId = ConnectorA }, Epoch = 1 });
         return h;
     }
 

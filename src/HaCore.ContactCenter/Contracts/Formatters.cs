@@ -1676,7 +1676,7 @@ internal sealed class EventFormatter : IMessagePackFormatter<Event?>
             return;
         }
 
-        writer.WriteArrayHeader(24);
+        writer.WriteArrayHeader(25);
         writer.Write((int)value.Kind);
         writer.Write(value.ReferenceId);
         writer.Write(value.ConnId);
@@ -1705,6 +1705,7 @@ internal sealed class EventFormatter : IMessagePackFormatter<Event?>
         writer.Write(value.Dnis);
         writer.Write(value.TransferConnId);
         writer.Write((int)value.Error);
+        writer.Write(value.Epoch);
     }
 
     public Event? Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
@@ -1804,6 +1805,9 @@ internal sealed class EventFormatter : IMessagePackFormatter<Event?>
                     break;
                 case 23:
                     value.Error = (RejectReason)reader.ReadInt32();
+                    break;
+                case 24:
+                    value.Epoch = reader.ReadUInt64();
                     break;
                 default:
                     reader.Skip();
@@ -5024,11 +5028,12 @@ internal sealed class ConnectorUpFormatter : IMessagePackFormatter<ConnectorUp?>
             return;
         }
 
-        writer.WriteArrayHeader(4);
+        writer.WriteArrayHeader(5);
         writer.Write(value.ConnectorId);
         writer.Write(value.Endpoint);
         writer.Write(value.Pool);
         writer.Write(value.LeaseMs);
+        writer.Write(value.Epoch);
     }
 
     public ConnectorUp? Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
@@ -5057,6 +5062,9 @@ internal sealed class ConnectorUpFormatter : IMessagePackFormatter<ConnectorUp?>
                 case 3:
                     value.LeaseMs = reader.ReadInt64();
                     break;
+                case 4:
+                    value.Epoch = reader.ReadUInt64();
+                    break;
                 default:
                     reader.Skip();
                     break;
@@ -5080,8 +5088,9 @@ internal sealed class ConnectorDownFormatter : IMessagePackFormatter<ConnectorDo
             return;
         }
 
-        writer.WriteArrayHeader(1);
+        writer.WriteArrayHeader(2);
         writer.Write(value.ConnectorId);
+        writer.Write(value.Epoch);
     }
 
     public ConnectorDown? Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
@@ -5100,6 +5109,9 @@ internal sealed class ConnectorDownFormatter : IMessagePackFormatter<ConnectorDo
             {
                 case 0:
                     value.ConnectorId = reader.ReadString() ?? "";
+                    break;
+                case 1:
+                    value.Epoch = reader.ReadUInt64();
                     break;
                 default:
                     reader.Skip();
@@ -5124,13 +5136,16 @@ internal sealed class DnsReassignedFormatter : IMessagePackFormatter<DnsReassign
             return;
         }
 
-        writer.WriteArrayHeader(2);
+        writer.WriteArrayHeader(5);
         writer.Write(value.FromConnectorId);
         writer.WriteArrayHeader(value.Assignments.Count);
         foreach (var item in value.Assignments)
         {
             DnAssignmentFormatter.Instance.Serialize(ref writer, item, options);
         }
+        writer.Write(value.FromEpoch);
+        writer.Write(value.AdoptingConnectorId);
+        writer.Write(value.AdoptingEpoch);
     }
 
     public DnsReassigned? Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
@@ -5164,6 +5179,15 @@ internal sealed class DnsReassignedFormatter : IMessagePackFormatter<DnsReassign
                     }
                     
                     value.Assignments = list2;
+                    break;
+                case 2:
+                    value.FromEpoch = reader.ReadUInt64();
+                    break;
+                case 3:
+                    value.AdoptingConnectorId = reader.ReadString() ?? "";
+                    break;
+                case 4:
+                    value.AdoptingEpoch = reader.ReadUInt64();
                     break;
                 default:
                     reader.Skip();

@@ -1506,7 +1506,7 @@ public sealed partial class Connector : IContract<Connector>
     [Key(4)]
     public string Pool { get; set; } = "";
 
-    /// <summary>Raft term at which it last came up: the fence it must present</summary>
+    /// <summary>The epoch of its current incarnation (1 for the first ConnectorUp, one more for each later one): the fence it must present</summary>
     [Key(5)]
     public ulong Epoch { get; set; }
 
@@ -1984,6 +1984,10 @@ public sealed partial class Event : IContract<Event>
     [Key(23)]
     public RejectReason Error { get; set; }
 
+    /// <summary>EventConnectorUp: the connector's epoch, which its later commands present</summary>
+    [Key(24)]
+    public ulong Epoch { get; set; }
+
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
     public Event Clone() => new()
@@ -2012,6 +2016,7 @@ public sealed partial class Event : IContract<Event>
         Dnis = Dnis,
         TransferConnId = TransferConnId,
         Error = Error,
+        Epoch = Epoch,
     };
 
     /// <inheritdoc />
