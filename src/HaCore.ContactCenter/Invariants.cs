@@ -229,6 +229,22 @@ public sealed partial class ContactCenterStateMachine
             }
         }
 
+        foreach ((string sourceId, SourceEntry source) in _sources)
+        {
+            if (!_connectors.ContainsKey(sourceId) || source.Dedupe.Count != source.DedupeOrder.Count)
+            {
+                v.Add($"11: dedupe entries of source {sourceId} name no connector, or the index disagrees");
+            }
+
+            foreach ((ulong sequence, DedupeEntry e) in source.Dedupe)
+            {
+                if (e.SourceSequence != sequence || !string.Equals(e.Source, sourceId, StringComparison.Ordinal))
+                {
+                    v.Add($"11: dedupe entry {sequence} of source {sourceId} is misfiled");
+                }
+            }
+        }
+
         if (counts.Count != _subscriberCounts.Count)
         {
             v.Add("7: subscriber counts disagree with the subscriptions");

@@ -69,6 +69,11 @@ public sealed partial class ContactCenterStateMachine
             s.Connectors.Add(_connectors[id]);
         }
 
+        foreach (string id in SortedStrings(_sources))
+        {
+            s.SourceDedupe.AddRange(_sources[id].DedupeOrder);
+        }
+
         foreach (DnKey key in SortedKeys(_assignments))
         {
             s.DnAssignments.Add(new DnAssignment { Dn = _dns[key].Id, ConnectorId = _assignments[key] });
@@ -106,10 +111,10 @@ public sealed partial class ContactCenterStateMachine
     public void LoadSnapshot(Snapshot snapshot)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
-        if (snapshot.FormatVersion is not (1 or SnapshotFormatVersion))
+        if (snapshot.FormatVersion is not (1 or 2 or SnapshotFormatVersion))
         {
             throw new InvalidDataException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"unsupported contact-center snapshot format {snapshot.FormatVersion}: this version reads formats 1 and {SnapshotFormatVersion}"));
+                $"unsupported contact-center snapshot format {snapshot.FormatVersion}: this version reads formats 1, 2 and {SnapshotFormatVersion}"));
         }
 
         if (snapshot.FormatVersion == 1)
@@ -221,6 +226,18 @@ public sealed partial class ContactCenterStateMachine
             _connectors.Add(connector.ConnectorId, connector);
         }
 
+        foreach (DedupeEntry entry in snapshot.SourceDedupe)
+        {
+            if (!_sources.TryGetValue(entry.Source, out SourceEntry? source))
+            {
+                source = new SourceEntry();
+                _sources.Add(entry.Source, source);
+            }
+
+            source.Dedupe.Add(entry.SourceSequence, entry);
+            source.DedupeOrder.Enqueue(entry);
+        }
+
         foreach (DnAssignment a in snapshot.DnAssignments)
         {
             var key = DnKey.From(a.Dn!);
@@ -267,6 +284,7 @@ public sealed partial class ContactCenterStateMachine
         _dns.Clear();
         _sessions.Clear();
         _connectors.Clear();
+        _sources.Clear();
         _assignments.Clear();
         _conferences.Clear();
         _conversations.Clear();

@@ -42,6 +42,13 @@ internal static class RandomCommands
         // Connector epochs: mostly the connector's current one (from the state), sometimes a stale one or 0.
         Func<string, ulong> epoch = id => (r >> 21 & 3) == 0 ? (r >> 23) & 1 : state?.GetConnector(id)?.Epoch ?? 1;
         Command command = Harness.Wrap(Make(kind, a, b, c, d, conn, other, partner, epoch), session, registration ? 0 : (r >> 16) & 7);
+        if ((r >> 24 & 3) == 0)
+        {
+            // Reported by a connector with a small sequence, so replays (and unknown sources) are frequent.
+            command.Source = d == 3 ? "conn-x" : Connectors[c % 3];
+            command.SourceSequence = (ulong)b;
+        }
+
         return (advance, command);
     }
 

@@ -31,6 +31,7 @@ public sealed class SnapshotTests
         h.Ok(new ConnConversationUpserted { Record = new ConnectorConversation { ConversationId = "cv", ConnId = id, ConferenceUri = "sip:c", Modalities = 7, Participants = { "sip:a" }, ConnectorId = ConnectorA }, Epoch = 1 });
         h.Ok(new ConnCallUpserted { Record = new ConnectorCall { CallId = "uc", ConnId = id, ConversationId = "cv", ConnectorId = ConnectorA, Parties = { new ConnectorParty { SipUri = "sip:a", Dn = Dn("1001"), State = PartyState.Connected } } }, Epoch = 1 });
         h.Ok(new B2BUpserted { Record = new B2BCall { B2BId = "bb", ConnId = id, FrontLegCallId = "f", BackLegCallId = "b", ConnectorId = ConnectorA }, Epoch = 1 });
+        Assert.Equal(RejectReason.None, h.Apply(new Command { Kind = new DndOn { Dn = Dn("1004") }, Source = ConnectorA, SourceSequence = 1 }).RejectReason);
         return h;
     }
 
@@ -69,7 +70,7 @@ public sealed class SnapshotTests
         string[] expected =
         [
             "B2BCall", "Call", "ClientSession", "Connector", "ConnectorCall", "ConnectorConference",
-            "ConnectorConversation", "DedupeEntry", "DnAssignment", "Agent", "Dn", "Subscription",
+            "ConnectorConversation", "DedupeEntry", "DedupeEntry", "DnAssignment", "Agent", "Dn", "Subscription",
         ];
         string[] actual = Fields(typeof(Snapshot)).Select(ElementType).OfType<Type>().Select(t => t.Name).ToArray();
         Assert.Equal(expected.Order(StringComparer.Ordinal), actual.Order(StringComparer.Ordinal));
@@ -82,7 +83,7 @@ public sealed class SnapshotTests
     public void Every_state_collection_is_an_entity_in_the_snapshot_or_a_derived_index()
     {
         // Entity collections: written to the snapshot. Indexes: rebuilt by RestoreSnapshot.
-        string[] entities = ["_calls", "_agents", "_dns", "_sessions", "_connectors", "_assignments", "_conferences", "_conversations", "_connectorCalls", "_b2bCalls"];
+        string[] entities = ["_calls", "_agents", "_dns", "_sessions", "_connectors", "_assignments", "_conferences", "_conversations", "_connectorCalls", "_b2bCalls", "_sources"];
         string[] indexes = ["_dnsByConnector", "_recordsByCall", "_isccByTransaction", "_isccResourceHolders", "_subscriberCounts", "_agentByPlace"];
         string[] actual = typeof(ContactCenterStateMachine).GetFields(BindingFlags.Instance | BindingFlags.NonPublic)
             .Where(f => f.FieldType.IsGenericType && f.FieldType.GetGenericTypeDefinition() == typeof(Dictionary<,>))
@@ -224,7 +225,7 @@ public sealed class SnapshotTests
     {
         var bytes = Contract.Serialize(new Snapshot { FormatVersion = 99 });
         var e = Assert.Throws<InvalidDataException>(() => new ContactCenterStateMachine().RestoreSnapshot(new ReadOnlySequence<byte>(bytes)));
-        Assert.Contains("reads formats 1 and 2", e.Message, StringComparison.Ordinal);
+        Assert.Contains("reads formats 1, 2 and 3", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -2421,6 +2421,15 @@ public sealed partial class Command : IContract<Command>
     [Key(1)]
     public uint ReferenceId { get; set; }
 
+    /// <summary>The source that reported the command (a connector ID; empty: none). With <see cref="SourceSequence"/>
+    /// it makes a replay idempotent: a (source, sequence) seen within the dedupe window gets the original outcome.</summary>
+    [Key(3)]
+    public string Source { get; set; } = "";
+
+    /// <summary>The source's sequence number of the command (increasing per source; required with <see cref="Source"/>).</summary>
+    [Key(4)]
+    public ulong SourceSequence { get; set; }
+
     private object? _kind;
 
     /// <summary>Which case of the oneof is set.</summary>

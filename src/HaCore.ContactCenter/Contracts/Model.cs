@@ -555,6 +555,8 @@ public enum RejectReason
     StaleConnectorEpoch = 44,
     /// <summary>the connector's lease has run out (ConnectorUp renews it)</summary>
     ConnectorLeaseExpired = 45,
+    /// <summary>a replay from a source (connector) whose sequence is older than the dedupe window: it may have been applied, so it is not applied again</summary>
+    SourceReplayTooOld = 46,
 }
 
 /// <summary>A directory number: unique within a switch (E11).</summary>
@@ -1510,6 +1512,10 @@ public sealed partial class Connector : IContract<Connector>
     [Key(5)]
     public ulong Epoch { get; set; }
 
+    /// <summary>The highest source sequence whose dedupe entry left the window: a replay at or below it is refused</summary>
+    [Key(6)]
+    public ulong SourceSequenceFloor { get; set; }
+
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
     public Connector Clone() => new()
@@ -1520,6 +1526,7 @@ public sealed partial class Connector : IContract<Connector>
         LeaseExpiresAt = LeaseExpiresAt,
         Pool = Pool,
         Epoch = Epoch,
+        SourceSequenceFloor = SourceSequenceFloor,
     };
 
     /// <inheritdoc />
@@ -2105,6 +2112,14 @@ public sealed partial class DedupeEntry : IContract<DedupeEntry>
     [Key(3)]
     public CommandResult? Result { get; set; }
 
+    /// <summary>The source (a connector ID) of a replay-deduplicated command; empty for a session's request</summary>
+    [Key(4)]
+    public string Source { get; set; } = "";
+
+    /// <summary>The source sequence of that command</summary>
+    [Key(5)]
+    public ulong SourceSequence { get; set; }
+
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
     public DedupeEntry Clone() => new()
@@ -2113,6 +2128,8 @@ public sealed partial class DedupeEntry : IContract<DedupeEntry>
         ReferenceId = ReferenceId,
         AppliedAt = AppliedAt,
         Result = Result?.Clone(),
+        Source = Source,
+        SourceSequence = SourceSequence,
     };
 
     /// <inheritdoc />
@@ -2192,6 +2209,10 @@ public sealed partial class Snapshot : IContract<Snapshot>
     [Key(14)]
     public List<B2BCall> B2BCalls { get; set; } = [];
 
+    /// <summary>Dedupe entries of commands from a source (connector), by source then in application order (format 3).</summary>
+    [Key(15)]
+    public List<DedupeEntry> SourceDedupe { get; set; } = [];
+
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
     public Snapshot Clone() => new()
@@ -2211,6 +2232,7 @@ public sealed partial class Snapshot : IContract<Snapshot>
         Conversations = Conversations.ConvertAll(item => item.Clone()),
         ConnectorCalls = ConnectorCalls.ConvertAll(item => item.Clone()),
         B2BCalls = B2BCalls.ConvertAll(item => item.Clone()),
+        SourceDedupe = SourceDedupe.ConvertAll(item => item.Clone()),
     };
 
     /// <inheritdoc />
