@@ -35,6 +35,15 @@ public sealed partial class ContactCenterStateMachine
                 v.Add($"2: DN {key} and its peer do not share a place");
             }
 
+            for (int i = 1; i < dn.ActiveCalls.Count; i++)
+            {
+                if (dn.ActiveCalls[i - 1] >= dn.ActiveCalls[i])
+                {
+                    v.Add($"4: DN {key} does not keep its active calls sorted by ConnId");
+                    break;
+                }
+            }
+
             foreach (ulong connId in dn.ActiveCalls)
             {
                 if (!_calls.TryGetValue(connId, out Call? call) || FindParty(call, dn.Id) < 0)
@@ -126,7 +135,7 @@ public sealed partial class ContactCenterStateMachine
                     v.Add($"6: call {c} has two parties on {DnKey.From(p.Dn!)}");
                 }
 
-                if (!_dns.TryGetValue(DnKey.From(p.Dn!), out Dn? dn) || !dn.ActiveCalls.Contains(connId))
+                if (!_dns.TryGetValue(DnKey.From(p.Dn!), out Dn? dn) || !ActiveCalls.Has(dn.ActiveCalls, connId))
                 {
                     v.Add($"4: call {c} party {DnKey.From(p.Dn!)} is missing from its DN's active calls");
                 }

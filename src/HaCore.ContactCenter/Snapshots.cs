@@ -176,6 +176,9 @@ public sealed partial class ContactCenterStateMachine
         _config = snapshot.Config ?? new ConfigFingerprint();
         foreach (Dn dn in snapshot.Dns)
         {
+            // Sorted by ConnId since format 3; formats 1 and 2 listed them in insertion order.
+            ActiveCalls.Normalize(dn.ActiveCalls);
+
             _dns.Add(DnKey.From(dn.Id!), dn);
         }
 
