@@ -48,6 +48,7 @@ public sealed partial class ContactCenterStateMachine : IStateMachine<Command, C
     private readonly Dictionary<uint, ulong> _isccByTransaction = new();
     private readonly Dictionary<DnKey, uint> _isccResourceHolders = new();
     private readonly Dictionary<DnKey, int> _subscriberCounts = new();
+    private readonly Dictionary<DnKey, string> _privateRegistrations = new();
     private readonly Dictionary<string, string> _agentByPlace = new(StringComparer.Ordinal);
 
     // Scratch of the command being applied (single-threaded).
@@ -175,7 +176,12 @@ public sealed partial class ContactCenterStateMachine : IStateMachine<Command, C
         }
 
         _presentedEpoch = PresentedEpoch(command);
-        RejectReason reason = Dispatch(command, session);
+        RejectReason reason = CheckRegistration(command, session);
+        if (reason == RejectReason.None)
+        {
+            reason = Dispatch(command, session);
+        }
+
         if (reason != RejectReason.None)
         {
             Rejected(result, reason, _failMessage, command);

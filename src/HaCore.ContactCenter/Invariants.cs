@@ -254,6 +254,27 @@ public sealed partial class ContactCenterStateMachine
             }
         }
 
+        int privateCount = 0;
+        foreach ((string id, SessionEntry s) in _sessions)
+        {
+            foreach ((DnKey dn, Subscription sub) in s.Subscriptions)
+            {
+                if (sub.RegisterMode == RegisterMode.Private)
+                {
+                    privateCount++;
+                    if (!_privateRegistrations.TryGetValue(dn, out string? holder) || !string.Equals(holder, id, StringComparison.Ordinal))
+                    {
+                        v.Add($"7: private registration of {id} on {dn} is not indexed");
+                    }
+                }
+            }
+        }
+
+        if (privateCount != _privateRegistrations.Count)
+        {
+            v.Add("7: the private-registration index has entries without a registration");
+        }
+
         if (counts.Count != _subscriberCounts.Count)
         {
             v.Add("7: subscriber counts disagree with the subscriptions");

@@ -214,6 +214,11 @@ public sealed partial class ContactCenterStateMachine
             var key = DnKey.From(sub.Dn!);
             _sessions[sub.SessionId].Subscriptions.Add(key, sub);
             _subscriberCounts[key] = _subscriberCounts.GetValueOrDefault(key) + 1;
+            if (sub.RegisterMode == RegisterMode.Private)
+            {
+                _privateRegistrations[key] = sub.SessionId;
+            }
+
             _subscriptionTotal++;
         }
 
@@ -298,6 +303,7 @@ public sealed partial class ContactCenterStateMachine
         _isccByTransaction.Clear();
         _isccResourceHolders.Clear();
         _subscriberCounts.Clear();
+        _privateRegistrations.Clear();
         _subscriptionTotal = 0;
     }
 

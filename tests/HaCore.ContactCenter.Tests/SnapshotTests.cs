@@ -84,7 +84,7 @@ public sealed class SnapshotTests
     {
         // Entity collections: written to the snapshot. Indexes: rebuilt by RestoreSnapshot.
         string[] entities = ["_calls", "_agents", "_dns", "_sessions", "_connectors", "_assignments", "_conferences", "_conversations", "_connectorCalls", "_b2bCalls", "_sources"];
-        string[] indexes = ["_dnsByConnector", "_recordsByCall", "_isccByTransaction", "_isccResourceHolders", "_subscriberCounts", "_agentByPlace"];
+        string[] indexes = ["_dnsByConnector", "_recordsByCall", "_isccByTransaction", "_isccResourceHolders", "_subscriberCounts", "_agentByPlace", "_privateRegistrations"];
         string[] actual = typeof(ContactCenterStateMachine).GetFields(BindingFlags.Instance | BindingFlags.NonPublic)
             .Where(f => f.FieldType.IsGenericType && f.FieldType.GetGenericTypeDefinition() == typeof(Dictionary<,>))
             .Select(f => f.Name).ToArray();

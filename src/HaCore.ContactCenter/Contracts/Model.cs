@@ -557,6 +557,8 @@ public enum RejectReason
     ConnectorLeaseExpired = 45,
     /// <summary>a replay from a source (connector) whose sequence is older than the dedupe window: it may have been applied, so it is not applied again</summary>
     SourceReplayTooOld = 46,
+    /// <summary>the session's registration on the request's DN does not allow requests: monitor-only (RegisterMonitor), or another session registered the DN privately</summary>
+    NotControlling = 47,
 }
 
 /// <summary>A directory number: unique within a switch (E11).</summary>
