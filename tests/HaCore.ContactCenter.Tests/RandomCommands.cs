@@ -42,6 +42,11 @@ internal static class RandomCommands
         // Connector epochs: mostly the connector's current one (from the state), sometimes a stale one or 0.
         Func<string, ulong> epoch = id => (r >> 21 & 3) == 0 ? (r >> 23) & 1 : state?.GetConnector(id)?.Epoch ?? 1;
         Command command = Harness.Wrap(Make(kind, a, b, c, d, conn, other, partner, epoch), session, registration ? 0 : (r >> 16) & 7);
+        if (command.Kind is ConfigApplied { Hash.Length: 0 } config && state is not null)
+        {
+            config.Hash = state.ConfigHashAfter(config);
+        }
+
         if ((r >> 24 & 3) == 0)
         {
             // Reported by a connector with a small sequence, so replays (and unknown sources) are frequent.
@@ -154,6 +159,12 @@ internal static class RandomCommands
     private static ConfigApplied RandomConfig(int a, int b, int c)
     {
         var cfg = new ConfigApplied { Version = 1 + a + b, LoginConflictPolicy = (LoginConflictPolicy)(c & 1), Options = { Harness.Kv("opt" + b, "v" + c) } };
+        // Decode states the right hash when it has the state (invariant 13); sometimes a wrong one.
+        if (c == 7)
+        {
+            cfg.Hash = new byte[] { (byte)a, (byte)b };
+        }
+
         if (c == 5)
         {
             cfg.DnRemovals.Add(Dn(b));

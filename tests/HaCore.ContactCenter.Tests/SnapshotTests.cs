@@ -12,7 +12,7 @@ public sealed class SnapshotTests
     internal static Harness FullFixture()
     {
         var h = new Harness();
-        h.Ok(new ConfigApplied { Version = 2, Hash = System.Text.Encoding.UTF8.GetBytes("v2"), LoginConflictPolicy = LoginConflictPolicy.ForceLogout, Options = { Kv("addp-timeout", "10") }, DnUpserts = { new Dn { Id = Dn("1011"), Type = AddressType.Dn, Place = "P1", PeerDn = Dn("1001") } } });
+        h.Ok(new ConfigApplied { Version = 2, LoginConflictPolicy = LoginConflictPolicy.ForceLogout, Options = { Kv("addp-timeout", "10") }, DnUpserts = { new Dn { Id = Dn("1011"), Type = AddressType.Dn, Place = "P1", PeerDn = Dn("1001") } } });
         h.Ok(new AgentLoggedIn { AgentId = "a1", Dn = Dn("1001"), Queue = Dn("7000"), WorkMode = AgentWorkMode.ManualIn, Place = "P1", PreferredSite = "A", EmployeeId = "e1" });
         h.Ok(new AgentNotReady { AgentId = "a1", WorkMode = AgentWorkMode.AuxWork, Reasons = { Kv("ReasonCode", "5") } });
         h.Ok(new ForwardSet { Dn = Dn("1003"), Mode = ForwardMode.OnNoAnswer, Destination = Dn("1004") });

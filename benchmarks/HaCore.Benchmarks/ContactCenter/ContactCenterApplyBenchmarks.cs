@@ -46,6 +46,7 @@ public class ContactCenterApplyBenchmarks
         config.DnUpserts.Add(new Dn { Id = Dn("XT"), Type = AddressType.Trunk });
         config.DnUpserts.Add(new Dn { Id = Dn("XT2"), Type = AddressType.Trunk });
         config.DnUpserts.Add(new Dn { Id = Dn("XRES"), Type = AddressType.RouteDn });
+        config.Hash = _sm.ConfigHashAfter(config);
         Check(new Command { ConfigApplied = config });
         Check(new Command { SessionOpened = new SessionOpened { SessionId = "bench", LeaseMs = long.MaxValue / 4 } });
         // The clock jumped past the workload connectors' leases: renew the one the record benchmark writes as.
@@ -340,6 +341,7 @@ public class ContactCenterApplyBenchmarks
     public void ConfigApplied()
     {
         var config = new Command { ConfigApplied = new ConfigApplied { Options = { Kv("addp-timeout", "10") } } };
+        config.ConfigApplied.Hash = _sm.ConfigHashAfter(config.ConfigApplied);
         for (int i = 0; i < Cycles; i++)
         {
             config.ConfigApplied.Version = _sm.Config.ConfigVersion + 1;

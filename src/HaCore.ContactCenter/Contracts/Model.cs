@@ -559,6 +559,8 @@ public enum RejectReason
     SourceReplayTooOld = 46,
     /// <summary>the session's registration on the request's DN does not allow requests: monitor-only (RegisterMonitor), or another session registered the DN privately</summary>
     NotControlling = 47,
+    /// <summary>ConfigApplied: the hash is not the hash of the configuration the change leaves (invariant 13)</summary>
+    ConfigHashMismatch = 48,
 }
 
 /// <summary>A directory number: unique within a switch (E11).</summary>

@@ -209,11 +209,14 @@ public sealed partial class WorkloadGenerator
         long version = 0;
         for (int i = 0; i < all.Count; i += DnsPerConfigEntry)
         {
-            var config = new ConfigApplied { Version = ++version, Hash = System.Text.Encoding.UTF8.GetBytes("cfg-" + version.ToString(CultureInfo.InvariantCulture)) };
+            var config = new ConfigApplied { Version = ++version };
             for (int j = i; j < Math.Min(all.Count, i + DnsPerConfigEntry); j++)
             {
                 config.DnUpserts.Add(all[j]);
             }
+
+            // Invariant 13: the hash of the whole configuration this entry leaves (every DN so far).
+            config.Hash = ContactCenterStateMachine.ComputeConfigHash(all.Take(i + config.DnUpserts.Count), [], config.LoginConflictPolicy);
 
             yield return new GeneratedCommand(new Command { ConfigApplied = config }, now);
         }
