@@ -50,7 +50,7 @@ internal sealed class Harness
     public CommandResult Apply(ICommandKind kind, string session = "", uint referenceId = 0) =>
         Apply(Wrap(kind, session, referenceId));
 
-    /// <summary>The Raft term the next commands are applied in (a connector's epoch is the term of its ConnectorUp).</summary>
+    /// <summary>The Raft term the next commands are applied in (a connector's epoch does not depend on it).</summary>
     public ulong Term { get; set; } = 1;
 
     public CommandResult Apply(Command command)
