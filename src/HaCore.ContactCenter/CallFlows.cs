@@ -300,11 +300,8 @@ public sealed partial class ContactCenterStateMachine
 
             if (_dns.TryGetValue(DnKey.From(p.Dn!), out Dn? dn))
             {
-                dn.ActiveCalls.Remove(consultId);
-                if (!dn.ActiveCalls.Contains(mainId))
-                {
-                    dn.ActiveCalls.Add(mainId);
-                }
+                ActiveCalls.Remove(dn.ActiveCalls, consultId);
+                ActiveCalls.Add(dn.ActiveCalls, mainId);
             }
         }
 

@@ -125,10 +125,7 @@ public sealed partial class ContactCenterStateMachine
         };
         call.Parties.Add(party);
         call.LastChangeAt = _now;
-        if (!dn.ActiveCalls.Contains(call.ConnId))
-        {
-            dn.ActiveCalls.Add(call.ConnId);
-        }
+        ActiveCalls.Add(dn.ActiveCalls, call.ConnId);
 
         return party;
     }
@@ -460,7 +457,7 @@ public sealed partial class ContactCenterStateMachine
             return;
         }
 
-        dn.ActiveCalls.Remove(connId);
+        ActiveCalls.Remove(dn.ActiveCalls, connId);
         if (dn.ActiveCalls.Count != 0 || dn.LoggedInAgent.Length == 0)
         {
             return;

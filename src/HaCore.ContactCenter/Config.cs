@@ -16,6 +16,13 @@ public sealed partial class ContactCenterStateMachine
             r = CheckConfig(c);
         }
 
+        // Invariant 13: the committed hash is the hash of the committed configuration, so nodes compare
+        // configurations by it. O(DNs) per change; configuration changes are rare.
+        if (r == RejectReason.None && !c.Hash.Span.SequenceEqual(ConfigHashAfter(c)))
+        {
+            r = Fail(RejectReason.ConfigHashMismatch, "the hash is not the SHA-256 of the configuration after this change (ComputeConfigHash)");
+        }
+
         if (r != RejectReason.None)
         {
             return r;

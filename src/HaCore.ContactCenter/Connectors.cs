@@ -10,14 +10,38 @@ public sealed partial class ContactCenterStateMachine
             return Fail(RejectReason.InvalidArgument, "a connector needs an ID and a non-negative lease");
         }
 
-        if (!_connectors.TryGetValue(c.ConnectorId, out Connector? connector))
+        _connectors.TryGetValue(c.ConnectorId, out Connector? connector);
+        if (c.Epoch != 0)
+        {
+            // A renewal: only the current, live incarnation renews its lease (like an etcd KeepAlive
+            // of its lease ID); an older incarnation is fenced off.
+            if (connector is null)
+            {
+                return Fail(RejectReason.UnknownConnector, "unknown connector: a new incarnation comes up with epoch 0");
+            }
+
+            RejectReason stale = CheckEpoch(connector, c.Epoch);
+            if (stale != RejectReason.None)
+            {
+                return stale;
+            }
+
+            if (!connector.Alive)
+            {
+                return Fail(RejectReason.ConnectorNotAlive, "the connector is down: a new incarnation comes up with epoch 0");
+            }
+        }
+        else if (connector is null)
         {
             RejectReason r = Limit(_connectors.Count + 1L, _options.MaxConnectors, "connectors");
             if (r != RejectReason.None)
             {
                 return r;
             }
+        }
 
+        if (connector is null)
+        {
             connector = new Connector { ConnectorId = c.ConnectorId };
             _connectors.Add(c.ConnectorId, connector);
         }
@@ -26,9 +50,27 @@ public sealed partial class ContactCenterStateMachine
         connector.Pool = c.Pool;
         connector.Alive = true;
         connector.LeaseExpiresAt = _now + c.LeaseMs;
-        // The fence (invariant 12): the term of the entry that brought the connector up.
-        connector.Epoch = _term;
-        Emit(EventKind.ConnectorUp).ConnectorId = c.ConnectorId;
+        if (c.Epoch == 0)
+        {
+            // The fence (invariant 12): every new incarnation gets the next epoch of this connector,
+            // so an older instance, even one that came up in the same Raft term, is refused.
+            connector.Epoch++;
+        }
+
+        Event e = Emit(EventKind.ConnectorUp);
+        e.ConnectorId = c.ConnectorId;
+        e.Epoch = connector.Epoch;
+        return RejectReason.None;
+    }
+
+    private RejectReason CheckEpoch(Connector connector, ulong presented)
+    {
+        if (presented != connector.Epoch)
+        {
+            return Fail(RejectReason.StaleConnectorEpoch, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"epoch {presented} is not connector {connector.ConnectorId}'s current epoch {connector.Epoch}"));
+        }
+
         return RejectReason.None;
     }
 
@@ -37,6 +79,13 @@ public sealed partial class ContactCenterStateMachine
         if (!_connectors.TryGetValue(c.ConnectorId, out Connector? connector))
         {
             return Fail(RejectReason.UnknownConnector, "unknown connector");
+        }
+
+        // A down report for an older incarnation must not take the current one down.
+        RejectReason stale = CheckEpoch(connector, c.Epoch);
+        if (stale != RejectReason.None)
+        {
+            return stale;
         }
 
         if (!connector.Alive)
@@ -61,9 +110,51 @@ public sealed partial class ContactCenterStateMachine
 
     private RejectReason HandleDnsReassigned(DnsReassigned c)
     {
-        if (c.FromConnectorId.Length != 0 && !_connectors.ContainsKey(c.FromConnectorId))
+        Connector? from = null;
+        if (c.FromConnectorId.Length != 0)
         {
-            return Fail(RejectReason.UnknownConnector, "unknown source connector");
+            if (!_connectors.TryGetValue(c.FromConnectorId, out from))
+            {
+                return Fail(RejectReason.UnknownConnector, "unknown source connector");
+            }
+
+            // A plan made for an older incarnation of the source (one that has come back since) is stale.
+            RejectReason stale = CheckEpoch(from, c.FromEpoch);
+            if (stale != RejectReason.None)
+            {
+                return stale;
+            }
+        }
+
+        Connector? adopter = null;
+        if (c.AdoptingConnectorId.Length != 0)
+        {
+            if (from is null)
+            {
+                return Fail(RejectReason.InvalidArgument, "adoption needs a source connector");
+            }
+
+            if (!_connectors.TryGetValue(c.AdoptingConnectorId, out adopter))
+            {
+                return Fail(RejectReason.UnknownConnector, "unknown adopting connector " + c.AdoptingConnectorId);
+            }
+
+            if (string.Equals(adopter.ConnectorId, from.ConnectorId, StringComparison.Ordinal))
+            {
+                return Fail(RejectReason.InvalidArgument, "a connector cannot adopt its own records");
+            }
+
+            RejectReason fence = CheckFence(adopter, c.AdoptingEpoch);
+            if (fence != RejectReason.None)
+            {
+                return fence;
+            }
+
+            // The records of a live source within its lease belong to it (scenario 4c: one claim wins).
+            if (from.Alive && from.LeaseExpiresAt >= _now)
+            {
+                return Fail(RejectReason.RecordOwnedByOtherConnector, "the source connector is alive within its lease");
+            }
         }
 
         var seen = new HashSet<DnKey>();
@@ -75,7 +166,8 @@ public sealed partial class ContactCenterStateMachine
                 return r;
             }
 
-            if (!seen.Add(DnKey.From(a.Dn!)))
+            var key = DnKey.From(a.Dn!);
+            if (!seen.Add(key))
             {
                 return Fail(RejectReason.InvalidArgument, "a DN appears twice in one reassignment");
             }
@@ -91,6 +183,17 @@ public sealed partial class ContactCenterStateMachine
                 {
                     return Fail(RejectReason.ConnectorNotAlive, "target connector is down: " + a.ConnectorId);
                 }
+
+                if (target.LeaseExpiresAt < _now)
+                {
+                    return Fail(RejectReason.ConnectorLeaseExpired, "target connector's lease has run out: " + a.ConnectorId);
+                }
+            }
+
+            // Only the source's DNs (or unassigned ones) move: a plan cannot take DNs from a connector it did not name.
+            if (_assignments.TryGetValue(key, out string? current) && !string.Equals(current, c.FromConnectorId, StringComparison.Ordinal))
+            {
+                return Fail(RejectReason.InvalidArgument, "DN " + a.Dn!.Number + " belongs to connector " + current + ", not to the source");
             }
         }
 
@@ -100,7 +203,103 @@ public sealed partial class ContactCenterStateMachine
             Assign(DnKey.From(a.Dn!), a.ConnectorId);
         }
 
+        if (from is not null)
+        {
+            // Record ownership moves with the DNs, in the same entry: a record of the source whose call has
+            // a party on a moved DN goes to that DN's new connector (the first such DN of the command wins).
+            var moved = new HashSet<RecordRef>();
+            foreach (DnAssignment a in c.Assignments)
+            {
+                if (a.ConnectorId.Length != 0)
+                {
+                    MoveRecordsOfDn(_dns[DnKey.From(a.Dn!)], from.ConnectorId, a.ConnectorId, moved);
+                }
+            }
+
+            if (adopter is not null)
+            {
+                AdoptRemainingRecords(from.ConnectorId, adopter.ConnectorId);
+            }
+        }
+
         return RejectReason.None;
+    }
+
+    private void MoveRecordsOfDn(Dn dn, string from, string to, HashSet<RecordRef> moved)
+    {
+        foreach (ulong connId in dn.ActiveCalls)
+        {
+            if (!_recordsByCall.TryGetValue(connId, out List<RecordRef>? refs))
+            {
+                continue;
+            }
+
+            var sorted = new List<RecordRef>(refs);
+            sorted.Sort();
+            foreach (RecordRef rec in sorted)
+            {
+                if (string.Equals(OwnerOf(rec), from, StringComparison.Ordinal) && moved.Add(rec))
+                {
+                    SetOwner(rec, to);
+                    EmitRecord(EventKind.ConnectorRecordUpserted, connId, to, rec.Key);
+                }
+            }
+        }
+    }
+
+    // Adoption of a dead connector's calls in one entry: every record it still owns (pooled ones included)
+    // goes to the adopter. O(records), sorted by kind and key; connector failures are rare.
+    private void AdoptRemainingRecords(string from, string to)
+    {
+        var refs = new List<RecordRef>();
+        Collect(_conferences, RecordKind.Conference, r => r.ConnectorId);
+        Collect(_conversations, RecordKind.Conversation, r => r.ConnectorId);
+        Collect(_connectorCalls, RecordKind.Call, r => r.ConnectorId);
+        Collect(_b2bCalls, RecordKind.B2B, r => r.ConnectorId);
+        refs.Sort();
+        foreach (RecordRef rec in refs)
+        {
+            SetOwner(rec, to);
+            EmitRecord(EventKind.ConnectorRecordUpserted, ConnIdOf(rec), to, rec.Key);
+        }
+
+        void Collect<T>(Dictionary<string, T> records, RecordKind kind, Func<T, string> owner)
+        {
+            foreach (KeyValuePair<string, T> pair in records)
+            {
+                if (string.Equals(owner(pair.Value), from, StringComparison.Ordinal))
+                {
+                    refs.Add(new RecordRef(kind, pair.Key));
+                }
+            }
+        }
+    }
+
+    private string OwnerOf(RecordRef rec) => rec.Kind switch
+    {
+        RecordKind.Conference => _conferences[rec.Key].ConnectorId,
+        RecordKind.Conversation => _conversations[rec.Key].ConnectorId,
+        RecordKind.Call => _connectorCalls[rec.Key].ConnectorId,
+        _ => _b2bCalls[rec.Key].ConnectorId,
+    };
+
+    private ulong ConnIdOf(RecordRef rec) => rec.Kind switch
+    {
+        RecordKind.Conference => _conferences[rec.Key].ConnId,
+        RecordKind.Conversation => _conversations[rec.Key].ConnId,
+        RecordKind.Call => _connectorCalls[rec.Key].ConnId,
+        _ => _b2bCalls[rec.Key].ConnId,
+    };
+
+    private void SetOwner(RecordRef rec, string owner)
+    {
+        switch (rec.Kind)
+        {
+            case RecordKind.Conference: _conferences[rec.Key].ConnectorId = owner; break;
+            case RecordKind.Conversation: _conversations[rec.Key].ConnectorId = owner; break;
+            case RecordKind.Call: _connectorCalls[rec.Key].ConnectorId = owner; break;
+            default: _b2bCalls[rec.Key].ConnectorId = owner; break;
+        }
     }
 
     private void Assign(DnKey dn, string connectorId)
@@ -142,9 +341,9 @@ public sealed partial class ContactCenterStateMachine
 
     // ---- connector HA records ----
 
-    // Invariant 12: a connector writes only while alive, within its lease, and (when it presents
-    // one) with the epoch of its current incarnation.
-    private RejectReason CheckFence(Connector connector)
+    // Invariant 12: a connector writes only while alive, within its lease, and with the epoch of its
+    // current incarnation (mandatory: 0 is never an incarnation's epoch, so it is refused).
+    private RejectReason CheckFence(Connector connector, ulong presented)
     {
         if (!connector.Alive)
         {
@@ -156,13 +355,7 @@ public sealed partial class ContactCenterStateMachine
             return Fail(RejectReason.ConnectorLeaseExpired, "the connector's lease has run out");
         }
 
-        if (_presentedEpoch != 0 && _presentedEpoch != connector.Epoch)
-        {
-            return Fail(RejectReason.StaleConnectorEpoch, string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"epoch {_presentedEpoch} is not the connector's current epoch {connector.Epoch}"));
-        }
-
-        return RejectReason.None;
+        return CheckEpoch(connector, presented);
     }
 
     private RejectReason CheckUpsert(string key, ulong connId, string connectorId, string? currentOwner, bool allowNoCall)
@@ -177,7 +370,7 @@ public sealed partial class ContactCenterStateMachine
             return Fail(RejectReason.UnknownConnector, "unknown connector");
         }
 
-        RejectReason fence = CheckFence(connector);
+        RejectReason fence = CheckFence(connector, _presentedEpoch);
         if (fence != RejectReason.None)
         {
             return fence;
@@ -188,9 +381,9 @@ public sealed partial class ContactCenterStateMachine
             return Fail(RejectReason.UnknownCall, "a connector record refers to a live ConnId");
         }
 
-        // Adoption: another connector may take a record over only once its owner is down.
+        // Adoption: another connector may take a record over only once its owner is down or past its lease.
         if (currentOwner is not null && !string.Equals(currentOwner, connectorId, StringComparison.Ordinal)
-            && _connectors.TryGetValue(currentOwner, out Connector? owner) && owner.Alive)
+            && _connectors.TryGetValue(currentOwner, out Connector? owner) && owner.Alive && owner.LeaseExpiresAt >= _now)
         {
             return Fail(RejectReason.RecordOwnedByOtherConnector, "the record belongs to a live connector");
         }
@@ -304,7 +497,7 @@ public sealed partial class ContactCenterStateMachine
             return Fail(RejectReason.UnknownConnector, "unknown connector");
         }
 
-        RejectReason fence = CheckFence(connector);
+        RejectReason fence = CheckFence(connector, _presentedEpoch);
         if (fence != RejectReason.None)
         {
             return fence;

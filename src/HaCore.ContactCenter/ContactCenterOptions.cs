@@ -32,8 +32,13 @@ public sealed class ContactCenterOptions
     /// </summary>
     public long DedupeWindowMs { get; init; } = 300_000;
 
-    /// <summary>The most results kept per session for deduplication. The default is 4,096.</summary>
-    public int MaxDedupeEntriesPerSession { get; init; } = 4096;
+    /// <summary>
+    /// The most results kept for deduplication per session, and per source (connector), within the
+    /// <see cref="DedupeWindowMs"/>. The window is never cut short: a deduplicated request beyond this
+    /// bound is refused with <see cref="RejectReason.LimitExceeded"/> until older entries leave the window.
+    /// The default is 65,536 (about 218 requests a second for 300 s).
+    /// </summary>
+    public int MaxDedupeEntriesPerSession { get; init; } = 65_536;
 
     /// <summary>The most live calls (consult calls included). The default is 200,000.</summary>
     public int MaxCalls { get; init; } = 200_000;

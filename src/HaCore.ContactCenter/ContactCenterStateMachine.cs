@@ -18,10 +18,11 @@ namespace HaCore.ContactCenter;
 public sealed partial class ContactCenterStateMachine : IStateMachine<Command, CommandResult>
 {
     /// <summary>
-    /// The snapshot format this version writes: 2 (issue 13: consult links have a direction,
-    /// <c>Call.is_consult</c>). Format 1 is still read and migrated on load.
+    /// The snapshot format this version writes: 3 (issue 13: the dedupe entries of sources,
+    /// <c>Snapshot.source_dedupe</c>; format 2 gave consult links a direction, <c>Call.is_consult</c>).
+    /// Formats 1 and 2 are still read, format 1 migrated on load.
     /// </summary>
-    public const uint SnapshotFormatVersion = 2;
+    public const uint SnapshotFormatVersion = 3;
 
     private readonly ContactCenterOptions _options;
     private readonly string _clusterTag;
@@ -32,6 +33,7 @@ public sealed partial class ContactCenterStateMachine : IStateMachine<Command, C
     private readonly Dictionary<DnKey, Dn> _dns = new();
     private readonly Dictionary<string, SessionEntry> _sessions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Connector> _connectors = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SourceEntry> _sources = new(StringComparer.Ordinal);
     private readonly Dictionary<DnKey, string> _assignments = new();
     private readonly Dictionary<string, ConnectorConference> _conferences = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ConnectorConversation> _conversations = new(StringComparer.Ordinal);
@@ -46,6 +48,7 @@ public sealed partial class ContactCenterStateMachine : IStateMachine<Command, C
     private readonly Dictionary<uint, ulong> _isccByTransaction = new();
     private readonly Dictionary<DnKey, uint> _isccResourceHolders = new();
     private readonly Dictionary<DnKey, int> _subscriberCounts = new();
+    private readonly Dictionary<DnKey, string> _privateRegistrations = new();
     private readonly Dictionary<string, string> _agentByPlace = new(StringComparer.Ordinal);
 
     // Scratch of the command being applied (single-threaded).
@@ -104,6 +107,7 @@ public sealed partial class ContactCenterStateMachine : IStateMachine<Command, C
         _result = result;
 
         SessionEntry? session = null;
+        long horizon = _now - _options.DedupeWindowMs;
         bool deduplicated = command.SessionId.Length != 0 && command.ReferenceId != 0;
         if (command.SessionId.Length != 0)
         {
@@ -112,24 +116,72 @@ public sealed partial class ContactCenterStateMachine : IStateMachine<Command, C
                 return Rejected(result, RejectReason.UnknownSession, "unknown session", command);
             }
 
-            if (deduplicated && session.Dedupe.TryGetValue(command.ReferenceId, out DedupeEntry? earlier))
+            if (deduplicated && session.Dedupe.TryGetValue(command.ReferenceId, out DedupeEntry? earlier) && earlier.AppliedAt >= horizon)
             {
                 // Exactly-once (invariant 11): a retry gets the original outcome (reject reason,
                 // message, ConnId and the index it was applied at), marked Duplicate and without
                 // events: those were published once, at that index, and are not published again.
-                CommandResult original = earlier.Result!.Clone();
-                original.Duplicate = true;
-                return original;
+                return AsDuplicate(earlier);
             }
 
             if (session.Data.LeaseExpiresAt < _now)
             {
                 return Rejected(result, RejectReason.SessionExpired, "session lease has run out", command);
             }
+
+            if (deduplicated && LiveEntries(session.DedupeOrder, horizon) >= _options.MaxDedupeEntriesPerSession)
+            {
+                // The window is sized by time: it is never cut short to make room.
+                return Rejected(result, RejectReason.LimitExceeded, LimitMessage("dedupe entries of a session", _options.MaxDedupeEntriesPerSession), command);
+            }
+        }
+
+        SourceEntry? source = null;
+        bool sourced = command.Source.Length != 0 || command.SourceSequence != 0;
+        if (sourced)
+        {
+            // Replays by (source, source sequence), DOMAIN.md §5 scenario 14: a connector that re-sends its
+            // last events after a reconnect gets the original outcomes and no second set of events.
+            if (command.Source.Length == 0 || command.SourceSequence == 0)
+            {
+                return Rejected(result, RejectReason.InvalidArgument, "a source needs a non-zero source sequence, and a sequence a source", command);
+            }
+
+            if (!_connectors.TryGetValue(command.Source, out Connector? sourceConnector))
+            {
+                return Rejected(result, RejectReason.UnknownConnector, "the source is not a known connector", command);
+            }
+
+            _sources.TryGetValue(command.Source, out source);
+            if (source is not null && source.Dedupe.TryGetValue(command.SourceSequence, out DedupeEntry? earlier))
+            {
+                if (earlier.AppliedAt >= horizon)
+                {
+                    return AsDuplicate(earlier);
+                }
+
+                return Rejected(result, RejectReason.SourceReplayTooOld, "the source sequence left the dedupe window", command);
+            }
+
+            if (command.SourceSequence <= sourceConnector.SourceSequenceFloor)
+            {
+                return Rejected(result, RejectReason.SourceReplayTooOld, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"source sequence {command.SourceSequence} is not above {sourceConnector.SourceSequenceFloor}, the last one that left the dedupe window"), command);
+            }
+
+            if (source is not null && LiveEntries(source.DedupeOrder, horizon) >= _options.MaxDedupeEntriesPerSession)
+            {
+                return Rejected(result, RejectReason.LimitExceeded, LimitMessage("dedupe entries of a source", _options.MaxDedupeEntriesPerSession), command);
+            }
         }
 
         _presentedEpoch = PresentedEpoch(command);
-        RejectReason reason = Dispatch(command, session);
+        RejectReason reason = CheckRegistration(command, session);
+        if (reason == RejectReason.None)
+        {
+            reason = Dispatch(command, session);
+        }
+
         if (reason != RejectReason.None)
         {
             Rejected(result, reason, _failMessage, command);
@@ -138,6 +190,11 @@ public sealed partial class ContactCenterStateMachine : IStateMachine<Command, C
         if (deduplicated)
         {
             Remember(session!, command.ReferenceId, result);
+        }
+
+        if (sourced)
+        {
+            RememberSource(source, command.Source, command.SourceSequence, result);
         }
 
         return result;
@@ -306,23 +363,52 @@ public sealed partial class ContactCenterStateMachine : IStateMachine<Command, C
         return RejectReason.None;
     }
 
+    private static CommandResult AsDuplicate(DedupeEntry earlier)
+    {
+        CommandResult original = earlier.Result!.Clone();
+        original.Duplicate = true;
+        return original;
+    }
+
+    private static string LimitMessage(string what, int bound) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{what}: the limit is {bound} within the dedupe window");
+
+    // Entries still inside the window: the queue is in application order, so the expired ones are a prefix.
+    private static int LiveEntries(Queue<DedupeEntry> order, long horizon)
+    {
+        int expired = 0;
+        foreach (DedupeEntry e in order)
+        {
+            if (e.AppliedAt >= horizon)
+            {
+                break;
+            }
+
+            expired++;
+        }
+
+        return order.Count - expired;
+    }
+
+    private DedupeEntry Compact(CommandResult result) => new()
+    {
+        AppliedAt = _now,
+        Result = new CommandResult
+        {
+            RejectReason = result.RejectReason,
+            Message = result.Message,
+            ConnId = result.ConnId,
+            AppliedIndex = result.AppliedIndex,
+        },
+    };
+
     private void Remember(SessionEntry session, uint referenceId, CommandResult result)
     {
         // The stored result is compact (no events) and its own object: nothing handed to the
         // caller or to subscribers is shared with the state.
-        var entry = new DedupeEntry
-        {
-            SessionId = session.Data.SessionId,
-            ReferenceId = referenceId,
-            AppliedAt = _now,
-            Result = new CommandResult
-            {
-                RejectReason = result.RejectReason,
-                Message = result.Message,
-                ConnId = result.ConnId,
-                AppliedIndex = result.AppliedIndex,
-            },
-        };
+        DedupeEntry entry = Compact(result);
+        entry.SessionId = session.Data.SessionId;
+        entry.ReferenceId = referenceId;
         session.Dedupe[referenceId] = entry;
         session.DedupeOrder.Enqueue(entry);
         TrimDedupe(session);
@@ -330,22 +416,45 @@ public sealed partial class ContactCenterStateMachine : IStateMachine<Command, C
 
     private void TrimDedupe(SessionEntry session)
     {
-        // Eviction depends only on leader time and counts held in the state: deterministic.
+        // Eviction depends only on leader time: the window is DedupeWindowMs, whatever the rate.
         long horizon = _now - _options.DedupeWindowMs;
-        while (session.DedupeOrder.Count > 0)
+        while (session.DedupeOrder.Count > 0 && session.DedupeOrder.Peek().AppliedAt < horizon)
         {
-            DedupeEntry oldest = session.DedupeOrder.Peek();
-            if (oldest.AppliedAt >= horizon && session.DedupeOrder.Count <= _options.MaxDedupeEntriesPerSession)
-            {
-                break;
-            }
-
-            session.DedupeOrder.Dequeue();
+            DedupeEntry oldest = session.DedupeOrder.Dequeue();
             if (session.Dedupe.TryGetValue(oldest.ReferenceId, out DedupeEntry? current) && ReferenceEquals(current, oldest))
             {
                 session.Dedupe.Remove(oldest.ReferenceId);
             }
         }
+    }
+
+    private void RememberSource(SourceEntry? source, string sourceId, ulong sequence, CommandResult result)
+    {
+        if (source is null)
+        {
+            source = new SourceEntry();
+            _sources.Add(sourceId, source);
+        }
+
+        DedupeEntry entry = Compact(result);
+        entry.Source = sourceId;
+        entry.SourceSequence = sequence;
+        source.Dedupe.Add(sequence, entry);
+        source.DedupeOrder.Enqueue(entry);
+        long horizon = _now - _options.DedupeWindowMs;
+        Connector connector = _connectors[sourceId];
+        while (source.DedupeOrder.Peek().AppliedAt < horizon)
+        {
+            DedupeEntry oldest = source.DedupeOrder.Dequeue();
+            source.Dedupe.Remove(oldest.SourceSequence);
+            connector.SourceSequenceFloor = Math.Max(connector.SourceSequenceFloor, oldest.SourceSequence);
+        }
+    }
+
+    private sealed class SourceEntry
+    {
+        public Dictionary<ulong, DedupeEntry> Dedupe { get; } = new();
+        public Queue<DedupeEntry> DedupeOrder { get; } = new();
     }
 
     private sealed class SessionEntry(ClientSession data)

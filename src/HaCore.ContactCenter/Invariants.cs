@@ -35,6 +35,15 @@ public sealed partial class ContactCenterStateMachine
                 v.Add($"2: DN {key} and its peer do not share a place");
             }
 
+            for (int i = 1; i < dn.ActiveCalls.Count; i++)
+            {
+                if (dn.ActiveCalls[i - 1] >= dn.ActiveCalls[i])
+                {
+                    v.Add($"4: DN {key} does not keep its active calls sorted by ConnId");
+                    break;
+                }
+            }
+
             foreach (ulong connId in dn.ActiveCalls)
             {
                 if (!_calls.TryGetValue(connId, out Call? call) || FindParty(call, dn.Id) < 0)
@@ -126,7 +135,7 @@ public sealed partial class ContactCenterStateMachine
                     v.Add($"6: call {c} has two parties on {DnKey.From(p.Dn!)}");
                 }
 
-                if (!_dns.TryGetValue(DnKey.From(p.Dn!), out Dn? dn) || !dn.ActiveCalls.Contains(connId))
+                if (!_dns.TryGetValue(DnKey.From(p.Dn!), out Dn? dn) || !ActiveCalls.Has(dn.ActiveCalls, connId))
                 {
                     v.Add($"4: call {c} party {DnKey.From(p.Dn!)} is missing from its DN's active calls");
                 }
@@ -227,6 +236,43 @@ public sealed partial class ContactCenterStateMachine
                     v.Add($"11: dedupe entry {reference} of {id} is misfiled");
                 }
             }
+        }
+
+        foreach ((string sourceId, SourceEntry source) in _sources)
+        {
+            if (!_connectors.ContainsKey(sourceId) || source.Dedupe.Count != source.DedupeOrder.Count)
+            {
+                v.Add($"11: dedupe entries of source {sourceId} name no connector, or the index disagrees");
+            }
+
+            foreach ((ulong sequence, DedupeEntry e) in source.Dedupe)
+            {
+                if (e.SourceSequence != sequence || !string.Equals(e.Source, sourceId, StringComparison.Ordinal))
+                {
+                    v.Add($"11: dedupe entry {sequence} of source {sourceId} is misfiled");
+                }
+            }
+        }
+
+        int privateCount = 0;
+        foreach ((string id, SessionEntry s) in _sessions)
+        {
+            foreach ((DnKey dn, Subscription sub) in s.Subscriptions)
+            {
+                if (sub.RegisterMode == RegisterMode.Private)
+                {
+                    privateCount++;
+                    if (!_privateRegistrations.TryGetValue(dn, out string? holder) || !string.Equals(holder, id, StringComparison.Ordinal))
+                    {
+                        v.Add($"7: private registration of {id} on {dn} is not indexed");
+                    }
+                }
+            }
+        }
+
+        if (privateCount != _privateRegistrations.Count)
+        {
+            v.Add("7: the private-registration index has entries without a registration");
         }
 
         if (counts.Count != _subscriberCounts.Count)

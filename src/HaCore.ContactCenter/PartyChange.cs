@@ -57,11 +57,8 @@ public sealed partial class ContactCenterStateMachine
             Dn? dn = _dns.GetValueOrDefault(DnKey.From(call.Parties[i].Dn!));
             if (dn is not null)
             {
-                dn.ActiveCalls.Remove(oldId);
-                if (!dn.ActiveCalls.Contains(newId))
-                {
-                    dn.ActiveCalls.Add(newId);
-                }
+                ActiveCalls.Remove(dn.ActiveCalls, oldId);
+                ActiveCalls.Add(dn.ActiveCalls, newId);
             }
         }
 

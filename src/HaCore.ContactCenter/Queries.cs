@@ -80,6 +80,30 @@ public sealed partial class ContactCenterStateMachine
     /// <returns>The ConnIds.</returns>
     public IReadOnlyList<ulong> GetLiveConnIds() => SortedKeys(_calls);
 
+    /// <summary>A copy of a connector conference record, or null.</summary>
+    /// <param name="conferenceUri">The record's key.</param>
+    /// <returns>The record.</returns>
+    public ConnectorConference? GetConference(string conferenceUri) =>
+        _conferences.TryGetValue(conferenceUri, out ConnectorConference? r) ? r.Clone() : null;
+
+    /// <summary>A copy of a connector conversation record, or null.</summary>
+    /// <param name="conversationId">The record's key.</param>
+    /// <returns>The record.</returns>
+    public ConnectorConversation? GetConversation(string conversationId) =>
+        _conversations.TryGetValue(conversationId, out ConnectorConversation? r) ? r.Clone() : null;
+
+    /// <summary>A copy of a connector call record, or null.</summary>
+    /// <param name="callId">The record's key.</param>
+    /// <returns>The record.</returns>
+    public ConnectorCall? GetConnectorCall(string callId) =>
+        _connectorCalls.TryGetValue(callId, out ConnectorCall? r) ? r.Clone() : null;
+
+    /// <summary>A copy of a B2B call record, or null.</summary>
+    /// <param name="b2bId">The record's key.</param>
+    /// <returns>The record.</returns>
+    public B2BCall? GetB2BCall(string b2bId) =>
+        _b2bCalls.TryGetValue(b2bId, out B2BCall? r) ? r.Clone() : null;
+
     /// <summary>
     /// The earliest lease expiry among open sessions, so that the leader knows when to propose a
     /// <see cref="SessionExpired"/> sweep (sessions expire only through the log, deterministically).

@@ -140,6 +140,12 @@ public sealed partial class ContactCenterStateMachine
             return Fail(RejectReason.SubscriptionExists, "the session already monitors the DN");
         }
 
+        // ModePrivate: one session at a time controls the DN exclusively.
+        if (c.RegisterMode == RegisterMode.Private && _privateRegistrations.TryGetValue(key, out string? holder))
+        {
+            return Fail(RejectReason.NotControlling, "DN " + dn.Id!.Number + " is registered privately by session " + holder);
+        }
+
         r = Limit(session.Subscriptions.Count + 1L, _options.MaxSubscriptionsPerSession, "subscriptions of the session");
         if (r == RejectReason.None)
         {
@@ -161,6 +167,11 @@ public sealed partial class ContactCenterStateMachine
             RegisteredAt = _now,
         };
         session.Subscriptions.Add(key, sub);
+        if (sub.RegisterMode == RegisterMode.Private)
+        {
+            _privateRegistrations.Add(key, sub.SessionId);
+        }
+
         _subscriberCounts[key] = _subscriberCounts.GetValueOrDefault(key) + 1;
         _subscriptionTotal++;
         Emit(EventKind.Registered, 0, dn.Id).SessionId = sub.SessionId;
@@ -186,6 +197,11 @@ public sealed partial class ContactCenterStateMachine
     private void RemoveSubscription(SessionEntry session, DnKey key)
     {
         session.Subscriptions.Remove(key, out Subscription? sub);
+        if (sub!.RegisterMode == RegisterMode.Private)
+        {
+            _privateRegistrations.Remove(key);
+        }
+
         int left = _subscriberCounts[key] - 1;
         _subscriptionTotal--;
         if (left == 0)
@@ -197,6 +213,68 @@ public sealed partial class ContactCenterStateMachine
             _subscriberCounts[key] = left;
         }
 
-        Emit(EventKind.Unregistered, 0, sub!.Dn).SessionId = session.Data.SessionId;
+        Emit(EventKind.Unregistered, 0, sub.Dn).SessionId = session.Data.SessionId;
     }
+
+    // T-Library registration semantics for requests (issue 13): a session registered on a DN monitor-only
+    // (ControlMode RegisterMonitor) may not issue requests on it, and a DN registered privately (RegisterMode
+    // Private) takes requests from its holder only. A session with no registration on the DN is not refused.
+    private RejectReason CheckRegistration(Command command, SessionEntry? session)
+    {
+        if (session is null || RequestDn(command.Kind) is not { Number.Length: > 0 } dn)
+        {
+            return RejectReason.None;
+        }
+
+        var key = DnKey.From(dn);
+        if (session.Subscriptions.TryGetValue(key, out Subscription? own) && own.ControlMode == ControlMode.RegisterMonitor)
+        {
+            return Fail(RejectReason.NotControlling, "the session registered DN " + dn.Number + " monitor-only (RegisterMonitor)");
+        }
+
+        if (_privateRegistrations.TryGetValue(key, out string? holder) && !string.Equals(holder, session.Data.SessionId, StringComparison.Ordinal))
+        {
+            return Fail(RejectReason.NotControlling, "DN " + dn.Number + " is registered privately by another session");
+        }
+
+        return RejectReason.None;
+    }
+
+    // The DN a request acts on (its thisDN): the party, controller, routing point or agent's DN.
+    private DnId? RequestDn(ICommandKind? kind) => kind switch
+    {
+        CallCreated x => x.Dn,
+        PartyDialing x => x.Dn,
+        PartyRinging x => x.Dn,
+        PartyEstablished x => x.Dn,
+        PartyHeld x => x.Dn,
+        PartyRetrieved x => x.Dn,
+        PartyDiverted x => x.Dn,
+        Abandoned x => x.Dn,
+        DestinationBusy x => x.Dn,
+        PartyAdded x => x.Dn,
+        PartyDeleted x => x.Dn,
+        PartyReleased x => x.Dn,
+        TransferStarted x => x.Controller,
+        RouteRequested x => x.RoutePoint,
+        TreatmentRequested x => x.Dn,
+        TreatmentApplied x => x.Dn,
+        TreatmentEnded x => x.Dn,
+        TreatmentNotApplied x => x.Dn,
+        AgentLoggedIn x => x.Dn,
+        AgentLoggedOut x => AgentDn(x.AgentId),
+        AgentReady x => AgentDn(x.AgentId),
+        AgentNotReady x => AgentDn(x.AgentId),
+        DnOutOfService x => x.Dn,
+        DnBackInService x => x.Dn,
+        DndOn x => x.Dn,
+        DndOff x => x.Dn,
+        ForwardSet x => x.Dn,
+        ForwardCancel x => x.Dn,
+        MuteOn x => x.Dn,
+        MuteOff x => x.Dn,
+        _ => null,
+    };
+
+    private DnId? AgentDn(string agentId) => _agents.TryGetValue(agentId, out Agent? agent) ? agent.Dn : null;
 }

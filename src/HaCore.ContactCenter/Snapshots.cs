@@ -69,6 +69,11 @@ public sealed partial class ContactCenterStateMachine
             s.Connectors.Add(_connectors[id]);
         }
 
+        foreach (string id in SortedStrings(_sources))
+        {
+            s.SourceDedupe.AddRange(_sources[id].DedupeOrder);
+        }
+
         foreach (DnKey key in SortedKeys(_assignments))
         {
             s.DnAssignments.Add(new DnAssignment { Dn = _dns[key].Id, ConnectorId = _assignments[key] });
@@ -106,10 +111,10 @@ public sealed partial class ContactCenterStateMachine
     public void LoadSnapshot(Snapshot snapshot)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
-        if (snapshot.FormatVersion is not (1 or SnapshotFormatVersion))
+        if (snapshot.FormatVersion is not (1 or 2 or SnapshotFormatVersion))
         {
             throw new InvalidDataException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"unsupported contact-center snapshot format {snapshot.FormatVersion}: this version reads formats 1 and {SnapshotFormatVersion}"));
+                $"unsupported contact-center snapshot format {snapshot.FormatVersion}: this version reads formats 1, 2 and {SnapshotFormatVersion}"));
         }
 
         if (snapshot.FormatVersion == 1)
@@ -171,6 +176,9 @@ public sealed partial class ContactCenterStateMachine
         _config = snapshot.Config ?? new ConfigFingerprint();
         foreach (Dn dn in snapshot.Dns)
         {
+            // Sorted by ConnId since format 3; formats 1 and 2 listed them in insertion order.
+            ActiveCalls.Normalize(dn.ActiveCalls);
+
             _dns.Add(DnKey.From(dn.Id!), dn);
         }
 
@@ -206,6 +214,11 @@ public sealed partial class ContactCenterStateMachine
             var key = DnKey.From(sub.Dn!);
             _sessions[sub.SessionId].Subscriptions.Add(key, sub);
             _subscriberCounts[key] = _subscriberCounts.GetValueOrDefault(key) + 1;
+            if (sub.RegisterMode == RegisterMode.Private)
+            {
+                _privateRegistrations[key] = sub.SessionId;
+            }
+
             _subscriptionTotal++;
         }
 
@@ -219,6 +232,18 @@ public sealed partial class ContactCenterStateMachine
         foreach (Connector connector in snapshot.Connectors)
         {
             _connectors.Add(connector.ConnectorId, connector);
+        }
+
+        foreach (DedupeEntry entry in snapshot.SourceDedupe)
+        {
+            if (!_sources.TryGetValue(entry.Source, out SourceEntry? source))
+            {
+                source = new SourceEntry();
+                _sources.Add(entry.Source, source);
+            }
+
+            source.Dedupe.Add(entry.SourceSequence, entry);
+            source.DedupeOrder.Enqueue(entry);
         }
 
         foreach (DnAssignment a in snapshot.DnAssignments)
@@ -267,6 +292,7 @@ public sealed partial class ContactCenterStateMachine
         _dns.Clear();
         _sessions.Clear();
         _connectors.Clear();
+        _sources.Clear();
         _assignments.Clear();
         _conferences.Clear();
         _conversations.Clear();
@@ -277,6 +303,7 @@ public sealed partial class ContactCenterStateMachine
         _isccByTransaction.Clear();
         _isccResourceHolders.Clear();
         _subscriberCounts.Clear();
+        _privateRegistrations.Clear();
         _subscriptionTotal = 0;
     }
 

@@ -303,7 +303,7 @@ public sealed class CallCommandTests
         ulong consult = _h.Ok(new CallCreated { Dn = Dn("1001"), InitialState = PartyState.Dialing, OrigConnId = main }).ConnId;
         _h.Ok(new TreatmentRequested { ConnId = consult, Dn = Dn("8000") });
         _h.Ok(new IsccRequested { ConnId = consult, TransactionId = 4, RemoteLocation = "B", TimeoutMs = 10 });
-        _h.Ok(new ConnCallUpserted { Record = new ConnectorCall { CallId = "u1", ConnId = consult, ConnectorId = ConnectorA } });
+        _h.Ok(new ConnCallUpserted { Record = new ConnectorCall { CallId = "u1", ConnId = consult, ConnectorId = ConnectorA }, Epoch = 1 });
         CommandResult r = _h.Ok(new PartyChanged { ConnId = consult, NewConnId = main });
         Assert.Contains(r.Events, e => e.Kind == EventKind.TreatmentEnd && e.ConnId == consult);
         Call merged = _h.Call(main);

@@ -10,7 +10,7 @@ public sealed class ConfigTests
     [Fact]
     public void ConfigApplied_sets_version_hash_options_and_DNs()
     {
-        var c = new ConfigApplied { Version = 5, Hash = System.Text.Encoding.UTF8.GetBytes("h5"), Options = { Kv("addp-timeout", "10") }, RemovedOptions = { "protocol" } };
+        var c = new ConfigApplied { Version = 5, Options = { Kv("addp-timeout", "10") }, RemovedOptions = { "protocol" } };
         c.DnUpserts.Add(new Dn { Id = Dn("1005"), Type = AddressType.Dn, Place = "P5" });
         CommandResult r = _h.Ok(c);
         Assert.Equal(EventKind.ConfigApplied, r.Events[0].Kind);
@@ -60,7 +60,7 @@ public sealed class ConfigTests
     {
         var a = new Harness();
         var b = new Harness();
-        var c = new ConfigApplied { Version = 9, Hash = System.Text.Encoding.UTF8.GetBytes("x"), Options = { Kv("dr-forward", "oos") } };
+        var c = new ConfigApplied { Version = 9, Options = { Kv("dr-forward", "oos") } };
         a.Ok(c);
         b.Ok(c);
         Assert.Equal(a.Sm.Config, b.Sm.Config);
@@ -77,5 +77,39 @@ public sealed class ConfigTests
         _h.Ok(new ConfigApplied { Version = 3, DnRemovals = { Dn("1004"), Dn("1101") } });
         _h.Login("a1", "1001");
         _h.Rejects(new ConfigApplied { Version = 4, DnRemovals = { Dn("7000") } }, RejectReason.DnInUse);
+    }
+
+    [Fact]
+    public void Invariant13_a_change_whose_hash_is_not_the_configurations_is_refused()
+    {
+        // Fails on the code before: any bytes were stored as the committed hash.
+        string before = _h.Sm.ComputeStateHashHex();
+        _h.Rejects(new ConfigApplied { Version = 2, Hash = System.Text.Encoding.UTF8.GetBytes("whatever"), Options = { Kv("x", "1") } }, RejectReason.ConfigHashMismatch);
+        var stale = new ConfigApplied { Version = 2, Options = { Kv("x", "1") } };
+        stale.Hash = _h.Sm.ConfigHashAfter(new ConfigApplied { Version = 2, Options = { Kv("x", "2") } });
+        _h.Rejects(stale, RejectReason.ConfigHashMismatch);
+        Assert.Equal(before, _h.Sm.ComputeStateHashHex());
+        Assert.Equal(1, _h.Sm.Config.ConfigVersion);
+    }
+
+    [Fact]
+    public void Invariant13_the_committed_hash_is_the_configurations_whatever_the_path()
+    {
+        // Two replicas reach the same configuration by different changes and versions: same hash, and a node
+        // compares its own configuration with the committed one by hash.
+        var a = new Harness();
+        var b = new Harness();
+        a.Ok(new ConfigApplied { Version = 2, Options = { Kv("x", "1"), Kv("y", "2") } });
+        a.Ok(new ConfigApplied { Version = 3, RemovedOptions = { "y" }, DnRemovals = { Dn("1004") } });
+        b.Ok(new ConfigApplied { Version = 7, Options = { Kv("x", "1") }, DnRemovals = { Dn("1004") } });
+        Assert.Equal(a.Sm.Config.ConfigHash.ToArray(), b.Sm.Config.ConfigHash.ToArray());
+        Snapshot s = a.Sm.CreateSnapshot();
+        byte[] local = ContactCenterStateMachine.ComputeConfigHash(s.Dns, s.Config!.Options, s.Config.LoginConflictPolicy);
+        Assert.True(a.Sm.ConfigMatches(local));
+        Assert.False(a.Sm.ConfigMatches(ContactCenterStateMachine.ComputeConfigHash(s.Dns, [], s.Config.LoginConflictPolicy)));
+        // A DN's calls, agent and flags are not configuration.
+        a.Login("a1", "1001");
+        a.Ok(new DndOn { Dn = Dn("1002") });
+        Assert.True(a.Sm.ConfigMatches(ContactCenterStateMachine.ComputeConfigHash(a.Sm.CreateSnapshot().Dns, s.Config.Options, s.Config.LoginConflictPolicy)));
     }
 }

@@ -30,7 +30,7 @@ internal sealed class Harness
 
     public static ConfigApplied StandardConfig(long version)
     {
-        var c = new ConfigApplied { Version = version, Hash = System.Text.Encoding.UTF8.GetBytes("cfg" + version) };
+        var c = new ConfigApplied { Version = version };
         for (int i = 1; i <= 4; i++)
         {
             c.DnUpserts.Add(new Dn { Id = Dn("100" + i), Type = AddressType.Dn, Place = "P" + i, Register = RegisterFlag.True, Site = "A" });
@@ -50,11 +50,18 @@ internal sealed class Harness
     public CommandResult Apply(ICommandKind kind, string session = "", uint referenceId = 0) =>
         Apply(Wrap(kind, session, referenceId));
 
-    /// <summary>The Raft term the next commands are applied in (a connector's epoch is the term of its ConnectorUp).</summary>
+    /// <summary>The Raft term the next commands are applied in (a connector's epoch does not depend on it).</summary>
     public ulong Term { get; set; } = 1;
 
     public CommandResult Apply(Command command)
     {
+        // The proposer of a configuration change states the hash of the configuration it leaves (invariant 13);
+        // a test that wants a wrong hash sets one.
+        if (command.Kind is ConfigApplied { Hash.Length: 0 } config)
+        {
+            config.Hash = Sm.ConfigHashAfter(config);
+        }
+
         Index++;
         Now += 10;
         return Sm.Apply(new CommandContext(Index, Term, Now), command);

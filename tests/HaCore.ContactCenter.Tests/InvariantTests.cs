@@ -51,10 +51,10 @@ public sealed class InvariantTests
         _h.Ok(new TreatmentApplied { ConnId = id, Dn = Dn("8000") });
         _h.Ok(new IsccRequested { ConnId = id, TransactionId = 5, RemoteLocation = "B", TimeoutMs = 100 });
         _h.Ok(new IsccResourceAllocated { TransactionId = 5, AccessResource = Dn("9600") });
-        _h.Ok(new ConnConferenceUpserted { Record = new ConnectorConference { ConferenceUri = "c1", ConnId = id, ConnectorId = ConnectorA } });
-        _h.Ok(new ConnConversationUpserted { Record = new ConnectorConversation { ConversationId = "v1", ConnId = id, ConnectorId = ConnectorA } });
-        _h.Ok(new ConnCallUpserted { Record = new ConnectorCall { CallId = "u1", ConnId = id, ConnectorId = ConnectorA } });
-        _h.Ok(new B2BUpserted { Record = new B2BCall { B2BId = "b1", ConnId = id, ConnectorId = ConnectorA } });
+        _h.Ok(new ConnConferenceUpserted { Record = new ConnectorConference { ConferenceUri = "c1", ConnId = id, ConnectorId = ConnectorA }, Epoch = 1 });
+        _h.Ok(new ConnConversationUpserted { Record = new ConnectorConversation { ConversationId = "v1", ConnId = id, ConnectorId = ConnectorA }, Epoch = 1 });
+        _h.Ok(new ConnCallUpserted { Record = new ConnectorCall { CallId = "u1", ConnId = id, ConnectorId = ConnectorA }, Epoch = 1 });
+        _h.Ok(new B2BUpserted { Record = new B2BCall { B2BId = "b1", ConnId = id, ConnectorId = ConnectorA }, Epoch = 1 });
         CommandResult r = _h.Ok(new CallReleased { ConnId = id, Cause = "test" });
         Assert.Contains(r.Events, e => e.Kind == EventKind.TreatmentEnd);
         Assert.Equal(4, r.Events.Count(e => e.Kind == EventKind.ConnectorRecordRemoved));
@@ -105,11 +105,11 @@ public sealed class InvariantTests
     [Fact]
     public void Invariant9_DNs_map_to_live_connectors_and_records_to_live_calls()
     {
-        _h.Ok(new ConnectorDown { ConnectorId = ConnectorB });
+        _h.Ok(new ConnectorDown { ConnectorId = ConnectorB, Epoch = 1 });
         var move = new DnsReassigned { Assignments = { new DnAssignment { Dn = Dn("1001"), ConnectorId = ConnectorB } } };
         _h.Rejects(move, RejectReason.ConnectorNotAlive);
-        _h.Rejects(new ConnCallUpserted { Record = new ConnectorCall { CallId = "u", ConnId = 42, ConnectorId = ConnectorA } }, RejectReason.UnknownCall);
-        _h.Rejects(new ConnConversationUpserted { Record = new ConnectorConversation { ConversationId = "v", ConnectorId = ConnectorA } }, RejectReason.UnknownCall);
+        _h.Rejects(new ConnCallUpserted { Record = new ConnectorCall { CallId = "u", ConnId = 42, ConnectorId = ConnectorA }, Epoch = 1 }, RejectReason.UnknownCall);
+        _h.Rejects(new ConnConversationUpserted { Record = new ConnectorConversation { ConversationId = "v", ConnectorId = ConnectorA }, Epoch = 1 }, RejectReason.UnknownCall);
     }
 
     [Fact]
@@ -142,12 +142,13 @@ public sealed class InvariantTests
     }
 
     [Fact]
-    public void Invariant12_connector_epoch_is_the_term_of_its_latest_up()
+    public void Invariant12_connector_epoch_grows_with_every_incarnation_whatever_the_term()
     {
-        _h.Ok(new ConnectorDown { ConnectorId = ConnectorA });
+        _h.Ok(new ConnectorDown { ConnectorId = ConnectorA, Epoch = 1 });
         CommandResult r = _h.Sm.Apply(new CommandContext(_h.Index + 1, 9, _h.Now + 1), Wrap(new ConnectorUp { ConnectorId = ConnectorA, LeaseMs = 5 }));
         Assert.Equal(RejectReason.None, r.RejectReason);
-        Assert.Equal(9UL, _h.Sm.GetConnector(ConnectorA)!.Epoch);
+        Assert.Equal(2UL, _h.Sm.GetConnector(ConnectorA)!.Epoch);
+        Assert.Equal(2UL, Assert.Single(r.Events).Epoch);
     }
 
     [Fact]

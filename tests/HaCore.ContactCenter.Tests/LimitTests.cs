@@ -103,9 +103,9 @@ public sealed class LimitTests
 
         h.Rejects(new ConnectorUp { ConnectorId = "conn-c", Endpoint = "c:1", LeaseMs = 10_000 }, RejectReason.LimitExceeded);
         ulong id = h.ConnectedCall();
-        h.Ok(new ConnCallUpserted { Record = new ConnectorCall { CallId = "u1", ConnId = id, ConnectorId = ConnectorA } });
-        h.Ok(new ConnCallUpserted { Record = new ConnectorCall { CallId = "u1", ConnId = id, ConnectorId = ConnectorA, ConversationId = "v" } });
-        h.Rejects(new B2BUpserted { Record = new B2BCall { B2BId = "b1", ConnId = id, ConnectorId = ConnectorA } }, RejectReason.LimitExceeded);
+        h.Ok(new ConnCallUpserted { Record = new ConnectorCall { CallId = "u1", ConnId = id, ConnectorId = ConnectorA }, Epoch = 1 });
+        h.Ok(new ConnCallUpserted { Record = new ConnectorCall { CallId = "u1", ConnId = id, ConnectorId = ConnectorA, ConversationId = "v" }, Epoch = 1 });
+        h.Rejects(new B2BUpserted { Record = new B2BCall { B2BId = "b1", ConnId = id, ConnectorId = ConnectorA }, Epoch = 1 }, RejectReason.LimitExceeded);
     }
 
     [Fact]

@@ -39,7 +39,21 @@ internal static class RandomCommands
 
         bool registration = kind is 51 or 52;
         string session = registration ? Sessions[d % 2] : (r >> 14 & 3) == 0 ? Sessions[d % 3] : string.Empty;
-        Command command = Harness.Wrap(Make(kind, a, b, c, conn, other, partner), session, registration ? 0 : (r >> 16) & 7);
+        // Connector epochs: mostly the connector's current one (from the state), sometimes a stale one or 0.
+        Func<string, ulong> epoch = id => (r >> 21 & 3) == 0 ? (r >> 23) & 1 : state?.GetConnector(id)?.Epoch ?? 1;
+        Command command = Harness.Wrap(Make(kind, a, b, c, d, conn, other, partner, epoch), session, registration ? 0 : (r >> 16) & 7);
+        if (command.Kind is ConfigApplied { Hash.Length: 0 } config && state is not null)
+        {
+            config.Hash = state.ConfigHashAfter(config);
+        }
+
+        if ((r >> 24 & 3) == 0)
+        {
+            // Reported by a connector with a small sequence, so replays (and unknown sources) are frequent.
+            command.Source = d == 3 ? "conn-x" : Connectors[c % 3];
+            command.SourceSequence = (ulong)b;
+        }
+
         return (advance, command);
     }
 
@@ -53,7 +67,7 @@ internal static class RandomCommands
 
     private static DnId PartyDn(int i) => Harness.Dn(PartyDns[i % PartyDns.Length]);
 
-    private static ICommandKind Make(int kind, int a, int b, int c, ulong conn, ulong other, ulong partner)
+    private static ICommandKind Make(int kind, int a, int b, int c, int d, ulong conn, ulong other, ulong partner, Func<string, ulong> epoch)
     {
         return kind switch
         {
@@ -110,11 +124,14 @@ internal static class RandomCommands
             50 => new SessionExpired { SessionId = c < 4 ? Sessions[a % 3] : string.Empty },
             51 => new AddressRegistered { Dn = PartyDn(b), RegisterMode = (RegisterMode)(c & 1) },
             52 => new AddressUnregistered { Dn = PartyDn(b) },
-            53 => new ConnectorUp { ConnectorId = Connectors[a % 3], Endpoint = "e", LeaseMs = 1000 },
-            54 => new ConnectorDown { ConnectorId = Connectors[a % 3] },
+            53 => new ConnectorUp { ConnectorId = Connectors[a % 3], Endpoint = "e", LeaseMs = 1000, Epoch = d == 3 ? epoch(Connectors[a % 3]) : 0 },
+            54 => new ConnectorDown { ConnectorId = Connectors[a % 3], Epoch = epoch(Connectors[a % 3]) },
             55 => new DnsReassigned
             {
                 FromConnectorId = Connectors[a % 3],
+                FromEpoch = epoch(Connectors[a % 3]),
+                AdoptingConnectorId = d == 2 ? Connectors[(a + 1) % 3] : string.Empty,
+                AdoptingEpoch = epoch(Connectors[(a + 1) % 3]),
                 Assignments =
                 {
                     new DnAssignment { Dn = Dn(b), ConnectorId = c == 3 ? string.Empty : Connectors[c % 3] },
@@ -122,17 +139,17 @@ internal static class RandomCommands
                 },
             },
             56 => c < 4
-                ? new ConnConferenceUpserted { Record = new ConnectorConference { ConferenceUri = "conf" + b % 3, ConnId = c == 0 ? 0 : conn, ConnectorId = Connectors[c % 3], Pooled = c == 0 } }
-                : new ConnConferenceRemoved { ConferenceUri = "conf" + b % 3, ConnectorId = Connectors[c % 3] },
+                ? new ConnConferenceUpserted { Record = new ConnectorConference { ConferenceUri = "conf" + b % 3, ConnId = c == 0 ? 0 : conn, ConnectorId = Connectors[c % 3], Pooled = c == 0 }, Epoch = epoch(Connectors[c % 3]) }
+                : new ConnConferenceRemoved { ConferenceUri = "conf" + b % 3, ConnectorId = Connectors[c % 3], Epoch = epoch(Connectors[c % 3]) },
             57 => c < 4
-                ? new ConnConversationUpserted { Record = new ConnectorConversation { ConversationId = "cv" + b % 3, ConnId = conn, ConnectorId = Connectors[c % 3], Modalities = 5, Participants = { "sip:x" } } }
-                : new ConnConversationRemoved { ConversationId = "cv" + b % 3, ConnectorId = Connectors[c % 3] },
+                ? new ConnConversationUpserted { Record = new ConnectorConversation { ConversationId = "cv" + b % 3, ConnId = conn, ConnectorId = Connectors[c % 3], Modalities = 5, Participants = { "sip:x" } }, Epoch = epoch(Connectors[c % 3]) }
+                : new ConnConversationRemoved { ConversationId = "cv" + b % 3, ConnectorId = Connectors[c % 3], Epoch = epoch(Connectors[c % 3]) },
             58 => c < 4
-                ? new ConnCallUpserted { Record = new ConnectorCall { CallId = "uc" + b % 3, ConnId = conn, ConnectorId = Connectors[c % 3], Parties = { new ConnectorParty { SipUri = "sip:y", Dn = Dn(b) } } } }
-                : new ConnCallRemoved { CallId = "uc" + b % 3, ConnectorId = Connectors[c % 3] },
+                ? new ConnCallUpserted { Record = new ConnectorCall { CallId = "uc" + b % 3, ConnId = conn, ConnectorId = Connectors[c % 3], Parties = { new ConnectorParty { SipUri = "sip:y", Dn = Dn(b) } } }, Epoch = epoch(Connectors[c % 3]) }
+                : new ConnCallRemoved { CallId = "uc" + b % 3, ConnectorId = Connectors[c % 3], Epoch = epoch(Connectors[c % 3]) },
             59 => c < 4
-                ? new B2BUpserted { Record = new B2BCall { B2BId = "b2b" + b % 3, ConnId = conn, ConnectorId = Connectors[c % 3], FrontLegCallId = "f", BackLegCallId = "g" } }
-                : new B2BRemoved { B2BId = "b2b" + b % 3, ConnectorId = Connectors[c % 3] },
+                ? new B2BUpserted { Record = new B2BCall { B2BId = "b2b" + b % 3, ConnId = conn, ConnectorId = Connectors[c % 3], FrontLegCallId = "f", BackLegCallId = "g" }, Epoch = epoch(Connectors[c % 3]) }
+                : new B2BRemoved { B2BId = "b2b" + b % 3, ConnectorId = Connectors[c % 3], Epoch = epoch(Connectors[c % 3]) },
             60 => RandomConfig(a, b, c),
             62 => new CallsSwept { IdleMs = (b * 5_000) - 5_000, MaxCalls = (uint)(c % 4), OnlyUnanswered = (a & 1) == 0 },
             _ => new PartyEstablished { ConnId = conn, Dn = Dn(c) },
@@ -142,6 +159,12 @@ internal static class RandomCommands
     private static ConfigApplied RandomConfig(int a, int b, int c)
     {
         var cfg = new ConfigApplied { Version = 1 + a + b, LoginConflictPolicy = (LoginConflictPolicy)(c & 1), Options = { Harness.Kv("opt" + b, "v" + c) } };
+        // Decode states the right hash when it has the state (invariant 13); sometimes a wrong one.
+        if (c == 7)
+        {
+            cfg.Hash = new byte[] { (byte)a, (byte)b };
+        }
+
         if (c == 5)
         {
             cfg.DnRemovals.Add(Dn(b));

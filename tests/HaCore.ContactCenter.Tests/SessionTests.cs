@@ -126,10 +126,14 @@ public sealed class SessionTests
         Assert.False(again.Duplicate);
         Assert.Equal(RejectReason.None, again.RejectReason);
         Assert.True(h.Apply(new DndOff { Dn = Dn("1001") }, Session, 2).Duplicate);
+        // The window is sized by time: with two live entries (references 1 and 2) the bound refuses a third
+        // request instead of evicting an entry early, and changes nothing.
+        string before = h.Sm.ComputeStateHashHex();
+        Assert.Equal(RejectReason.LimitExceeded, h.Apply(new DndOn { Dn = Dn("1002") }, Session, 3).RejectReason);
+        Assert.Equal(before, h.Sm.ComputeStateHashHex());
+        Assert.True(h.Apply(new DndOff { Dn = Dn("1001") }, Session, 2).Duplicate);
+        h.Now += 2000;
         h.Ok(new DndOn { Dn = Dn("1002") }, Session, 3);
-        h.Ok(new DndOn { Dn = Dn("1003") }, Session, 4);
-        // Count limit 2: reference 2 was evicted.
-        Assert.False(h.Apply(new DndOff { Dn = Dn("1001") }, Session, 2).Duplicate);
     }
 
     [Fact]

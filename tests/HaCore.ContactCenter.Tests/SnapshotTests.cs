@@ -12,7 +12,7 @@ public sealed class SnapshotTests
     internal static Harness FullFixture()
     {
         var h = new Harness();
-        h.Ok(new ConfigApplied { Version = 2, Hash = System.Text.Encoding.UTF8.GetBytes("v2"), LoginConflictPolicy = LoginConflictPolicy.ForceLogout, Options = { Kv("addp-timeout", "10") }, DnUpserts = { new Dn { Id = Dn("1011"), Type = AddressType.Dn, Place = "P1", PeerDn = Dn("1001") } } });
+        h.Ok(new ConfigApplied { Version = 2, LoginConflictPolicy = LoginConflictPolicy.ForceLogout, Options = { Kv("addp-timeout", "10") }, DnUpserts = { new Dn { Id = Dn("1011"), Type = AddressType.Dn, Place = "P1", PeerDn = Dn("1001") } } });
         h.Ok(new AgentLoggedIn { AgentId = "a1", Dn = Dn("1001"), Queue = Dn("7000"), WorkMode = AgentWorkMode.ManualIn, Place = "P1", PreferredSite = "A", EmployeeId = "e1" });
         h.Ok(new AgentNotReady { AgentId = "a1", WorkMode = AgentWorkMode.AuxWork, Reasons = { Kv("ReasonCode", "5") } });
         h.Ok(new ForwardSet { Dn = Dn("1003"), Mode = ForwardMode.OnNoAnswer, Destination = Dn("1004") });
@@ -27,10 +27,11 @@ public sealed class SnapshotTests
         h.Ok(new TreatmentRequested { ConnId = id, Dn = Dn("8000"), Type = TreatmentType.Music, Parameters = { Kv("MUSIC_DN", "9500") } });
         h.Ok(new IsccRequested { ConnId = id, TransactionId = 3, RemoteLocation = "B", TimeoutMs = 5000, Token = "tok" });
         h.Ok(new IsccResourceAllocated { TransactionId = 3, AccessResource = Dn("9600") });
-        h.Ok(new ConnConferenceUpserted { Record = new ConnectorConference { ConferenceUri = "sip:c", ConnId = id, ConnectorId = ConnectorA, ScheduledAt = 5 } });
-        h.Ok(new ConnConversationUpserted { Record = new ConnectorConversation { ConversationId = "cv", ConnId = id, ConferenceUri = "sip:c", Modalities = 7, Participants = { "sip:a" }, ConnectorId = ConnectorA } });
-        h.Ok(new ConnCallUpserted { Record = new ConnectorCall { CallId = "uc", ConnId = id, ConversationId = "cv", ConnectorId = ConnectorA, Parties = { new ConnectorParty { SipUri = "sip:a", Dn = Dn("1001"), State = PartyState.Connected } } } });
-        h.Ok(new B2BUpserted { Record = new B2BCall { B2BId = "bb", ConnId = id, FrontLegCallId = "f", BackLegCallId = "b", ConnectorId = ConnectorA } });
+        h.Ok(new ConnConferenceUpserted { Record = new ConnectorConference { ConferenceUri = "sip:c", ConnId = id, ConnectorId = ConnectorA, ScheduledAt = 5 }, Epoch = 1 });
+        h.Ok(new ConnConversationUpserted { Record = new ConnectorConversation { ConversationId = "cv", ConnId = id, ConferenceUri = "sip:c", Modalities = 7, Participants = { "sip:a" }, ConnectorId = ConnectorA }, Epoch = 1 });
+        h.Ok(new ConnCallUpserted { Record = new ConnectorCall { CallId = "uc", ConnId = id, ConversationId = "cv", ConnectorId = ConnectorA, Parties = { new ConnectorParty { SipUri = "sip:a", Dn = Dn("1001"), State = PartyState.Connected } } }, Epoch = 1 });
+        h.Ok(new B2BUpserted { Record = new B2BCall { B2BId = "bb", ConnId = id, FrontLegCallId = "f", BackLegCallId = "b", ConnectorId = ConnectorA }, Epoch = 1 });
+        Assert.Equal(RejectReason.None, h.Apply(new Command { Kind = new DndOn { Dn = Dn("1004") }, Source = ConnectorA, SourceSequence = 1 }).RejectReason);
         return h;
     }
 
@@ -69,7 +70,7 @@ public sealed class SnapshotTests
         string[] expected =
         [
             "B2BCall", "Call", "ClientSession", "Connector", "ConnectorCall", "ConnectorConference",
-            "ConnectorConversation", "DedupeEntry", "DnAssignment", "Agent", "Dn", "Subscription",
+            "ConnectorConversation", "DedupeEntry", "DedupeEntry", "DnAssignment", "Agent", "Dn", "Subscription",
         ];
         string[] actual = Fields(typeof(Snapshot)).Select(ElementType).OfType<Type>().Select(t => t.Name).ToArray();
         Assert.Equal(expected.Order(StringComparer.Ordinal), actual.Order(StringComparer.Ordinal));
@@ -82,8 +83,8 @@ public sealed class SnapshotTests
     public void Every_state_collection_is_an_entity_in_the_snapshot_or_a_derived_index()
     {
         // Entity collections: written to the snapshot. Indexes: rebuilt by RestoreSnapshot.
-        string[] entities = ["_calls", "_agents", "_dns", "_sessions", "_connectors", "_assignments", "_conferences", "_conversations", "_connectorCalls", "_b2bCalls"];
-        string[] indexes = ["_dnsByConnector", "_recordsByCall", "_isccByTransaction", "_isccResourceHolders", "_subscriberCounts", "_agentByPlace"];
+        string[] entities = ["_calls", "_agents", "_dns", "_sessions", "_connectors", "_assignments", "_conferences", "_conversations", "_connectorCalls", "_b2bCalls", "_sources"];
+        string[] indexes = ["_dnsByConnector", "_recordsByCall", "_isccByTransaction", "_isccResourceHolders", "_subscriberCounts", "_agentByPlace", "_privateRegistrations"];
         string[] actual = typeof(ContactCenterStateMachine).GetFields(BindingFlags.Instance | BindingFlags.NonPublic)
             .Where(f => f.FieldType.IsGenericType && f.FieldType.GetGenericTypeDefinition() == typeof(Dictionary<,>))
             .Select(f => f.Name).ToArray();
@@ -224,7 +225,7 @@ public sealed class SnapshotTests
     {
         var bytes = Contract.Serialize(new Snapshot { FormatVersion = 99 });
         var e = Assert.Throws<InvalidDataException>(() => new ContactCenterStateMachine().RestoreSnapshot(new ReadOnlySequence<byte>(bytes)));
-        Assert.Contains("reads formats 1 and 2", e.Message, StringComparison.Ordinal);
+        Assert.Contains("reads formats 1, 2 and 3", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -46,10 +46,11 @@ public class ContactCenterApplyBenchmarks
         config.DnUpserts.Add(new Dn { Id = Dn("XT"), Type = AddressType.Trunk });
         config.DnUpserts.Add(new Dn { Id = Dn("XT2"), Type = AddressType.Trunk });
         config.DnUpserts.Add(new Dn { Id = Dn("XRES"), Type = AddressType.RouteDn });
+        config.Hash = _sm.ConfigHashAfter(config);
         Check(new Command { ConfigApplied = config });
         Check(new Command { SessionOpened = new SessionOpened { SessionId = "bench", LeaseMs = long.MaxValue / 4 } });
         // The clock jumped past the workload connectors' leases: renew the one the record benchmark writes as.
-        Check(new Command { ConnectorUp = new ConnectorUp { ConnectorId = "connector-0", Endpoint = "bench:1", Pool = "bench", LeaseMs = long.MaxValue / 4 } });
+        Check(new Command { ConnectorUp = new ConnectorUp { ConnectorId = "connector-0", Endpoint = "bench:1", Pool = "bench", LeaseMs = long.MaxValue / 4, Epoch = WorkloadGenerator.FirstIncarnationEpoch } });
         Check(new Command { AgentLoggedIn = new AgentLoggedIn { AgentId = "bench-agent", Dn = Dn("X1"), WorkMode = AgentWorkMode.ManualIn } });
         _call = Check(new Command { CallCreated = new CallCreated { Dn = Dn("XT"), InitialState = PartyState.Connected, CallType = CallType.Inbound } }).ConnId;
         Check(new Command { PartyRinging = new PartyRinging { ConnId = _call, Dn = Dn("X1"), ThisQueue = Dn("XQ") } });
@@ -312,8 +313,8 @@ public class ContactCenterApplyBenchmarks
     [Benchmark(OperationsPerInvoke = Cycles * 2)]
     public void ConnCallUpserted_Removed()
     {
-        var upsert = new Command { ConnCallUpserted = new ConnCallUpserted { Record = new ConnectorCall { CallId = "bench-ucma", ConnId = _call, ConnectorId = "connector-0", ConversationId = "c" } } };
-        var remove = new Command { ConnCallRemoved = new ConnCallRemoved { CallId = "bench-ucma", ConnectorId = "connector-0" } };
+        var upsert = new Command { ConnCallUpserted = new ConnCallUpserted { Record = new ConnectorCall { CallId = "bench-ucma", ConnId = _call, ConnectorId = "connector-0", ConversationId = "c" }, Epoch = 1 } };
+        var remove = new Command { ConnCallRemoved = new ConnCallRemoved { CallId = "bench-ucma", ConnectorId = "connector-0", Epoch = 1 } };
         for (int i = 0; i < Cycles; i++)
         {
             upsert.ConnCallUpserted.Record.ConnId = _call;
@@ -326,8 +327,8 @@ public class ContactCenterApplyBenchmarks
     [Benchmark(OperationsPerInvoke = Cycles * 2)]
     public void DnsReassigned()
     {
-        var toA = new Command { DnsReassigned = new DnsReassigned { Assignments = { new DnAssignment { Dn = Dn("X4"), ConnectorId = "connector-0" } } } };
-        var toB = new Command { DnsReassigned = new DnsReassigned { Assignments = { new DnAssignment { Dn = Dn("X4"), ConnectorId = "connector-1" } } } };
+        var toA = new Command { DnsReassigned = new DnsReassigned { FromConnectorId = "connector-1", FromEpoch = WorkloadGenerator.FirstIncarnationEpoch, Assignments = { new DnAssignment { Dn = Dn("X4"), ConnectorId = "connector-0" } } } };
+        var toB = new Command { DnsReassigned = new DnsReassigned { FromConnectorId = "connector-0", FromEpoch = WorkloadGenerator.FirstIncarnationEpoch, Assignments = { new DnAssignment { Dn = Dn("X4"), ConnectorId = "connector-1" } } } };
         for (int i = 0; i < Cycles; i++)
         {
             Check(toA);
@@ -340,6 +341,7 @@ public class ContactCenterApplyBenchmarks
     public void ConfigApplied()
     {
         var config = new Command { ConfigApplied = new ConfigApplied { Options = { Kv("addp-timeout", "10") } } };
+        config.ConfigApplied.Hash = _sm.ConfigHashAfter(config.ConfigApplied);
         for (int i = 0; i < Cycles; i++)
         {
             config.ConfigApplied.Version = _sm.Config.ConfigVersion + 1;

@@ -1958,6 +1958,10 @@ public sealed partial class ConnectorUp : IContract<ConnectorUp>, ICommandKind
     [Key(3)]
     public long LeaseMs { get; set; }
 
+    /// <summary>0 starts a new incarnation (the state assigns the next epoch); the current epoch renews its lease</summary>
+    [Key(4)]
+    public ulong Epoch { get; set; }
+
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
     public ConnectorUp Clone() => new()
@@ -1966,6 +1970,7 @@ public sealed partial class ConnectorUp : IContract<ConnectorUp>, ICommandKind
         Endpoint = Endpoint,
         Pool = Pool,
         LeaseMs = LeaseMs,
+        Epoch = Epoch,
     };
 
     /// <inheritdoc />
@@ -1989,11 +1994,16 @@ public sealed partial class ConnectorDown : IContract<ConnectorDown>, ICommandKi
     [Key(0)]
     public string ConnectorId { get; set; } = "";
 
+    /// <summary>The epoch of the incarnation that goes down (must be the current one)</summary>
+    [Key(1)]
+    public ulong Epoch { get; set; }
+
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
     public ConnectorDown Clone() => new()
     {
         ConnectorId = ConnectorId,
+        Epoch = Epoch,
     };
 
     /// <inheritdoc />
@@ -2021,12 +2031,27 @@ public sealed partial class DnsReassigned : IContract<DnsReassigned>, ICommandKi
     [Key(1)]
     public List<DnAssignment> Assignments { get; set; } = [];
 
+    /// <summary>The current epoch of the source connector (required with from_connector_id)</summary>
+    [Key(2)]
+    public ulong FromEpoch { get; set; }
+
+    /// <summary>A live connector that adopts every record of the source not moved with a DN (the source must be down or past its lease)</summary>
+    [Key(3)]
+    public string AdoptingConnectorId { get; set; } = "";
+
+    /// <summary>The adopting connector's current epoch</summary>
+    [Key(4)]
+    public ulong AdoptingEpoch { get; set; }
+
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
     public DnsReassigned Clone() => new()
     {
         FromConnectorId = FromConnectorId,
         Assignments = Assignments.ConvertAll(item => item.Clone()),
+        FromEpoch = FromEpoch,
+        AdoptingConnectorId = AdoptingConnectorId,
+        AdoptingEpoch = AdoptingEpoch,
     };
 
     /// <inheritdoc />
@@ -2042,7 +2067,7 @@ public sealed partial class DnsReassigned : IContract<DnsReassigned>, ICommandKi
     public override string ToString() => Contract.ToJson(this);
 }
 
-/// <summary>Connector HA records. epoch (issue 13, additive): the Connector.epoch the writing connector got from its ConnectorUp; non-zero must equal the connector's current epoch (a stale instance is refused with STALE_CONNECTOR_EPOCH); 0 is accepted unfenced, for writers that cannot know it.</summary>
+/// <summary>Connector HA records. epoch (issue 13, additive): the Connector.epoch the writing connector got from its ConnectorUp; it must equal the connector's current epoch (a stale instance, or 0, is refused with STALE_CONNECTOR_EPOCH).</summary>
 [MessagePackFormatter(typeof(ConnConferenceUpsertedFormatter))]
 public sealed partial class ConnConferenceUpserted : IContract<ConnConferenceUpserted>, ICommandKind, IConnectorRecordCommand
 {
@@ -2050,7 +2075,7 @@ public sealed partial class ConnConferenceUpserted : IContract<ConnConferenceUps
     [Key(0)]
     public ConnectorConference? Record { get; set; }
 
-    /// <summary>The epoch the connector presents (0: unfenced).</summary>
+    /// <summary>The epoch of the connector's current incarnation (from its EventConnectorUp); any other value, 0 included, is refused.</summary>
     [Key(1)]
     public ulong Epoch { get; set; }
 
@@ -2087,7 +2112,7 @@ public sealed partial class ConnConferenceRemoved : IContract<ConnConferenceRemo
     [Key(1)]
     public string ConnectorId { get; set; } = "";
 
-    /// <summary>The epoch the connector presents (0: unfenced).</summary>
+    /// <summary>The epoch of the connector's current incarnation (from its EventConnectorUp); any other value, 0 included, is refused.</summary>
     [Key(2)]
     public ulong Epoch { get; set; }
 
@@ -2121,7 +2146,7 @@ public sealed partial class ConnConversationUpserted : IContract<ConnConversatio
     [Key(0)]
     public ConnectorConversation? Record { get; set; }
 
-    /// <summary>The epoch the connector presents (0: unfenced).</summary>
+    /// <summary>The epoch of the connector's current incarnation (from its EventConnectorUp); any other value, 0 included, is refused.</summary>
     [Key(1)]
     public ulong Epoch { get; set; }
 
@@ -2158,7 +2183,7 @@ public sealed partial class ConnConversationRemoved : IContract<ConnConversation
     [Key(1)]
     public string ConnectorId { get; set; } = "";
 
-    /// <summary>The epoch the connector presents (0: unfenced).</summary>
+    /// <summary>The epoch of the connector's current incarnation (from its EventConnectorUp); any other value, 0 included, is refused.</summary>
     [Key(2)]
     public ulong Epoch { get; set; }
 
@@ -2192,7 +2217,7 @@ public sealed partial class ConnCallUpserted : IContract<ConnCallUpserted>, ICom
     [Key(0)]
     public ConnectorCall? Record { get; set; }
 
-    /// <summary>The epoch the connector presents (0: unfenced).</summary>
+    /// <summary>The epoch of the connector's current incarnation (from its EventConnectorUp); any other value, 0 included, is refused.</summary>
     [Key(1)]
     public ulong Epoch { get; set; }
 
@@ -2229,7 +2254,7 @@ public sealed partial class ConnCallRemoved : IContract<ConnCallRemoved>, IComma
     [Key(1)]
     public string ConnectorId { get; set; } = "";
 
-    /// <summary>The epoch the connector presents (0: unfenced).</summary>
+    /// <summary>The epoch of the connector's current incarnation (from its EventConnectorUp); any other value, 0 included, is refused.</summary>
     [Key(2)]
     public ulong Epoch { get; set; }
 
@@ -2263,7 +2288,7 @@ public sealed partial class B2BUpserted : IContract<B2BUpserted>, ICommandKind, 
     [Key(0)]
     public B2BCall? Record { get; set; }
 
-    /// <summary>The epoch the connector presents (0: unfenced).</summary>
+    /// <summary>The epoch of the connector's current incarnation (from its EventConnectorUp); any other value, 0 included, is refused.</summary>
     [Key(1)]
     public ulong Epoch { get; set; }
 
@@ -2300,7 +2325,7 @@ public sealed partial class B2BRemoved : IContract<B2BRemoved>, ICommandKind, IC
     [Key(1)]
     public string ConnectorId { get; set; } = "";
 
-    /// <summary>The epoch the connector presents (0: unfenced).</summary>
+    /// <summary>The epoch of the connector's current incarnation (from its EventConnectorUp); any other value, 0 included, is refused.</summary>
     [Key(2)]
     public ulong Epoch { get; set; }
 
@@ -2395,6 +2420,15 @@ public sealed partial class Command : IContract<Command>
     /// <summary>The request's ReferenceID (0: none).</summary>
     [Key(1)]
     public uint ReferenceId { get; set; }
+
+    /// <summary>The source that reported the command (a connector ID; empty: none). With <see cref="SourceSequence"/>
+    /// it makes a replay idempotent: a (source, sequence) seen within the dedupe window gets the original outcome.</summary>
+    [Key(3)]
+    public string Source { get; set; } = "";
+
+    /// <summary>The source's sequence number of the command (increasing per source; required with <see cref="Source"/>).</summary>
+    [Key(4)]
+    public ulong SourceSequence { get; set; }
 
     private object? _kind;
 

@@ -33,7 +33,7 @@ public interface IAddressesCall
 /// <summary>A command that writes a connector HA record: fenced by the connector's epoch (invariant 12).</summary>
 public interface IConnectorRecordCommand
 {
-    /// <summary>The epoch the connector got from its ConnectorUp; 0 writes unfenced.</summary>
+    /// <summary>The epoch the connector got from its ConnectorUp (EventConnectorUp.epoch); mandatory.</summary>
     ulong Epoch { get; }
 }
 

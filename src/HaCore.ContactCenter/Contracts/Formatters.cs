@@ -1112,13 +1112,14 @@ internal sealed class ConnectorFormatter : IMessagePackFormatter<Connector?>
             return;
         }
 
-        writer.WriteArrayHeader(6);
+        writer.WriteArrayHeader(7);
         writer.Write(value.ConnectorId);
         writer.Write(value.Endpoint);
         writer.Write(value.Alive);
         writer.Write(value.LeaseExpiresAt);
         writer.Write(value.Pool);
         writer.Write(value.Epoch);
+        writer.Write(value.SourceSequenceFloor);
     }
 
     public Connector? Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
@@ -1152,6 +1153,9 @@ internal sealed class ConnectorFormatter : IMessagePackFormatter<Connector?>
                     break;
                 case 5:
                     value.Epoch = reader.ReadUInt64();
+                    break;
+                case 6:
+                    value.SourceSequenceFloor = reader.ReadUInt64();
                     break;
                 default:
                     reader.Skip();
@@ -1676,7 +1680,7 @@ internal sealed class EventFormatter : IMessagePackFormatter<Event?>
             return;
         }
 
-        writer.WriteArrayHeader(24);
+        writer.WriteArrayHeader(25);
         writer.Write((int)value.Kind);
         writer.Write(value.ReferenceId);
         writer.Write(value.ConnId);
@@ -1705,6 +1709,7 @@ internal sealed class EventFormatter : IMessagePackFormatter<Event?>
         writer.Write(value.Dnis);
         writer.Write(value.TransferConnId);
         writer.Write((int)value.Error);
+        writer.Write(value.Epoch);
     }
 
     public Event? Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
@@ -1804,6 +1809,9 @@ internal sealed class EventFormatter : IMessagePackFormatter<Event?>
                     break;
                 case 23:
                     value.Error = (RejectReason)reader.ReadInt32();
+                    break;
+                case 24:
+                    value.Epoch = reader.ReadUInt64();
                     break;
                 default:
                     reader.Skip();
@@ -1908,11 +1916,13 @@ internal sealed class DedupeEntryFormatter : IMessagePackFormatter<DedupeEntry?>
             return;
         }
 
-        writer.WriteArrayHeader(4);
+        writer.WriteArrayHeader(6);
         writer.Write(value.SessionId);
         writer.Write(value.ReferenceId);
         writer.Write(value.AppliedAt);
         CommandResultFormatter.Instance.Serialize(ref writer, value.Result, options);
+        writer.Write(value.Source);
+        writer.Write(value.SourceSequence);
     }
 
     public DedupeEntry? Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
@@ -1941,6 +1951,12 @@ internal sealed class DedupeEntryFormatter : IMessagePackFormatter<DedupeEntry?>
                 case 3:
                     value.Result = CommandResultFormatter.Instance.Deserialize(ref reader, options);
                     break;
+                case 4:
+                    value.Source = reader.ReadString() ?? "";
+                    break;
+                case 5:
+                    value.SourceSequence = reader.ReadUInt64();
+                    break;
                 default:
                     reader.Skip();
                     break;
@@ -1964,7 +1980,7 @@ internal sealed class SnapshotFormatter : IMessagePackFormatter<Snapshot?>
             return;
         }
 
-        writer.WriteArrayHeader(15);
+        writer.WriteArrayHeader(16);
         writer.Write(value.FormatVersion);
         CountersFormatter.Instance.Serialize(ref writer, value.Counters, options);
         ConfigFingerprintFormatter.Instance.Serialize(ref writer, value.Config, options);
@@ -2027,6 +2043,11 @@ internal sealed class SnapshotFormatter : IMessagePackFormatter<Snapshot?>
         foreach (var item in value.B2BCalls)
         {
             B2BCallFormatter.Instance.Serialize(ref writer, item, options);
+        }
+        writer.WriteArrayHeader(value.SourceDedupe.Count);
+        foreach (var item in value.SourceDedupe)
+        {
+            DedupeEntryFormatter.Instance.Serialize(ref writer, item, options);
         }
     }
 
@@ -2232,6 +2253,21 @@ internal sealed class SnapshotFormatter : IMessagePackFormatter<Snapshot?>
                     }
                     
                     value.B2BCalls = list15;
+                    break;
+                case 15:
+                    if (reader.TryReadNil())
+                    {
+                        break;
+                    }
+
+                    int n16 = reader.ReadArrayHeader();
+                    var list16 = new List<DedupeEntry>(Math.Min(n16, 1024));
+                    for (int j = 0; j < n16; j++)
+                    {
+                        list16.Add(DedupeEntryFormatter.Instance.Deserialize(ref reader, options) ?? throw Contract.NilItem(nameof(value.SourceDedupe)));
+                    }
+
+                    value.SourceDedupe = list16;
                     break;
                 default:
                     reader.Skip();
@@ -5024,11 +5060,12 @@ internal sealed class ConnectorUpFormatter : IMessagePackFormatter<ConnectorUp?>
             return;
         }
 
-        writer.WriteArrayHeader(4);
+        writer.WriteArrayHeader(5);
         writer.Write(value.ConnectorId);
         writer.Write(value.Endpoint);
         writer.Write(value.Pool);
         writer.Write(value.LeaseMs);
+        writer.Write(value.Epoch);
     }
 
     public ConnectorUp? Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
@@ -5057,6 +5094,9 @@ internal sealed class ConnectorUpFormatter : IMessagePackFormatter<ConnectorUp?>
                 case 3:
                     value.LeaseMs = reader.ReadInt64();
                     break;
+                case 4:
+                    value.Epoch = reader.ReadUInt64();
+                    break;
                 default:
                     reader.Skip();
                     break;
@@ -5080,8 +5120,9 @@ internal sealed class ConnectorDownFormatter : IMessagePackFormatter<ConnectorDo
             return;
         }
 
-        writer.WriteArrayHeader(1);
+        writer.WriteArrayHeader(2);
         writer.Write(value.ConnectorId);
+        writer.Write(value.Epoch);
     }
 
     public ConnectorDown? Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
@@ -5100,6 +5141,9 @@ internal sealed class ConnectorDownFormatter : IMessagePackFormatter<ConnectorDo
             {
                 case 0:
                     value.ConnectorId = reader.ReadString() ?? "";
+                    break;
+                case 1:
+                    value.Epoch = reader.ReadUInt64();
                     break;
                 default:
                     reader.Skip();
@@ -5124,13 +5168,16 @@ internal sealed class DnsReassignedFormatter : IMessagePackFormatter<DnsReassign
             return;
         }
 
-        writer.WriteArrayHeader(2);
+        writer.WriteArrayHeader(5);
         writer.Write(value.FromConnectorId);
         writer.WriteArrayHeader(value.Assignments.Count);
         foreach (var item in value.Assignments)
         {
             DnAssignmentFormatter.Instance.Serialize(ref writer, item, options);
         }
+        writer.Write(value.FromEpoch);
+        writer.Write(value.AdoptingConnectorId);
+        writer.Write(value.AdoptingEpoch);
     }
 
     public DnsReassigned? Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
@@ -5164,6 +5211,15 @@ internal sealed class DnsReassignedFormatter : IMessagePackFormatter<DnsReassign
                     }
                     
                     value.Assignments = list2;
+                    break;
+                case 2:
+                    value.FromEpoch = reader.ReadUInt64();
+                    break;
+                case 3:
+                    value.AdoptingConnectorId = reader.ReadString() ?? "";
+                    break;
+                case 4:
+                    value.AdoptingEpoch = reader.ReadUInt64();
                     break;
                 default:
                     reader.Skip();
@@ -5720,10 +5776,19 @@ internal sealed class CommandFormatter : IMessagePackFormatter<Command?>
             return;
         }
 
-        writer.WriteArrayHeader(3);
+        // [session, reference, kind] or, with a source, [session, reference, kind, source, sequence]:
+        // a command without a source encodes as it did before the source existed. A member added after
+        // SourceSequence must write all five first (a reader takes element 3 as the source).
+        bool sourced = value.Source.Length != 0 || value.SourceSequence != 0;
+        writer.WriteArrayHeader(sourced ? 5 : 3);
         writer.Write(value.SessionId);
         writer.Write(value.ReferenceId);
         CommandKindFormatter.Serialize(ref writer, value, options);
+        if (sourced)
+        {
+            writer.Write(value.Source);
+            writer.Write(value.SourceSequence);
+        }
     }
 
     public Command? Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
@@ -5748,6 +5813,12 @@ internal sealed class CommandFormatter : IMessagePackFormatter<Command?>
                     break;
                 case 2:
                     value.Kind = CommandKindFormatter.Deserialize(ref reader, options);
+                    break;
+                case 3:
+                    value.Source = reader.ReadString() ?? "";
+                    break;
+                case 4:
+                    value.SourceSequence = reader.ReadUInt64();
                     break;
                 default:
                     reader.Skip();

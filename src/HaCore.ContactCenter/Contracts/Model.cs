@@ -555,6 +555,12 @@ public enum RejectReason
     StaleConnectorEpoch = 44,
     /// <summary>the connector's lease has run out (ConnectorUp renews it)</summary>
     ConnectorLeaseExpired = 45,
+    /// <summary>a replay from a source (connector) whose sequence is older than the dedupe window: it may have been applied, so it is not applied again</summary>
+    SourceReplayTooOld = 46,
+    /// <summary>the session's registration on the request's DN does not allow requests: monitor-only (RegisterMonitor), or another session registered the DN privately</summary>
+    NotControlling = 47,
+    /// <summary>ConfigApplied: the hash is not the hash of the configuration the change leaves (invariant 13)</summary>
+    ConfigHashMismatch = 48,
 }
 
 /// <summary>A directory number: unique within a switch (E11).</summary>
@@ -1506,9 +1512,13 @@ public sealed partial class Connector : IContract<Connector>
     [Key(4)]
     public string Pool { get; set; } = "";
 
-    /// <summary>Raft term at which it last came up: the fence it must present</summary>
+    /// <summary>The epoch of its current incarnation (1 for the first ConnectorUp, one more for each later one): the fence it must present</summary>
     [Key(5)]
     public ulong Epoch { get; set; }
+
+    /// <summary>The highest source sequence whose dedupe entry left the window: a replay at or below it is refused</summary>
+    [Key(6)]
+    public ulong SourceSequenceFloor { get; set; }
 
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
@@ -1520,6 +1530,7 @@ public sealed partial class Connector : IContract<Connector>
         LeaseExpiresAt = LeaseExpiresAt,
         Pool = Pool,
         Epoch = Epoch,
+        SourceSequenceFloor = SourceSequenceFloor,
     };
 
     /// <inheritdoc />
@@ -1984,6 +1995,10 @@ public sealed partial class Event : IContract<Event>
     [Key(23)]
     public RejectReason Error { get; set; }
 
+    /// <summary>EventConnectorUp: the connector's epoch, which its later commands present</summary>
+    [Key(24)]
+    public ulong Epoch { get; set; }
+
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
     public Event Clone() => new()
@@ -2012,6 +2027,7 @@ public sealed partial class Event : IContract<Event>
         Dnis = Dnis,
         TransferConnId = TransferConnId,
         Error = Error,
+        Epoch = Epoch,
     };
 
     /// <inheritdoc />
@@ -2100,6 +2116,14 @@ public sealed partial class DedupeEntry : IContract<DedupeEntry>
     [Key(3)]
     public CommandResult? Result { get; set; }
 
+    /// <summary>The source (a connector ID) of a replay-deduplicated command; empty for a session's request</summary>
+    [Key(4)]
+    public string Source { get; set; } = "";
+
+    /// <summary>The source sequence of that command</summary>
+    [Key(5)]
+    public ulong SourceSequence { get; set; }
+
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
     public DedupeEntry Clone() => new()
@@ -2108,6 +2132,8 @@ public sealed partial class DedupeEntry : IContract<DedupeEntry>
         ReferenceId = ReferenceId,
         AppliedAt = AppliedAt,
         Result = Result?.Clone(),
+        Source = Source,
+        SourceSequence = SourceSequence,
     };
 
     /// <inheritdoc />
@@ -2187,6 +2213,10 @@ public sealed partial class Snapshot : IContract<Snapshot>
     [Key(14)]
     public List<B2BCall> B2BCalls { get; set; } = [];
 
+    /// <summary>Dedupe entries of commands from a source (connector), by source then in application order (format 3).</summary>
+    [Key(15)]
+    public List<DedupeEntry> SourceDedupe { get; set; } = [];
+
     /// <summary>A deep copy.</summary>
     /// <returns>A new instance equal to this one.</returns>
     public Snapshot Clone() => new()
@@ -2206,6 +2236,7 @@ public sealed partial class Snapshot : IContract<Snapshot>
         Conversations = Conversations.ConvertAll(item => item.Clone()),
         ConnectorCalls = ConnectorCalls.ConvertAll(item => item.Clone()),
         B2BCalls = B2BCalls.ConvertAll(item => item.Clone()),
+        SourceDedupe = SourceDedupe.ConvertAll(item => item.Clone()),
     };
 
     /// <inheritdoc />

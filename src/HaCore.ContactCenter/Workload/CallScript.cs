@@ -104,12 +104,12 @@ public sealed partial class WorkloadGenerator
                         return new Command { PartyEstablished = new PartyEstablished { ConnId = _connId, Dn = _trunk } };
                     case 11:
                         _connector = _g.ConnectorOf(_agent);
-                        return new Command { ConnConferenceUpserted = new ConnConferenceUpserted { Record = new ConnectorConference { ConferenceUri = "sip:conf-" + _recordKey, ConnId = _connId, ConnectorId = _connector, ScheduledAt = _g._startUnixMs } } };
+                        return new Command { ConnConferenceUpserted = new ConnConferenceUpserted { Record = new ConnectorConference { ConferenceUri = "sip:conf-" + _recordKey, ConnId = _connId, ConnectorId = _connector, ScheduledAt = _g._startUnixMs }, Epoch = _g.EpochOf(_connector) } };
                     case 12:
-                        return new Command { ConnConversationUpserted = new ConnConversationUpserted { Record = new ConnectorConversation { ConversationId = "conv-" + _recordKey, ConnId = _connId, ConferenceUri = "sip:conf-" + _recordKey, Modalities = 1, Participants = { "sip:" + _trunk.Number, "sip:" + AgentDn.Number }, ConnectorId = _connector } } };
+                        return new Command { ConnConversationUpserted = new ConnConversationUpserted { Record = new ConnectorConversation { ConversationId = "conv-" + _recordKey, ConnId = _connId, ConferenceUri = "sip:conf-" + _recordKey, Modalities = 1, Participants = { "sip:" + _trunk.Number, "sip:" + AgentDn.Number }, ConnectorId = _connector }, Epoch = _g.EpochOf(_connector) } };
                     case 13:
                         _phase = _iscc ? 100 : 14;
-                        return new Command { ConnCallUpserted = new ConnCallUpserted { Record = new ConnectorCall { CallId = "ucma-" + _recordKey, ConnId = _connId, ConversationId = "conv-" + _recordKey, ConnectorId = _connector, Parties = { new ConnectorParty { SipUri = "sip:" + AgentDn.Number, Dn = AgentDn, State = PartyState.Connected } } } } };
+                        return new Command { ConnCallUpserted = new ConnCallUpserted { Record = new ConnectorCall { CallId = "ucma-" + _recordKey, ConnId = _connId, ConversationId = "conv-" + _recordKey, ConnectorId = _connector, Parties = { new ConnectorParty { SipUri = "sip:" + AgentDn.Number, Dn = AgentDn, State = PartyState.Connected } } }, Epoch = _g.EpochOf(_connector) } };
                     case 14:
                         if (_userDataLeft <= 0) { continue; }
                         return UserData();
@@ -157,7 +157,7 @@ public sealed partial class WorkloadGenerator
                     }
 
                     case 28:
-                        return new Command { ConnCallRemoved = new ConnCallRemoved { CallId = "ucma-" + _recordKey, ConnectorId = _connector } };
+                        return new Command { ConnCallRemoved = new ConnCallRemoved { CallId = "ucma-" + _recordKey, ConnectorId = _connector, Epoch = _g.EpochOf(_connector) } };
                     case 29:
                         return _g.Desk(_agent, new Command { PartyReleased = new PartyReleased { ConnId = _connId, Dn = AgentDn, Cause = "normal" } });
                     case 110:

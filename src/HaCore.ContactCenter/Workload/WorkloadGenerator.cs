@@ -44,6 +44,7 @@ public sealed partial class WorkloadGenerator
     private readonly DnId[] _ivrPorts;
     private readonly DnId[] _supervisors;
     private readonly string[] _connectorIds;
+    private readonly Dictionary<string, ulong> _epochs = new(StringComparer.Ordinal);
     private readonly ReadOnlyMemory<byte>[] _blobs;
     private readonly ReadOnlyMemory<byte>[] _tailBlobs;
 
@@ -167,6 +168,14 @@ public sealed partial class WorkloadGenerator
 
     private string ConnectorOf(int agent) => _connectorIds[agent % _connectorIds.Length];
 
+    // The epoch each connector presents (invariant 12). Every connector comes up once, in Setup, on a
+    // fresh state, so it is the first incarnation's epoch: 1. A stream applied to a state where the
+    // connector came up before would be fenced off (STALE_CONNECTOR_EPOCH), as it should.
+    private ulong EpochOf(string connectorId) => _epochs[connectorId];
+
+    /// <summary>The epoch of a connector's first incarnation: the first ConnectorUp (epoch 0) of a connector gets 1.</summary>
+    public const ulong FirstIncarnationEpoch = 1;
+
     private Command Desk(int agent, Command command)
     {
         command.SessionId = _deskSessions[agent];
@@ -200,11 +209,14 @@ public sealed partial class WorkloadGenerator
         long version = 0;
         for (int i = 0; i < all.Count; i += DnsPerConfigEntry)
         {
-            var config = new ConfigApplied { Version = ++version, Hash = System.Text.Encoding.UTF8.GetBytes("cfg-" + version.ToString(CultureInfo.InvariantCulture)) };
+            var config = new ConfigApplied { Version = ++version };
             for (int j = i; j < Math.Min(all.Count, i + DnsPerConfigEntry); j++)
             {
                 config.DnUpserts.Add(all[j]);
             }
+
+            // Invariant 13: the hash of the whole configuration this entry leaves (every DN so far).
+            config.Hash = ContactCenterStateMachine.ComputeConfigHash(all.Take(i + config.DnUpserts.Count), [], config.LoginConflictPolicy);
 
             yield return new GeneratedCommand(new Command { ConfigApplied = config }, now);
         }
@@ -212,6 +224,7 @@ public sealed partial class WorkloadGenerator
         foreach (string connector in _connectorIds)
         {
             yield return new GeneratedCommand(new Command { ConnectorUp = new ConnectorUp { ConnectorId = connector, Endpoint = connector + ":5061", Pool = "pool-1", LeaseMs = 86_400_000 } }, now);
+            _epochs[connector] = FirstIncarnationEpoch;
         }
 
         for (int i = 0; i < all.Count; i += DnsPerConfigEntry)
