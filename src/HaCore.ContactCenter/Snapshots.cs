@@ -15,7 +15,8 @@ public sealed partial class ContactCenterStateMachine
     }
 
     /// <inheritdoc />
-    /// <exception cref="InvalidDataException">The bytes are not a valid snapshot, or its format version is not supported.</exception>
+    /// <exception cref="InvalidDataException">The bytes are not a valid snapshot, its format version is not supported, or
+    /// it is inconsistent (see <see cref="LoadSnapshot"/>).</exception>
     public void RestoreSnapshot(ReadOnlySequence<byte> snapshot)
     {
         LoadSnapshot(Contract.Deserialize<Snapshot>(snapshot));
@@ -107,7 +108,10 @@ public sealed partial class ContactCenterStateMachine
     /// and rebuilds the derived indexes.
     /// </summary>
     /// <param name="snapshot">A snapshot from <see cref="CreateSnapshot"/> (or parsed from <see cref="WriteSnapshot"/>).</param>
-    /// <exception cref="InvalidDataException">The snapshot's format version is not supported.</exception>
+    /// <exception cref="InvalidDataException">The snapshot's format version is not supported, or it is inconsistent
+    /// (a key twice, an entity without its id, a subscription or dedupe entry of a session it does not hold, a DN
+    /// assignment of an unconfigured DN, or any broken invariant of <see cref="FindInvariantViolations"/>); the state
+    /// is then that of a new state machine.</exception>
     public void LoadSnapshot(Snapshot snapshot)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
@@ -122,7 +126,24 @@ public sealed partial class ContactCenterStateMachine
             MigrateFormat1(snapshot);
         }
 
-        LoadCurrentFormat(snapshot);
+        try
+        {
+            LoadCurrentFormat(snapshot);
+
+            // Apply relies on the invariants; a snapshot that breaks one is refused rather than applied to.
+            if (FindInvariantViolations() is { Count: > 0 } violations)
+            {
+                throw Inconsistent(violations[0] + (violations.Count > 1 ? $" (and {violations.Count - 1} more)" : ""));
+            }
+        }
+        catch (InvalidDataException)
+        {
+            // Nothing half-loaded stays behind: the state is that of a new state machine.
+            ClearState();
+            _counters = new Counters { ConnIdPrefix = _options.ConnIdPrefix };
+            _config = new ConfigFingerprint();
+            throw;
+        }
     }
 
     // Format 1 had undirected consult links that could be one-sided (a second consult overwrote the
@@ -179,25 +200,25 @@ public sealed partial class ContactCenterStateMachine
             // Sorted by ConnId since format 3; formats 1 and 2 listed them in insertion order.
             ActiveCalls.Normalize(dn.ActiveCalls);
 
-            _dns.Add(DnKey.From(dn.Id!), dn);
+            Unique(_dns, DnKey.From(Present(dn.Id, "a DN without its id")), dn, "DN");
         }
 
         foreach (Call call in snapshot.Calls)
         {
-            _calls.Add(call.ConnId, call);
+            Unique(_calls, call.ConnId, call, "call");
             foreach (IsccRef link in call.IsccLinks)
             {
-                _isccByTransaction.Add(link.TransactionId, call.ConnId);
+                Unique(_isccByTransaction, link.TransactionId, call.ConnId, "ISCC transaction");
                 if (link.AccessResource is not null && link.State is IsccState.Requested or IsccState.ResourceAllocated)
                 {
-                    _isccResourceHolders.Add(DnKey.From(link.AccessResource), link.TransactionId);
+                    Unique(_isccResourceHolders, DnKey.From(link.AccessResource), link.TransactionId, "ISCC access resource");
                 }
             }
         }
 
         foreach (Agent agent in snapshot.Agents)
         {
-            _agents.Add(agent.AgentId, agent);
+            Unique(_agents, agent.AgentId, agent, "agent");
             if (agent.Dn is not null && agent.Place.Length != 0)
             {
                 _agentByPlace[agent.Place] = agent.AgentId;
@@ -206,13 +227,13 @@ public sealed partial class ContactCenterStateMachine
 
         foreach (ClientSession session in snapshot.Sessions)
         {
-            _sessions.Add(session.SessionId, new SessionEntry(session));
+            Unique(_sessions, session.SessionId, new SessionEntry(session), "session");
         }
 
         foreach (Subscription sub in snapshot.Subscriptions)
         {
-            var key = DnKey.From(sub.Dn!);
-            _sessions[sub.SessionId].Subscriptions.Add(key, sub);
+            var key = DnKey.From(Present(sub.Dn, "a subscription without its DN"));
+            Unique(SessionOf(sub.SessionId, "a subscription").Subscriptions, key, sub, $"subscription of session {sub.SessionId} to DN");
             _subscriberCounts[key] = _subscriberCounts.GetValueOrDefault(key) + 1;
             if (sub.RegisterMode == RegisterMode.Private)
             {
@@ -224,14 +245,14 @@ public sealed partial class ContactCenterStateMachine
 
         foreach (DedupeEntry entry in snapshot.Dedupe)
         {
-            SessionEntry session = _sessions[entry.SessionId];
-            session.Dedupe[entry.ReferenceId] = entry;
+            SessionEntry session = SessionOf(entry.SessionId, "a dedupe entry");
+            Unique(session.Dedupe, entry.ReferenceId, entry, $"dedupe entry of session {entry.SessionId} for reference");
             session.DedupeOrder.Enqueue(entry);
         }
 
         foreach (Connector connector in snapshot.Connectors)
         {
-            _connectors.Add(connector.ConnectorId, connector);
+            Unique(_connectors, connector.ConnectorId, connector, "connector");
         }
 
         foreach (DedupeEntry entry in snapshot.SourceDedupe)
@@ -242,14 +263,19 @@ public sealed partial class ContactCenterStateMachine
                 _sources.Add(entry.Source, source);
             }
 
-            source.Dedupe.Add(entry.SourceSequence, entry);
+            Unique(source.Dedupe, entry.SourceSequence, entry, $"dedupe entry of source {entry.Source} for sequence");
             source.DedupeOrder.Enqueue(entry);
         }
 
         foreach (DnAssignment a in snapshot.DnAssignments)
         {
-            var key = DnKey.From(a.Dn!);
-            _assignments.Add(key, a.ConnectorId);
+            var key = DnKey.From(Present(a.Dn, "a DN assignment without its DN"));
+            if (!_dns.ContainsKey(key))
+            {
+                throw Inconsistent($"DN {key} is assigned but not configured");
+            }
+
+            Unique(_assignments, key, a.ConnectorId, "DN assignment");
             if (!_dnsByConnector.TryGetValue(a.ConnectorId, out SortedSet<DnKey>? set))
             {
                 set = new SortedSet<DnKey>();
@@ -261,28 +287,46 @@ public sealed partial class ContactCenterStateMachine
 
         foreach (ConnectorConference r in snapshot.Conferences)
         {
-            _conferences.Add(r.ConferenceUri, r);
+            Unique(_conferences, r.ConferenceUri, r, "connector conference");
             Reindex(RecordKind.Conference, r.ConferenceUri, 0, r.ConnId);
         }
 
         foreach (ConnectorConversation r in snapshot.Conversations)
         {
-            _conversations.Add(r.ConversationId, r);
+            Unique(_conversations, r.ConversationId, r, "connector conversation");
             Reindex(RecordKind.Conversation, r.ConversationId, 0, r.ConnId);
         }
 
         foreach (ConnectorCall r in snapshot.ConnectorCalls)
         {
-            _connectorCalls.Add(r.CallId, r);
+            Unique(_connectorCalls, r.CallId, r, "connector call");
             Reindex(RecordKind.Call, r.CallId, 0, r.ConnId);
         }
 
         foreach (B2BCall r in snapshot.B2BCalls)
         {
-            _b2bCalls.Add(r.B2BId, r);
+            Unique(_b2bCalls, r.B2BId, r, "B2B call");
             Reindex(RecordKind.B2B, r.B2BId, 0, r.ConnId);
         }
     }
+
+    /// <summary>Adds a snapshot's entry to a map, refusing a key it already holds.</summary>
+    private static void Unique<TKey, TValue>(Dictionary<TKey, TValue> map, TKey key, TValue value, string what)
+        where TKey : notnull
+    {
+        if (!map.TryAdd(key, value))
+        {
+            throw Inconsistent($"{what} {key} appears twice");
+        }
+    }
+
+    private static T Present<T>(T? value, string what)
+        where T : class => value ?? throw Inconsistent(what);
+
+    private SessionEntry SessionOf(string sessionId, string what) =>
+        _sessions.TryGetValue(sessionId, out SessionEntry? session) ? session : throw Inconsistent($"{what} of session '{sessionId}', which the snapshot does not hold");
+
+    private static InvalidDataException Inconsistent(string why) => new("inconsistent contact-center snapshot: " + why);
 
     private void ClearState()
     {

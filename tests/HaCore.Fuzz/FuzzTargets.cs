@@ -17,6 +17,7 @@ public static class FuzzTargets
         new WalSegmentTarget(),
         new SnapshotFileTarget(),
         new ContactCenterCommandTarget(),
+        new ContactCenterSnapshotTarget(),
         new AdminProtocolTarget(),
     ];
 

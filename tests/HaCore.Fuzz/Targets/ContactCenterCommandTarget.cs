@@ -43,7 +43,10 @@ public sealed class ContactCenterCommandTarget : FuzzTarget
 
         var (state, _, now, index) = Baseline.Value;
         var machine = new ContactCenterStateMachine();
-        machine.LoadSnapshot(state);
+        // A copy: LoadSnapshot takes ownership of the snapshot's messages, and Apply changes them. (Loading the
+        // shared baseline let each input start from the state the previous inputs left; the snapshot check of
+        // the invariants at load, added with the cc-snapshot target, caught it.)
+        machine.LoadSnapshot(state.Clone());
         var result = machine.Apply(new CommandContext(index + 1, 2, now + 1000), command);
         Check(result is not null, "Apply returned no result");
         var encoded = Contract.Serialize(result!);
