@@ -137,7 +137,7 @@ public sealed partial class ContactCenterStateMachine : IStateMachine<Command, C
         }
 
         SourceEntry? source = null;
-        bool sourced = command.Source.Length != 0 || command.SourceSequence != 0;
+        bool sourced = command.Source.Length != 0 || command.SourceSequence != 0 || command.SourceEpoch != 0;
         if (sourced)
         {
             // Replays by (source, source sequence), DOMAIN.md §5 scenario 14: a connector that re-sends its
@@ -172,6 +172,15 @@ public sealed partial class ContactCenterStateMachine : IStateMachine<Command, C
             if (source is not null && LiveEntries(source.DedupeOrder, horizon) >= _options.MaxDedupeEntriesPerSession)
             {
                 return Rejected(result, RejectReason.LimitExceeded, LimitMessage("dedupe entries of a source", _options.MaxDedupeEntriesPerSession), command);
+            }
+
+            // Invariant 12 for a connector's reports: a new one comes from the live, current incarnation within
+            // its lease (a replay of an applied one was answered above, whatever epoch it carries). The refusal
+            // is not remembered: a stale instance must not take a sequence number from the current one.
+            RejectReason fence = CheckFence(sourceConnector, command.SourceEpoch);
+            if (fence != RejectReason.None)
+            {
+                return Rejected(result, fence, _failMessage, command);
             }
         }
 

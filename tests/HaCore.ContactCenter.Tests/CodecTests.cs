@@ -121,10 +121,11 @@ public sealed class CodecTests
         byte[] newer = WithExtraElement(current, "Snapshot");
         Assert.Equal(snapshot, Contract.Deserialize<Snapshot>(newer));
 
-        // (A command with a source has all five elements; the next member of Command is the sixth.)
+        // (A command with a source has all six elements; the next member of Command is the seventh.)
         Command command = Wrap(new UserDataUpdated { ConnId = 7, Pairs = { Kv("a", "b") } }, Session, 3);
         command.Source = ConnectorA;
         command.SourceSequence = 9;
+        command.SourceEpoch = 2;
         Assert.Equal(command, Contract.CommandCodec.Decode(WithExtraElement(Contract.Serialize(command), "Command")));
 
         // An older writer that did not have Call.IsConsult (its last key): the member reads as its default.

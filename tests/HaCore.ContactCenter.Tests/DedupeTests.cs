@@ -12,8 +12,8 @@ public sealed class DedupeTests
 {
     private readonly Harness _h = new();
 
-    private static Command FromSource(ICommandKind kind, ulong sequence, string source = ConnectorA) =>
-        new() { Kind = kind, Source = source, SourceSequence = sequence };
+    private static Command FromSource(ICommandKind kind, ulong sequence, string source = ConnectorA, ulong epoch = 1) =>
+        new() { Kind = kind, Source = source, SourceSequence = sequence, SourceEpoch = epoch };
 
     private static CallCreated Inbound() => new()
     {
@@ -79,6 +79,27 @@ public sealed class DedupeTests
         Assert.Equal(1UL, h.Sm.GetConnector(ConnectorA)!.SourceSequenceFloor);
         // Sequence 2 is still inside the window.
         Assert.True(h.Apply(FromSource(new DndOn { Dn = Dn("1003") }, 2)).Duplicate);
+    }
+
+    [Fact]
+    public void A_report_from_an_older_incarnation_is_refused_but_its_applied_replay_is_answered()
+    {
+        // Fails on the code before: a connector's call reports carried no epoch, so a stale instance's were applied.
+        CommandResult first = _h.Apply(FromSource(Inbound(), 1));
+        _h.Ok(new ConnectorUp { ConnectorId = ConnectorA, Endpoint = "a:2", LeaseMs = 10_000 }); // epoch 2
+        string before = _h.Sm.ComputeStateHashHex();
+        Assert.Equal(RejectReason.StaleConnectorEpoch, _h.Apply(FromSource(Inbound(), 2, epoch: 1)).RejectReason);
+        Assert.Equal(RejectReason.StaleConnectorEpoch, _h.Apply(FromSource(Inbound(), 2, epoch: 0)).RejectReason);
+        Assert.Equal(before, _h.Sm.ComputeStateHashHex());
+        // The replay of what the old instance got applied is still the original outcome.
+        CommandResult replay = _h.Apply(FromSource(Inbound(), 1, epoch: 1));
+        Assert.True(replay.Duplicate);
+        Assert.Equal(first.ConnId, replay.ConnId);
+        // The refused report did not take sequence 2: the current instance uses it.
+        Assert.Equal(RejectReason.None, _h.Apply(FromSource(Inbound(), 2, epoch: 2)).RejectReason);
+        Assert.Equal(2, _h.Sm.CallCount);
+        _h.Ok(new ConnectorDown { ConnectorId = ConnectorA, Epoch = 2 });
+        Assert.Equal(RejectReason.ConnectorNotAlive, _h.Apply(FromSource(Inbound(), 3, epoch: 2)).RejectReason);
     }
 
     [Fact]

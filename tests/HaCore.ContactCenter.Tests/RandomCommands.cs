@@ -47,11 +47,12 @@ internal static class RandomCommands
             config.Hash = state.ConfigHashAfter(config);
         }
 
-        if ((r >> 24 & 3) == 0)
+        if ((r >> 24 & 3) == 0 && ((r >> 22) & 1) == 0)
         {
-            // Reported by a connector with a small sequence, so replays (and unknown sources) are frequent.
+            // One in eight: reported by a connector with a small sequence, so replays (and unknown sources) are frequent.
             command.Source = d == 3 ? "conn-x" : Connectors[c % 3];
             command.SourceSequence = (ulong)b;
+            command.SourceEpoch = epoch(command.Source);
         }
 
         return (advance, command);

@@ -31,7 +31,7 @@ public sealed class SnapshotTests
         h.Ok(new ConnConversationUpserted { Record = new ConnectorConversation { ConversationId = "cv", ConnId = id, ConferenceUri = "sip:c", Modalities = 7, Participants = { "sip:a" }, ConnectorId = ConnectorA }, Epoch = 1 });
         h.Ok(new ConnCallUpserted { Record = new ConnectorCall { CallId = "uc", ConnId = id, ConversationId = "cv", ConnectorId = ConnectorA, Parties = { new ConnectorParty { SipUri = "sip:a", Dn = Dn("1001"), State = PartyState.Connected } } }, Epoch = 1 });
         h.Ok(new B2BUpserted { Record = new B2BCall { B2BId = "bb", ConnId = id, FrontLegCallId = "f", BackLegCallId = "b", ConnectorId = ConnectorA }, Epoch = 1 });
-        Assert.Equal(RejectReason.None, h.Apply(new Command { Kind = new DndOn { Dn = Dn("1004") }, Source = ConnectorA, SourceSequence = 1 }).RejectReason);
+        Assert.Equal(RejectReason.None, h.Apply(new Command { Kind = new DndOn { Dn = Dn("1004") }, Source = ConnectorA, SourceSequence = 1, SourceEpoch = 1 }).RejectReason);
         return h;
     }
 

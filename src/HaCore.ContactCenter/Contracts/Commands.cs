@@ -2430,6 +2430,11 @@ public sealed partial class Command : IContract<Command>
     [Key(4)]
     public ulong SourceSequence { get; set; }
 
+    /// <summary>The source connector's current epoch (required with <see cref="Source"/>): a report from an older
+    /// incarnation is refused, a replay of an applied one is still answered from the dedupe table.</summary>
+    [Key(5)]
+    public ulong SourceEpoch { get; set; }
+
     private object? _kind;
 
     /// <summary>Which case of the oneof is set.</summary>

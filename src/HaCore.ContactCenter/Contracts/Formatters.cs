@@ -5776,11 +5776,11 @@ internal sealed class CommandFormatter : IMessagePackFormatter<Command?>
             return;
         }
 
-        // [session, reference, kind] or, with a source, [session, reference, kind, source, sequence]:
+        // [session, reference, kind] or, with a source, [session, reference, kind, source, sequence, epoch]:
         // a command without a source encodes as it did before the source existed. A member added after
-        // SourceSequence must write all five first (a reader takes element 3 as the source).
-        bool sourced = value.Source.Length != 0 || value.SourceSequence != 0;
-        writer.WriteArrayHeader(sourced ? 5 : 3);
+        // SourceEpoch must write all six first (a reader takes element 3 as the source).
+        bool sourced = value.Source.Length != 0 || value.SourceSequence != 0 || value.SourceEpoch != 0;
+        writer.WriteArrayHeader(sourced ? 6 : 3);
         writer.Write(value.SessionId);
         writer.Write(value.ReferenceId);
         CommandKindFormatter.Serialize(ref writer, value, options);
@@ -5788,6 +5788,7 @@ internal sealed class CommandFormatter : IMessagePackFormatter<Command?>
         {
             writer.Write(value.Source);
             writer.Write(value.SourceSequence);
+            writer.Write(value.SourceEpoch);
         }
     }
 
@@ -5819,6 +5820,9 @@ internal sealed class CommandFormatter : IMessagePackFormatter<Command?>
                     break;
                 case 4:
                     value.SourceSequence = reader.ReadUInt64();
+                    break;
+                case 5:
+                    value.SourceEpoch = reader.ReadUInt64();
                     break;
                 default:
                     reader.Skip();
