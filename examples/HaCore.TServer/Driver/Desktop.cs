@@ -31,6 +31,7 @@ public sealed class Desktop : IAsyncDisposable
     private Task? _worker;
     private uint _reference;
     private int _node;
+    private int _requestNode;
     private string _last = "";
     private long _retried, _reconnects, _duplicates, _rejected;
 
@@ -46,6 +47,7 @@ public sealed class Desktop : IAsyncDisposable
         Session = "desk-" + Dn;
         _ports = ports;
         _node = index % ports.Length;
+        _requestNode = index % ports.Length;
         _http = http;
         _stream = stream;
     }
@@ -149,7 +151,7 @@ public sealed class Desktop : IAsyncDisposable
         while (true)
         {
             ct.ThrowIfCancellationRequested();
-            var port = _ports[Volatile.Read(ref _node) % _ports.Length];
+            var port = _ports[Volatile.Read(ref _requestNode) % _ports.Length];
             try
             {
                 using var response = await _http.PostAsJsonAsync(new Uri($"http://127.0.0.1:{port}/api/desktop/{Session}/{action}"), r, Json, ct).ConfigureAwait(false);
@@ -184,7 +186,7 @@ public sealed class Desktop : IAsyncDisposable
                 Interlocked.Increment(ref _retried);
             }
 
-            Interlocked.Increment(ref _node);
+            Interlocked.Increment(ref _requestNode);
             await Task.Delay(100, ct).ConfigureAwait(false);
         }
     }
@@ -264,7 +266,7 @@ public sealed class Desktop : IAsyncDisposable
             return;
         }
 
-        if (e.ReferenceId != 0 && e.SessionId == Session)
+        if (e.ReferenceId != 0)
         {
             _echoes.AddOrUpdate(e.ReferenceId, 1, (_, n) => n + 1);
         }

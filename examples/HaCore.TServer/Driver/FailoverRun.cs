@@ -235,6 +235,7 @@ public static class FailoverRun
 
             // Desktops against the log.
             long gaps = 0, duplicates = 0, events = 0, echoesMissing = 0, echoesDoubled = 0;
+            var missingByAction = new Dictionary<string, int>(StringComparer.Ordinal);
             var perDesktop = new List<int>();
             foreach (var d in desktops)
             {
@@ -257,14 +258,17 @@ public static class FailoverRun
                 foreach (var (reference, action) in d.Accepted)
                 {
                     var n = d.Echoes.GetValueOrDefault(reference);
-                    if (action == "open")
+                    if (action is "open" or "attach")
                     {
+                        // SessionOpened has no DN; EventAttachedDataChanged is a call-level event without ThisDn in the
+                        // model, so neither reaches a per-DN stream: their echo is the response's applied index.
                         continue;
                     }
 
                     if (n == 0)
                     {
                         echoesMissing++;
+                        missingByAction[action] = missingByAction.GetValueOrDefault(action) + 1;
                     }
                     else if (action != "attach" && n > 1)
                     {
@@ -287,7 +291,7 @@ public static class FailoverRun
 
             if (echoesMissing != 0 || echoesDoubled != 0)
             {
-                failures.Add($"ReferenceIDs: {echoesMissing} accepted requests without their event, {echoesDoubled} echoed twice");
+                failures.Add($"ReferenceIDs: {echoesMissing} accepted requests without their event ({string.Join(", ", missingByAction.Select(p => p.Key + " " + p.Value))}), {echoesDoubled} echoed twice");
             }
 
             if (audit.SipCallIdsDuplicated != 0)

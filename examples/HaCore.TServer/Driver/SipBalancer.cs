@@ -28,6 +28,7 @@ public sealed class SipBalancer : IAsyncDisposable
     private readonly long[] _lastOk;
     private readonly Lock _gate = new();
     private int _leader = -1;
+    private int _lastLeader = -1;
     private long _lastLeaderOkAt;
     private long _reRouted, _relayed, _noLeader;
 
@@ -235,11 +236,13 @@ public sealed class SipBalancer : IAsyncDisposable
                 return;
             }
 
-            var previous = _leader;
+            // A front that answers 200 again after a pause is the same leader (a slow node), not a failover.
+            var previous = _lastLeader;
             var previousOk = _lastLeaderOkAt;
             _leader = front;
+            _lastLeader = front;
             _lastLeaderOkAt = now;
-            if (previousOk != 0)
+            if (previous >= 0 && previous != front)
             {
                 Failovers.Add((_clock.Elapsed, previous, front, now - previousOk));
             }
