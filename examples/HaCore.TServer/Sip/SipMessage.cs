@@ -52,6 +52,8 @@ public sealed class SipMessage
         ["l"] = "Content-Length", ["c"] = "Content-Type", ["k"] = "Supported", ["s"] = "Subject",
     };
 
+    private static readonly HashSet<string> TransactionHeaders = new(["Via", "From", "To", "Call-ID", "CSeq"], StringComparer.OrdinalIgnoreCase);
+
     private static readonly string[] Methods = ["INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "REGISTER", "INFO", "UPDATE", "PRACK", "NOTIFY", "SUBSCRIBE", "REFER", "MESSAGE"];
 
     private SipMessage()
@@ -298,8 +300,13 @@ public sealed class SipMessage
 
             if (Headers.Count >= limits.MaxHeaders)
             {
+                // Over the bound: the message is refused, but the transaction headers are still read (the
+                // line count is bounded above) so that the refusal can be sent.
                 problem ??= "too many headers";
-                break;
+                if (!TransactionHeaders.Contains(name) || Headers.Count >= limits.MaxHeaders + 16)
+                {
+                    continue;
+                }
             }
 
             Headers.Add(new(name, line[(colon + 1)..].Trim()));
@@ -378,7 +385,7 @@ public sealed class SipMessage
     /// <param name="body">A body (SDP), or empty.</param>
     /// <returns>The response's bytes.</returns>
     public byte[] BuildResponse(int code, string reason, string? toTag, IEnumerable<string>? extraHeaders = null, string body = "") =>
-        BuildResponse(code, reason, Vias, From, To, CallId, CSeq + " " + CSeqMethod, toTag, extraHeaders, body);
+        BuildResponse(code, reason, Vias, From, To, CallId, Header("CSeq") ?? "", toTag, extraHeaders, body);
 
     /// <summary>A response built from stored transaction headers (a new leader answering a dialog it took over).</summary>
     /// <param name="code">The status code.</param>
