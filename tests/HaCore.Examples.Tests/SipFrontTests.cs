@@ -21,7 +21,7 @@ public sealed class ClusterFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         var secret = RandomNumberGenerator.GetBytes(32);
-        var basePort = 30_000 + (RandomNumberGenerator.GetInt32(0, 300) * 100);
+        var basePort = HaCore.TServer.Driver.FailoverRun.FindBasePort();
         for (ulong id = 1; id <= 3; id++)
         {
             Nodes[id] = await TServerNode.StartAsync(

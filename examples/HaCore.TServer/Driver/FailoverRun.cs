@@ -540,11 +540,13 @@ public static class FailoverRun
         }
     }
 
-    private static int FindBasePort()
+    /// <summary>A base port whose nine ports are free, below the ephemeral range (32768+) so that no outgoing connection takes one meanwhile.</summary>
+    /// <returns>The base port.</returns>
+    public static int FindBasePort()
     {
         for (var attempt = 0; attempt < 50; attempt++)
         {
-            var candidate = 20_000 + (RandomNumberGenerator.GetInt32(0, 400) * 100);
+            var candidate = 10_000 + (RandomNumberGenerator.GetInt32(0, 220) * 100);
             if (Enumerable.Range(1, 3).All(i => TcpFree(candidate + i) && TcpFree(candidate + 100 + i) && UdpFree(candidate + 200 + i)))
             {
                 return candidate;
