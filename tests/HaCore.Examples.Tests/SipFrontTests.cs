@@ -233,4 +233,52 @@ public sealed class SipFrontTests(ClusterFixture cluster) : IClassFixture<Cluste
         Assert.Contains(cancelled, m => m.StatusCode == 487 && m.CSeqMethod == "INVITE");
         Assert.Null((await leader.Node.ReadAsync(m => m.GetCall(dialog.ConnId), cancellationToken: TestContext.Current.CancellationToken)).Value);
     }
+    [Fact]
+    public async Task The_desktops_answer_sends_200_and_its_release_sends_BYE()
+    {
+        using var client = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        var leader = cluster.Leader();
+        var callId = "answered-" + Guid.NewGuid().ToString("N")[..8];
+        var ringing = await ExchangeAsync(client, leader.Sip.LocalEndPoint, Invite(callId), 10, TimeSpan.FromSeconds(10), m => m.StatusCode == 180);
+        Assert.Contains(ringing, m => m.StatusCode == 180);
+        var dialog = leader.Dialogs.Find(callId)!;
+
+        // The desktop answers (as POST /api/desktop/desk-1001/answer would): the SIP front sends 200 OK with SDP.
+        var answer = WebEndpoints.BuildCommand("desk-1001", "answer", new DesktopRequest(100, Dn: dialog.AgentDn, ConnId: dialog.ConnId))!;
+        Assert.Equal(RejectReason.None, (await leader.ProposeAsync(new ClientRequestId(TServerNode.SessionGuid("desk-1001"), 100), answer, TestContext.Current.CancellationToken)).RejectReason);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        cts.CancelAfter(TimeSpan.FromSeconds(10));
+        SipMessage ok;
+        do
+        {
+            Assert.Equal(SipParseStatus.Ok, SipMessage.TryParse((await client.ReceiveAsync(cts.Token)).Buffer, Limits, out ok));
+        }
+        while (ok.StatusCode != 200);
+
+        Assert.Equal("INVITE", ok.CSeqMethod);
+        Assert.StartsWith("v=0", ok.Body, StringComparison.Ordinal);
+        Assert.Equal(dialog.ToTag, SipMessage.Param(ok.To, "tag"));
+        var ack = $"ACK sip:800@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bKack\r\nFrom: caller <sip:5550001@127.0.0.1>;tag=7\r\nTo: {ok.To}\r\nCall-ID: {callId}\r\nCSeq: 1 ACK\r\nContent-Length: 0\r\n\r\n";
+        await client.SendAsync(Encoding.UTF8.GetBytes(ack), leader.Sip.LocalEndPoint, TestContext.Current.CancellationToken);
+
+        // The desktop releases: the front sends BYE to the caller and the call is released.
+        var release = WebEndpoints.BuildCommand("desk-1001", "release", new DesktopRequest(101, Dn: dialog.AgentDn, ConnId: dialog.ConnId))!;
+        Assert.Equal(RejectReason.None, (await leader.ProposeAsync(new ClientRequestId(TServerNode.SessionGuid("desk-1001"), 101), release, TestContext.Current.CancellationToken)).RejectReason);
+        SipMessage bye;
+        do
+        {
+            Assert.Equal(SipParseStatus.Ok, SipMessage.TryParse((await client.ReceiveAsync(cts.Token)).Buffer, Limits, out bye));
+        }
+        while (!bye.IsRequest);
+
+        Assert.Equal("BYE", bye.Method);
+        Assert.Equal(callId, bye.CallId);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while ((await leader.Node.ReadAsync(m => m.GetCall(dialog.ConnId), cancellationToken: TestContext.Current.CancellationToken)).Value is not null && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+
+        Assert.Null((await leader.Node.ReadAsync(m => m.GetCall(dialog.ConnId), cancellationToken: TestContext.Current.CancellationToken)).Value);
+    }
 }
