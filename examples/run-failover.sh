@@ -4,16 +4,21 @@
 # killed (SIGKILL) at a third of the run and restarted from its data directory at two thirds. Prints the summary
 # and exits non-zero when an event or a call was lost or duplicated.
 #
-# Usage: examples/run-failover.sh [--short] [--seconds N] [--rate R] [--agents N] [--call-ms MS] [--uac sipp|builtin]
-#   --short   15 s at 3 calls/s (for CI)
+# Usage: examples/run-failover.sh [--short] [--seconds N] [--rate R] [--agents N] [--call-ms MS] [--uac sipp|builtin] [--browser DIR]
+#   --short          15 s at 3 calls/s (for CI)
+#   --browser DIR    headless Chromium (Debian's chromium, installed when missing) follows the supervisor page from the
+#                    leader's node, screenshots before, during and after the failover go to DIR, and the page's DOM is
+#                    compared with the replicated state at the end
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 args=()
 seconds=60
 rate=5
+browser=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
+    --browser) browser="$2"; args+=("--browser" "$(realpath -m "$2")"); shift 2 ;;
     --short) seconds=15; rate=3; shift ;;
     --seconds) seconds="$2"; shift 2 ;;
     --rate) rate="$2"; shift 2 ;;
@@ -28,6 +33,19 @@ if ! command -v sipp >/dev/null 2>&1; then
   else
     (sudo apt-get install -y sip-tester || (sudo apt-get update && sudo apt-get install -y sip-tester)) >/dev/null
   fi
+fi
+
+install_apt() {
+  if [[ $(id -u) -eq 0 ]]; then
+    (apt-get install -y --no-install-recommends "$1" || (apt-get update && apt-get install -y --no-install-recommends "$1")) >/dev/null
+  else
+    (sudo apt-get install -y --no-install-recommends "$1" || (sudo apt-get update && sudo apt-get install -y --no-install-recommends "$1")) >/dev/null
+  fi
+}
+
+if [[ -n "$browser" ]] && ! command -v chromium >/dev/null 2>&1; then
+  echo "chromium not found: installing Debian's chromium"
+  install_apt chromium
 fi
 
 dotnet build examples/HaCore.TServer/HaCore.TServer.csproj -c Release -p:UseSharedCompilation=true -v quiet -nologo >/dev/null

@@ -34,6 +34,9 @@ public sealed record FailoverRunOptions
     /// <summary>Where data directories and logs go.</summary>
     public string WorkDirectory { get; init; } = "";
 
+    /// <summary>When set, headless Chromium follows the supervisor page and saves screenshots here.</summary>
+    public string BrowserDirectory { get; init; } = "";
+
     /// <summary>Reads <c>--seconds --rate --call-ms --agents --uac --base-port --work</c>.</summary>
     /// <param name="a">The arguments.</param>
     /// <returns>The options.</returns>
@@ -46,6 +49,7 @@ public sealed record FailoverRunOptions
         Uac = a.Get("uac", "sipp"),
         BasePort = int.Parse(a.Get("base-port", "0"), CultureInfo.InvariantCulture),
         WorkDirectory = a.Get("work", ""),
+        BrowserDirectory = a.Get("browser", ""),
     };
 
     /// <summary>Checks the values.</summary>
@@ -118,6 +122,24 @@ public static class FailoverRun
 
             Say($"{desktops.Count} desktops logged in and ready; the SIP relay on {balancer.EndPoint} sends to node {balancer.Leader + 1}");
 
+            BrowserCheck? browser = null;
+            var browserNotes = new List<string>();
+            if (o.BrowserDirectory.Length > 0)
+            {
+                if (BrowserCheck.Find() is { } chromium)
+                {
+                    Directory.CreateDirectory(o.BrowserDirectory);
+                    browser = await BrowserCheck.StartAsync(chromium, new Uri($"http://127.0.0.1:{layout.HttpPort(leader)}/"), work).ConfigureAwait(false);
+                    await Task.Delay(2500).ConfigureAwait(false);
+                }
+                else
+                {
+                    browserNotes.Add("not run: chromium is not installed");
+                }
+            }
+
+            await using var browserScope = browser;
+
             // Traffic.
             var calls = (int)Math.Round(o.Rate * o.Seconds);
             var trafficStart = clock.Elapsed;
@@ -141,12 +163,35 @@ public static class FailoverRun
             ulong killed = 0;
             var restarted = false;
             var lastReport = TimeSpan.Zero;
+            var shotBefore = false;
+            var shotDuring = TimeSpan.Zero;
             while (clock.Elapsed < endBy)
             {
                 var done = sipp is not null ? sipp.HasExited : builtinRun!.IsCompleted;
                 if (done && (killed == 0 || restarted))
                 {
                     break;
+                }
+
+                if (browser is not null && !shotBefore && clock.Elapsed >= killAt - TimeSpan.FromSeconds(1.5))
+                {
+                    shotBefore = true;
+                    var view = await browser.ReadAsync().ConfigureAwait(false);
+                    await browser.ScreenshotAsync(Path.Combine(o.BrowserDirectory, "supervisor-1-before.png")).ConfigureAwait(false);
+                    browserNotes.Add($"before: connected to {view.ConnectedTo}, {view.Agents.Count} agents, {view.Calls.Count} calls, leader node {view.Nodes.FirstOrDefault(n => n.Value == "leader").Key}");
+                }
+
+                if (browser is not null && killed != 0 && shotDuring == TimeSpan.Zero && clock.Elapsed >= killAt + TimeSpan.FromSeconds(4))
+                {
+                    shotDuring = clock.Elapsed;
+                    var view = await browser.ReadAsync().ConfigureAwait(false);
+                    await browser.ScreenshotAsync(Path.Combine(o.BrowserDirectory, "supervisor-2-during.png")).ConfigureAwait(false);
+                    var killedShown = view.Nodes.GetValueOrDefault(killed.ToString(CultureInfo.InvariantCulture), "missing");
+                    browserNotes.Add($"during: {view.Reconnects} reconnections, now on {view.ConnectedTo}, node {killed} shown {killedShown}, leader node {view.Nodes.FirstOrDefault(n => n.Value == "leader").Key}");
+                    if (view.Reconnects < 1 || killedShown != "down")
+                    {
+                        failures.Add($"supervisor page after the kill: {view.Reconnects} reconnections, node {killed} shown {killedShown}");
+                    }
                 }
 
                 if (killed == 0 && clock.Elapsed >= killAt)
@@ -205,6 +250,23 @@ public static class FailoverRun
             // Quiesce: every live node at the same applied index, the desktops' streams caught up.
             await WaitForConvergenceAsync(http, ports, TimeSpan.FromSeconds(30)).ConfigureAwait(false);
             await Task.Delay(1500).ConfigureAwait(false);
+            if (browser is not null)
+            {
+                await Task.Delay(1500).ConfigureAwait(false);
+                var view = await browser.ReadAsync().ConfigureAwait(false);
+                await browser.ScreenshotAsync(Path.Combine(o.BrowserDirectory, "supervisor-3-after.png")).ConfigureAwait(false);
+                var port = ports[(int)(await FindLeaderAsync(http, ports).ConfigureAwait(false) is var l and > 0 ? l - 1 : 0)];
+                var truth = (await http.GetFromJsonAsync<SupervisorView>(new Uri($"http://127.0.0.1:{port}/api/supervisor"), Json).ConfigureAwait(false))!;
+                var agentsMatch = truth.Agents.Count == view.Agents.Count && truth.Agents.All(a => view.Agents.GetValueOrDefault(a.AgentId) == a.State);
+                var callsMatch = truth.Calls.Select(c => c.ConnId.ToString(CultureInfo.InvariantCulture)).Order(StringComparer.Ordinal).SequenceEqual(view.Calls.Order(StringComparer.Ordinal));
+                var rolesMatch = truth.Nodes.Select((n, i) => (Id: (i + 1).ToString(CultureInfo.InvariantCulture), Role: n?.Role ?? "down")).All(n => view.Nodes.GetValueOrDefault(n.Id) == n.Role);
+                browserNotes.Add($"after: {view.Agents.Count} agents and {view.Calls.Count} calls shown, {(agentsMatch && callsMatch ? "the same as" : "NOT the same as")} the replicated state; node roles {(rolesMatch ? "match" : "DO NOT match")}");
+                if (!agentsMatch || !callsMatch || !rolesMatch)
+                {
+                    failures.Add("the supervisor page differs from the replicated state after the failover");
+                }
+            }
+
             var dns = string.Join(',', desktops.Select(d => d.Dn));
             var audits = new List<AuditView>();
             foreach (var port in ports)
@@ -334,6 +396,11 @@ public static class FailoverRun
             Console.WriteLine($"  desktops               : {desktops.Count}, {events} events ({(perDesktop.Count == 0 ? 0 : perDesktop.Min())}-{(perDesktop.Count == 0 ? 0 : perDesktop.Max())} per desktop), {gaps} gaps, {duplicates} duplicates, {reconnects} stream reconnections, {desktops.Sum(d => d.Answered)} calls answered");
             Console.WriteLine($"  desktop requests       : {audit.DesktopRequests} applied, {retried} retried after an unknown outcome, {audit.DesktopRequestsAppliedTwice} applied twice, {echoesMissing} without their ReferenceID event, {desktops.Sum(d => d.Rejected)} refused");
             Console.WriteLine($"  replicas               : {string.Join(", ", audits.Select(a => $"node {a.ServedBy} applied {a.Applied} hash {a.StateHash[..16]}"))}");
+            if (o.BrowserDirectory.Length > 0)
+            {
+                Console.WriteLine($"  supervisor page        : {string.Join("; ", browserNotes)}{(browser is null ? "" : $" (screenshots in {o.BrowserDirectory})")}");
+            }
+
             Console.WriteLine("  treatments (scenario 5): none: the SIP front applies no treatment (not built)");
             Console.WriteLine("  connectors             : none: examples/HaCore.ConnectorPool is not built");
             return Finish(failures, Say);
