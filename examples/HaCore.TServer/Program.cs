@@ -50,7 +50,13 @@ internal static class NodeHost
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        builder.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, options.HttpPort(options.NodeId)));
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Listen(System.Net.IPAddress.Loopback, options.HttpPort(options.NodeId));
+            k.Limits.MaxRequestBodySize = 64 * 1024; // a desktop request is a few hundred bytes
+            k.Limits.MaxConcurrentConnections = 2_000; // desktops' requests and event streams, supervisors
+            k.Limits.MaxRequestHeadersTotalSize = 16 * 1024;
+        });
         await using var app = builder.Build();
         var loggerFactory = (ILoggerFactory)app.Services.GetService(typeof(ILoggerFactory))!;
         await using var node = await TServerNode.StartAsync(options, loggerFactory).ConfigureAwait(false);

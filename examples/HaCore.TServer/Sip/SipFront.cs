@@ -100,7 +100,7 @@ public sealed class SipFront : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _concurrency = new(MaxConcurrentRequests);
     private readonly ConcurrentDictionary<string, Task> _inFlight = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, string> _reserved = new(StringComparer.Ordinal); // Call-ID -> agent DN
+    private readonly ConcurrentDictionary<string, (string Dn, long At)> _reserved = new(StringComparer.Ordinal); // Call-ID -> agent DN
     private readonly ConcurrentDictionary<string, Retransmission> _unacked = new(StringComparer.Ordinal);
     private readonly Task _receiver;
     private readonly Task _timer;
@@ -314,7 +314,6 @@ public sealed class SipFront : IAsyncDisposable
         var work = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         if (!_inFlight.TryAdd(callId, work.Task))
         {
-            _reserved.TryRemove(callId, out _);
             return;
         }
 
@@ -351,11 +350,22 @@ public sealed class SipFront : IAsyncDisposable
             if (created.RejectReason != RejectReason.None)
             {
                 _logger.LogWarning("INVITE {CallId}: CallCreated refused: {Reason} {Message}", callId, created.RejectReason, created.Message);
+                _reserved.TryRemove(callId, out _);
                 await SendAsync(invite.BuildResponse(500, "Server Internal Error", Dialog.TagOf(callId), [$"Warning: 399 hacore \"{created.RejectReason}\""]), remote).ConfigureAwait(false);
                 return;
             }
 
-            await RingAsync(callId, invite.CSeq, created.ConnId, agentDn).ConfigureAwait(false);
+            // A re-sent INVITE whose CallCreated an earlier leader committed got that first result: ring the agent
+            // that call was created for (the dialog table has it once this node has applied the entry).
+            var deadline = Environment.TickCount64 + 1000;
+            var known = _dialogs.Find(callId);
+            while (known is null && Environment.TickCount64 < deadline)
+            {
+                await Task.Delay(10, _stop.Token).ConfigureAwait(false);
+                known = _dialogs.Find(callId);
+            }
+
+            await RingAsync(callId, invite.CSeq, created.ConnId, known?.AgentDn ?? agentDn).ConfigureAwait(false);
             await SendAsync(invite.BuildResponse(180, "Ringing", Dialog.TagOf(callId), [Contact()]), remote).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is HaCoreException or TimeoutException or OperationCanceledException or ObjectDisposedException)
@@ -382,16 +392,24 @@ public sealed class SipFront : IAsyncDisposable
 
     private string? PickAgent(string callId)
     {
-        var free = _dialogs.FreeAgentDns();
-        foreach (var (reservedCall, _) in _reserved)
+        // A retransmission of an INVITE whose first attempt failed keeps its agent (and its request id).
+        if (_reserved.TryGetValue(callId, out var mine))
         {
-            if (_dialogs.Find(reservedCall) is not null)
+            return mine.Dn;
+        }
+
+        var free = _dialogs.FreeAgentDns();
+        var now = Environment.TickCount64;
+        foreach (var (reservedCall, reservation) in _reserved)
+        {
+            // A reservation ends when the dialog is in the table, or after 30 s (the caller gave up).
+            if (_dialogs.Find(reservedCall) is not null || now - reservation.At > 30_000)
             {
                 _reserved.TryRemove(reservedCall, out _);
             }
         }
 
-        var taken = _reserved.Values.ToHashSet(StringComparer.Ordinal);
+        var taken = _reserved.Values.Select(r => r.Dn).ToHashSet(StringComparer.Ordinal);
         var candidates = free.Where(dn => !taken.Contains(dn)).ToList();
         if (candidates.Count == 0)
         {
@@ -399,7 +417,7 @@ public sealed class SipFront : IAsyncDisposable
         }
 
         var pick = candidates[(int)((uint)Interlocked.Increment(ref _roundRobin) % (uint)candidates.Count)];
-        return _reserved.TryAdd(callId, pick) ? pick : null;
+        return _reserved.TryAdd(callId, (pick, now)) ? pick : _reserved.TryGetValue(callId, out var other) ? other.Dn : null;
     }
 
     private byte[] CurrentInviteResponse(Dialog d)
