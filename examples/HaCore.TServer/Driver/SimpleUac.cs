@@ -145,7 +145,7 @@ public sealed class SimpleUac : IAsyncDisposable
                     return m;
                 }
 
-                provisional |= m.StatusCode is > 100 and < 200;
+                provisional |= m.StatusCode is >= 100 and < 200; // any provisional, 100 included, stops INVITE retransmissions (RFC 3261 17.1.1.2)
             }
             catch (OperationCanceledException)
             {

@@ -298,8 +298,9 @@ public sealed class SipFront : IAsyncDisposable
 
         if (_inFlight.ContainsKey(callId))
         {
+            // Not answered until the call is in the replicated state: a provisional answer stops the caller's
+            // retransmissions, and only a committed call can be finished by the next leader if this one dies.
             Stats.Count(ref Stats.RetransmissionsRef);
-            await SendAsync(invite.BuildResponse(100, "Trying", null), remote).ConfigureAwait(false);
             return;
         }
 
@@ -320,7 +321,6 @@ public sealed class SipFront : IAsyncDisposable
         Stats.Count(ref Stats.InvitesRef);
         try
         {
-            await SendAsync(invite.BuildResponse(100, "Trying", null), remote).ConfigureAwait(false);
             var userData = new List<KvPair>
             {
                 Kv(DialogTable.KeyCallId, callId),
@@ -365,6 +365,7 @@ public sealed class SipFront : IAsyncDisposable
                 known = _dialogs.Find(callId);
             }
 
+            await SendAsync(invite.BuildResponse(100, "Trying", null), remote).ConfigureAwait(false);
             await RingAsync(callId, invite.CSeq, created.ConnId, known?.AgentDn ?? agentDn).ConfigureAwait(false);
             await SendAsync(invite.BuildResponse(180, "Ringing", Dialog.TagOf(callId), [Contact()]), remote).ConfigureAwait(false);
         }
