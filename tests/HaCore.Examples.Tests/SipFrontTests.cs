@@ -192,7 +192,7 @@ public sealed class SipFrontTests(ClusterFixture cluster) : IClassFixture<Cluste
         Assert.NotNull(dialog);
         Assert.Equal("1001", dialog.AgentDn);
         var follower = cluster.Follower();
-        var replay = await follower.ProposeAsync(new ClientRequestId(SipFront.SessionOf(callId), 8 + 1), new Command
+        var replay = await follower.ProposeAsync(SipFront.RequestOf(callId, 1, 1), new Command
         {
             CallCreated = new CallCreated { Dn = TServerOptions.Trunk, InitialState = PartyState.Dialing, OtherDn = TServerOptions.Dn("1002"), CallType = CallType.Inbound },
         }, TestContext.Current.CancellationToken);
@@ -280,5 +280,47 @@ public sealed class SipFrontTests(ClusterFixture cluster) : IClassFixture<Cluste
         }
 
         Assert.Null((await leader.Node.ReadAsync(m => m.GetCall(dialog.ConnId), cancellationToken: TestContext.Current.CancellationToken)).Value);
+    }
+    [Fact]
+    public async Task With_no_free_agent_a_call_waits_with_music_and_rings_the_first_agent_freed()
+    {
+        using var first = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        using var second = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        var leader = cluster.Leader();
+        var a = "queue-a-" + Guid.NewGuid().ToString("N")[..8];
+        var b = "queue-b-" + Guid.NewGuid().ToString("N")[..8];
+        Assert.Contains(await ExchangeAsync(first, leader.Sip.LocalEndPoint, Invite(a), 10, TimeSpan.FromSeconds(10), m => m.StatusCode == 180), m => m.StatusCode == 180);
+        Assert.Contains(await ExchangeAsync(second, leader.Sip.LocalEndPoint, Invite(b), 10, TimeSpan.FromSeconds(10), m => m.StatusCode == 180), m => m.StatusCode == 180);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (leader.Dialogs.Find(b) is not { TreatmentActive: true } && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+
+        var waiting = leader.Dialogs.Find(b)!;
+        Assert.True(waiting.Queued);
+        Assert.True(waiting.TreatmentActive);
+        Assert.Equal("1001", leader.Dialogs.Find(a)!.AgentDn);
+
+        // The first caller hangs up before the answer: agent 1001 is free, the waiting call's music ends and it rings there.
+        var cancelA = Invite(a).Replace("INVITE sip", "CANCEL sip", StringComparison.Ordinal).Replace("CSeq: 1 INVITE", "CSeq: 1 CANCEL", StringComparison.Ordinal);
+        Assert.Contains(await ExchangeAsync(first, leader.Sip.LocalEndPoint, cancelA, 10, TimeSpan.FromSeconds(10), m => m.StatusCode == 487), m => m.StatusCode == 487);
+        deadline = DateTime.UtcNow.AddSeconds(10);
+        while (leader.Dialogs.Find(b) is not { Ringing: true } && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+
+        var rung = leader.Dialogs.Find(b)!;
+        Assert.False(rung.Queued);
+        Assert.False(rung.TreatmentActive);
+        Assert.Equal("1001", rung.AgentDn);
+        var call = (await leader.Node.ReadAsync(m => m.GetCall(rung.ConnId), cancellationToken: TestContext.Current.CancellationToken)).Value!;
+        Assert.Empty(call.Treatments);
+        Assert.Contains(call.Parties, p => p.Dn?.Number == "1001" && p.State == PartyState.Alerting);
+        Assert.DoesNotContain(call.Parties, p => p.Dn?.Number == "7000");
+
+        var cancelB = Invite(b).Replace("INVITE sip", "CANCEL sip", StringComparison.Ordinal).Replace("CSeq: 1 INVITE", "CSeq: 1 CANCEL", StringComparison.Ordinal);
+        Assert.Contains(await ExchangeAsync(second, leader.Sip.LocalEndPoint, cancelB, 10, TimeSpan.FromSeconds(10), m => m.StatusCode == 487), m => m.StatusCode == 487);
     }
 }

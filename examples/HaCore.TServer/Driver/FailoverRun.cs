@@ -401,7 +401,15 @@ public static class FailoverRun
                 Console.WriteLine($"  supervisor page        : {string.Join("; ", browserNotes)}{(browser is null ? "" : $" (screenshots in {o.BrowserDirectory})")}");
             }
 
-            Console.WriteLine("  treatments (scenario 5): none: the SIP front applies no treatment (not built)");
+            var resumed = frontStats.Where(s => s is not null).Sum(s => s!.TreatmentsResumed);
+            Console.WriteLine(audit.TreatmentsApplied == 0
+                ? "  treatments (scenario 5): none applied (an agent was always free; more calls than agents queue them, e.g. --agents 20 --call-ms 5000)"
+                : $"  treatments (scenario 5): {audit.TreatmentsApplied} calls queued with music, {audit.TreatmentsEnded} treatments ended once (EventTreatmentEnd), {audit.TreatmentsAcrossTerms} applied under one leader and ended under the next, {resumed} in progress resumed by the new leader, {audit.TreatmentsEndedTwice} ended twice, {audit.TreatmentsStillActive} still active");
+            if (audit.TreatmentsEndedTwice != 0 || audit.TreatmentsStillActive != 0)
+            {
+                failures.Add($"treatments: {audit.TreatmentsEndedTwice} ended twice, {audit.TreatmentsStillActive} never ended");
+            }
+
             Console.WriteLine("  connectors             : none: examples/HaCore.ConnectorPool is not built");
             return Finish(failures, Say);
         }

@@ -13,8 +13,14 @@ public sealed class Dialog
     /// <summary>The call's ConnId.</summary>
     public required ulong ConnId { get; init; }
 
-    /// <summary>The agent DN the call rings on.</summary>
-    public required string AgentDn { get; init; }
+    /// <summary>The agent DN the call rings on; empty while the call waits in the queue.</summary>
+    public required string AgentDn { get; set; }
+
+    /// <summary>The call waits in queue 7000 (no agent was free).</summary>
+    public bool Queued { get; set; }
+
+    /// <summary>A treatment (music) is applied to the call in the queue.</summary>
+    public bool TreatmentActive { get; set; }
 
     /// <summary>Where the INVITE came from (host:port): responses go there.</summary>
     public required string Source { get; init; }
@@ -110,6 +116,16 @@ public sealed class DialogTable
         }
     }
 
+    /// <summary>The live dialogs waiting in the queue, oldest first.</summary>
+    /// <returns>A copy of the list.</returns>
+    public List<Dialog> QueuedDialogs()
+    {
+        lock (_gate)
+        {
+            return _byCallId.Values.Where(d => !d.Ended && d.Queued).OrderBy(d => d.CreatedAt).ToList();
+        }
+    }
+
     /// <summary>The agent DNs that are ready and have no live dialog.</summary>
     /// <returns>The DN numbers, sorted.</returns>
     public List<string> FreeAgentDns()
@@ -137,11 +153,13 @@ public sealed class DialogTable
                 var data = created.UserData.ToDictionary(p => p.Key, p => p.Value?.Str ?? "", StringComparer.Ordinal);
                 if (data.TryGetValue(KeyCallId, out var callId) && !_byCallId.ContainsKey(callId))
                 {
+                    var queued = created.OtherDn?.Number == TServerOptions.Queue.Number;
                     var dialog = new Dialog
                     {
                         CallId = callId,
                         ConnId = result.ConnId,
-                        AgentDn = created.OtherDn?.Number ?? "",
+                        AgentDn = queued ? "" : created.OtherDn?.Number ?? "",
+                        Queued = queued,
                         Source = data.GetValueOrDefault(KeySource, ""),
                         Vias = data.GetValueOrDefault(KeyVia, "").Split('\n', StringSplitOptions.RemoveEmptyEntries),
                         From = data.GetValueOrDefault(KeyFrom, ""),
@@ -171,11 +189,25 @@ public sealed class DialogTable
                     continue;
                 }
 
-                var onAgent = e.ThisDn?.Number == d.AgentDn;
+                var number = e.ThisDn?.Number;
+                if (e.Kind == EventKind.Ringing && number is not null && number != TServerOptions.Trunk.Number && number != TServerOptions.Queue.Number)
+                {
+                    // Rung from the queue: this is the dialog's agent from now on.
+                    d.AgentDn = number;
+                    d.Queued = false;
+                }
+
+                var onAgent = d.AgentDn.Length != 0 && number == d.AgentDn;
                 switch (e.Kind)
                 {
                     case EventKind.Ringing when onAgent:
                         d.Ringing = true;
+                        break;
+                    case EventKind.TreatmentApplied:
+                        d.TreatmentActive = true;
+                        break;
+                    case EventKind.TreatmentEnd or EventKind.TreatmentNotApplied:
+                        d.TreatmentActive = false;
                         break;
                     case EventKind.Established when onAgent:
                         d.Ringing = true;
@@ -190,6 +222,9 @@ public sealed class DialogTable
                         d.TrunkConnected = true;
                         break;
                     case EventKind.CallDeleted when !d.Ended:
+                        End(d);
+                        break;
+                    case EventKind.Released or EventKind.Abandoned when !d.Ended && d.Queued && number == TServerOptions.Trunk.Number:
                         End(d);
                         break;
                     case EventKind.Released or EventKind.Abandoned when !d.Ended && onAgent:

@@ -180,7 +180,7 @@ public sealed class TServerNode : IAsyncDisposable
     {
         var s = Node.Status;
         return new NodeView(s.NodeId, s.Role switch { RaftRole.Leader => "leader", RaftRole.Follower => "follower", _ => "candidate" }, s.Term, s.Leader, s.CommitIndex, s.AppliedIndex,
-            HttpPort, Sip.LocalEndPoint.Port, Sip.Stats.Received, Sip.Stats.Unavailable, Sip.Stats.Retransmissions, Sip.Stats.BadRequests, Sip.Stats.Dropped, Sip.Stats.TakenOver, Sip.LeaderSince);
+            HttpPort, Sip.LocalEndPoint.Port, Sip.Stats.Received, Sip.Stats.Unavailable, Sip.Stats.Retransmissions, Sip.Stats.BadRequests, Sip.Stats.Dropped, Sip.Stats.TakenOver, Sip.LeaderSince, Sip.Stats.Queued, Sip.Stats.TreatmentsResumed);
     }
 
     /// <inheritdoc />
@@ -209,4 +209,4 @@ public sealed class TServerNode : IAsyncDisposable
 
 /// <summary>A node as the status endpoint shows it.</summary>
 public sealed record NodeView(ulong NodeId, string Role, ulong Term, ulong Leader, ulong Commit, ulong Applied, int HttpPort, int SipPort,
-    long SipReceived, long Sip503, long SipRetransmissions, long Sip400, long SipDropped, long DialogsTakenOver, DateTimeOffset? LeaderSince);
+    long SipReceived, long Sip503, long SipRetransmissions, long Sip400, long SipDropped, long DialogsTakenOver, DateTimeOffset? LeaderSince, long Queued, long TreatmentsResumed);

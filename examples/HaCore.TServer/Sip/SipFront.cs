@@ -14,7 +14,7 @@ namespace HaCore.TServer.Sip;
 /// <summary>Counters of the SIP front, for the status endpoint and the failover summary.</summary>
 public sealed class SipFrontStats
 {
-    private long _received, _dropped, _badRequests, _unavailable, _retransmissions, _invites, _byes, _cancels, _options, _busy, _takenOver, _okSent;
+    private long _received, _dropped, _badRequests, _unavailable, _retransmissions, _invites, _byes, _cancels, _options, _busy, _takenOver, _okSent, _queued, _treatmentsResumed;
 
     /// <summary>Datagrams received.</summary>
     public long Received => Interlocked.Read(ref _received);
@@ -43,8 +43,14 @@ public sealed class SipFrontStats
     /// <summary>OPTIONS answered 200.</summary>
     public long Options => Interlocked.Read(ref _options);
 
-    /// <summary>INVITEs answered 486 (no free agent).</summary>
+    /// <summary>INVITEs answered 486 (unused: a call with no free agent is queued).</summary>
     public long Busy => Interlocked.Read(ref _busy);
+
+    /// <summary>Calls queued with a treatment because no agent was free.</summary>
+    public long Queued => Interlocked.Read(ref _queued);
+
+    /// <summary>Treatments in progress that this node took over as the new leader (scenario 5).</summary>
+    public long TreatmentsResumed => Interlocked.Read(ref _treatmentsResumed);
 
     /// <summary>Dialogs this node took over from the replicated state when it became leader.</summary>
     public long TakenOver => Interlocked.Read(ref _takenOver);
@@ -77,6 +83,10 @@ public sealed class SipFrontStats
     internal ref long TakenOverRef => ref _takenOver;
 
     internal ref long OkSentRef => ref _okSent;
+
+    internal ref long QueuedRef => ref _queued;
+
+    internal ref long TreatmentsResumedRef => ref _treatmentsResumed;
 }
 
 /// <summary>
@@ -102,6 +112,7 @@ public sealed class SipFront : IAsyncDisposable
     private readonly ConcurrentDictionary<string, Task> _inFlight = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (string Dn, long At)> _reserved = new(StringComparer.Ordinal); // Call-ID -> agent DN
     private readonly ConcurrentDictionary<string, Retransmission> _unacked = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _dequeuing = new(StringComparer.Ordinal);
     private readonly Task _receiver;
     private readonly Task _timer;
     private int _roundRobin;
@@ -166,7 +177,10 @@ public sealed class SipFront : IAsyncDisposable
     /// <returns>A session id derived from it.</returns>
     public static Guid SessionOf(string callId) => new(SHA256.HashData(Encoding.UTF8.GetBytes("sip-dialog:" + callId)).AsSpan(0, 16));
 
-    private static ClientRequestId RequestOf(string callId, uint cseq, int step) => new(SessionOf(callId), ((ulong)cseq * 8) + (ulong)step);
+    // Steps: 1 CallCreated, 2 PartyRinging, 3 the caller's PartyEstablished, 5 BYE's CallReleased, 6 CANCEL's Abandoned,
+    // 7 the agent's release, 8 PartyQueued, 9 TreatmentRequested, 10 TreatmentApplied, 11 TreatmentEnded, 12 PartyDiverted,
+    // 13 PartyRinging from the queue.
+    internal static ClientRequestId RequestOf(string callId, uint cseq, int step) => new(SessionOf(callId), ((ulong)cseq * 16) + (ulong)step);
 
     private async Task ReceiveLoopAsync()
     {
@@ -304,13 +318,9 @@ public sealed class SipFront : IAsyncDisposable
             return;
         }
 
-        var agentDn = PickAgent(callId);
-        if (agentDn is null)
-        {
-            Stats.Count(ref Stats.BusyRef);
-            await SendAsync(invite.BuildResponse(486, "Busy Here", Dialog.TagOf(callId), ["Retry-After: 1"]), remote).ConfigureAwait(false);
-            return;
-        }
+        // No free agent (or calls already waiting, first come first served): the call waits in queue 7000 with
+        // music (a treatment) until one is.
+        var agentDn = _dialogs.QueuedDialogs().Count == 0 || _reserved.ContainsKey(callId) ? PickAgent(callId) : null;
 
         var work = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         if (!_inFlight.TryAdd(callId, work.Task))
@@ -343,7 +353,7 @@ public sealed class SipFront : IAsyncDisposable
             {
                 CallCreated = new CallCreated
                 {
-                    Dn = TServerOptions.Trunk, InitialState = PartyState.Dialing, OtherDn = TServerOptions.Dn(agentDn),
+                    Dn = TServerOptions.Trunk, InitialState = PartyState.Dialing, OtherDn = agentDn is null ? TServerOptions.Queue : TServerOptions.Dn(agentDn),
                     CallType = CallType.Inbound, MediaType = MediaType.Voice, Ani = ani, Dnis = dnis, UserData = userData,
                 },
             }).ConfigureAwait(false);
@@ -366,7 +376,16 @@ public sealed class SipFront : IAsyncDisposable
             }
 
             await SendAsync(invite.BuildResponse(100, "Trying", null), remote).ConfigureAwait(false);
-            await RingAsync(callId, invite.CSeq, created.ConnId, known?.AgentDn ?? agentDn).ConfigureAwait(false);
+            if (known is { Queued: true } || (known is null && agentDn is null))
+            {
+                Stats.Count(ref Stats.QueuedRef);
+                await QueueAsync(callId, invite.CSeq, created.ConnId).ConfigureAwait(false);
+            }
+            else
+            {
+                await RingAsync(callId, invite.CSeq, created.ConnId, known?.AgentDn is { Length: > 0 } a ? a : agentDn!).ConfigureAwait(false);
+            }
+
             await SendAsync(invite.BuildResponse(180, "Ringing", Dialog.TagOf(callId), [Contact()]), remote).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is HaCoreException or TimeoutException or OperationCanceledException or ObjectDisposedException)
@@ -391,6 +410,69 @@ public sealed class SipFront : IAsyncDisposable
             },
         });
 
+    private async Task QueueAsync(string callId, uint cseq, ulong connId)
+    {
+        await ProposeAsync(RequestOf(callId, cseq, 8), new Command { PartyQueued = new PartyQueued { ConnId = connId, Queue = TServerOptions.Queue, OtherDn = TServerOptions.Trunk } }).ConfigureAwait(false);
+        await ProposeAsync(RequestOf(callId, cseq, 9), new Command { TreatmentRequested = new TreatmentRequested { ConnId = connId, Dn = TServerOptions.Queue, Type = TreatmentType.Music, Parameters = [Kv("MUSIC", "music-on-hold")] } }).ConfigureAwait(false);
+        await ProposeAsync(RequestOf(callId, cseq, 10), new Command { TreatmentApplied = new TreatmentApplied { ConnId = connId, Dn = TServerOptions.Queue, MediaResource = "moh-1" } }).ConfigureAwait(false);
+    }
+
+    // An agent is free and a call waits: end its treatment, divert it from the queue, ring the agent. Every step has
+    // its request id, so a new leader that finds the call still queued repeats the steps and each applies once.
+    private async Task DequeueAsync(Dialog d, string agentDn)
+    {
+        try
+        {
+            if (d.TreatmentActive)
+            {
+                await ProposeAsync(RequestOf(d.CallId, d.InviteCSeq, 11), new Command { TreatmentEnded = new TreatmentEnded { ConnId = d.ConnId, Dn = TServerOptions.Queue } }).ConfigureAwait(false);
+            }
+
+            await ProposeAsync(RequestOf(d.CallId, d.InviteCSeq, 12), new Command { PartyDiverted = new PartyDiverted { ConnId = d.ConnId, Dn = TServerOptions.Queue, Destination = TServerOptions.Dn(agentDn) } }).ConfigureAwait(false);
+            await ProposeAsync(RequestOf(d.CallId, d.InviteCSeq, 13), new Command
+            {
+                PartyRinging = new PartyRinging { ConnId = d.ConnId, Dn = TServerOptions.Dn(agentDn), OtherDn = TServerOptions.Trunk, ThisQueue = TServerOptions.Queue, AgentId = "a" + agentDn },
+            }).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is HaCoreException or TimeoutException or OperationCanceledException or ObjectDisposedException)
+        {
+            _logger.LogInformation("dequeuing {CallId}: {Error}", d.CallId, ex.GetType().Name);
+        }
+        finally
+        {
+            // The agent stays taken until the dialog table shows the call ringing there.
+            var deadline = Environment.TickCount64 + 1000;
+            while (d.Queued && !d.Ended && Environment.TickCount64 < deadline)
+            {
+                await Task.Delay(10).ConfigureAwait(false);
+            }
+
+            _dequeuing.TryRemove(d.CallId, out _);
+        }
+    }
+
+    private void DequeueWaitingCalls()
+    {
+        foreach (var d in _dialogs.QueuedDialogs())
+        {
+            if (_dequeuing.ContainsKey(d.CallId) || _inFlight.ContainsKey(d.CallId))
+            {
+                continue;
+            }
+
+            if (PickAgent(d.CallId) is not { } agent)
+            {
+                return;
+            }
+
+            _reserved.TryRemove(d.CallId, out _);
+            if (_dequeuing.TryAdd(d.CallId, agent))
+            {
+                _ = Task.Run(() => DequeueAsync(d, agent));
+            }
+        }
+    }
+
     private string? PickAgent(string callId)
     {
         // A retransmission of an INVITE whose first attempt failed keeps its agent (and its request id).
@@ -410,7 +492,7 @@ public sealed class SipFront : IAsyncDisposable
             }
         }
 
-        var taken = _reserved.Values.Select(r => r.Dn).ToHashSet(StringComparer.Ordinal);
+        var taken = _reserved.Values.Select(r => r.Dn).Concat(_dequeuing.Values).ToHashSet(StringComparer.Ordinal);
         var candidates = free.Where(dn => !taken.Contains(dn)).ToList();
         if (candidates.Count == 0)
         {
@@ -576,6 +658,7 @@ public sealed class SipFront : IAsyncDisposable
                     continue;
                 }
 
+                DequeueWaitingCalls();
                 var now = Environment.TickCount64;
                 foreach (var (callId, r) in _unacked)
                 {
@@ -620,7 +703,20 @@ public sealed class SipFront : IAsyncDisposable
             Stats.Count(ref Stats.TakenOverRef);
             try
             {
-                if (!d.Ringing)
+                if (d.Queued)
+                {
+                    // Scenario 5: the treatment in progress goes on under this leader (the queue takes it when an
+                    // agent is free); a call created but not yet queued is queued with the same request ids.
+                    if (d.TreatmentActive)
+                    {
+                        Stats.Count(ref Stats.TreatmentsResumedRef);
+                    }
+                    else
+                    {
+                        await QueueAsync(d.CallId, d.InviteCSeq, d.ConnId).ConfigureAwait(false);
+                    }
+                }
+                else if (!d.Ringing)
                 {
                     await RingAsync(d.CallId, d.InviteCSeq, d.ConnId, d.AgentDn).ConfigureAwait(false);
                     await SendAsync(CurrentInviteResponse(_dialogs.Find(d.CallId) ?? d), d.Source).ConfigureAwait(false);

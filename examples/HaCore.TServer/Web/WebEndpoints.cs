@@ -31,7 +31,8 @@ public sealed record PartyView(string? Dn, string State);
 
 /// <summary>What the log says, for the failover run's checks: per-DN event positions, calls, requests.</summary>
 public sealed record AuditView(ulong ServedBy, ulong Applied, string StateHash, int LiveCalls, int CallsCreated, int SipCallIdsDuplicated, int CallsDeleted,
-    int DesktopRequests, int DesktopRequestsAppliedTwice, int ModelDuplicatesAnswered, Dictionary<string, List<string>> DnPositions, Dictionary<string, List<uint>> DnReferenceIds);
+    int DesktopRequests, int DesktopRequestsAppliedTwice, int ModelDuplicatesAnswered, Dictionary<string, List<string>> DnPositions, Dictionary<string, List<uint>> DnReferenceIds,
+    int TreatmentsApplied, int TreatmentsEnded, int TreatmentsAcrossTerms, int TreatmentsEndedTwice, int TreatmentsStillActive);
 
 /// <summary>The desktop protocol (HTTP/JSON requests, per-DN server-sent events), the supervisor page and the audit.</summary>
 public static class WebEndpoints
@@ -238,6 +239,7 @@ public static class WebEndpoints
         var sipCalls = new Dictionary<string, int>(StringComparer.Ordinal);
         var requests = new Dictionary<(string, uint), int>();
         int created = 0, deleted = 0, modelDuplicates = 0;
+        var treatments = new Dictionary<ulong, (ulong AppliedTerm, int Ends, ulong EndTerm)>();
         using var idle = CancellationTokenSource.CreateLinkedTokenSource(ct);
         idle.CancelAfter(TimeSpan.FromSeconds(2));
         try
@@ -271,6 +273,15 @@ public static class WebEndpoints
                         deleted++;
                     }
 
+                    if (e.Kind == EventKind.TreatmentApplied)
+                    {
+                        treatments[e.ConnId] = (applied.Context.Term, 0, 0);
+                    }
+                    else if (e.Kind == EventKind.TreatmentEnd && treatments.TryGetValue(e.ConnId, out var t))
+                    {
+                        treatments[e.ConnId] = (t.AppliedTerm, t.Ends + 1, applied.Context.Term);
+                    }
+
                     if (e.ThisDn?.Number is { } dn && positions.TryGetValue(dn, out var list))
                     {
                         list.Add(Format(new DnEventPosition(applied.Index, i)));
@@ -294,6 +305,8 @@ public static class WebEndpoints
 
         var state = await host.Node.ReadAsync(m => (m.ComputeStateHashHex(), m.GetLiveConnIds().Count), ReadConsistency.Stale, ct).ConfigureAwait(false);
         return new AuditView(host.Options.NodeId, until, state.Value.Item1, state.Value.Count, created, sipCalls.Count(p => p.Value > 1), deleted,
-            requests.Count, requests.Count(p => p.Value > 1), modelDuplicates, positions, references);
+            requests.Count, requests.Count(p => p.Value > 1), modelDuplicates, positions, references,
+            treatments.Count, treatments.Count(t => t.Value.Ends > 0), treatments.Count(t => t.Value.Ends > 0 && t.Value.EndTerm != t.Value.AppliedTerm),
+            treatments.Count(t => t.Value.Ends > 1), treatments.Count(t => t.Value.Ends == 0));
     }
 }
