@@ -113,6 +113,11 @@ public sealed class BrowserCheck : IAsyncDisposable
         return browser;
     }
 
+    /// <summary>Loads another page.</summary>
+    /// <param name="url">The page.</param>
+    /// <returns>A task.</returns>
+    public async Task NavigateAsync(Uri url) => await CallAsync("Page.navigate", new JsonObject { ["url"] = url.ToString() }).ConfigureAwait(false);
+
     /// <summary>Reads what the page shows.</summary>
     /// <returns>The view.</returns>
     public async Task<PageView> ReadAsync()
