@@ -117,7 +117,7 @@ public sealed class TServerNode : IAsyncDisposable
     /// <returns>The command.</returns>
     public static Command SetupCommand(int agents)
     {
-        var config = new ConfigApplied { Version = 1, Hash = Encoding.UTF8.GetBytes("tserver-example-1") };
+        var config = new ConfigApplied { Version = 1 };
         for (var i = 0; i < agents; i++)
         {
             var number = TServerOptions.AgentDn(i);
@@ -126,6 +126,9 @@ public sealed class TServerNode : IAsyncDisposable
 
         config.DnUpserts.Add(new Dn { Id = TServerOptions.Queue, Type = AddressType.Queue, Register = RegisterFlag.True, Site = "A" });
         config.DnUpserts.Add(new Dn { Id = TServerOptions.Trunk, Type = AddressType.Trunk, Register = RegisterFlag.True, Site = "A" });
+
+        // Invariant 13: the hash of the configuration this leaves (the first one, so exactly these DNs).
+        config.Hash = ContactCenterStateMachine.ComputeConfigHash(config.DnUpserts, config.Options, config.LoginConflictPolicy);
         return new Command { ConfigApplied = config };
     }
 
