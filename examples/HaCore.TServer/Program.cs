@@ -60,7 +60,10 @@ internal static class NodeHost
         await using var app = builder.Build();
         var loggerFactory = (ILoggerFactory)app.Services.GetService(typeof(ILoggerFactory))!;
         await using var node = await TServerNode.StartAsync(options, loggerFactory).ConfigureAwait(false);
-        using var peers = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        // Every HTTP request (desktops, supervisors, the other nodes) carries a token keyed by the cluster secret.
+        var tokens = new ClientTokens(options.ClusterSecret);
+        app.Use(tokens.RequireAsync);
+        using var peers = new HttpClient(tokens.Handler($"node-{options.NodeId}")) { Timeout = TimeSpan.FromSeconds(2) };
         WebEndpoints.Map(app, node, peers);
         loggerFactory.CreateLogger("HaCore.TServer").LogInformation(
             "node {Node}: Raft {Raft}, HTTP 127.0.0.1:{Http}, SIP udp {Sip}, data {Data} ({Args})",

@@ -31,6 +31,15 @@ public sealed class ClusterFixture : IAsyncLifetime
 
         // Wait for the configuration, then log agent 1001 in and make it ready (as its desktop would).
         await Leader().Node.WaitForLeaderAsync(TimeSpan.FromSeconds(40));
+        var configured = DateTime.UtcNow.AddSeconds(40);
+        while (await NotConfiguredAsync())
+        {
+            // Every node proposes the configuration at start; on a loaded machine it may not be applied yet, and
+            // a registration before it would be refused (and that refusal remembered for its ReferenceID).
+            Assert.True(DateTime.UtcNow < configured, "the configuration was not applied within 40 s");
+            await Task.Delay(50);
+        }
+
         var session = "desk-1001";
         uint reference = 0;
         foreach (var (action, request) in new (string, DesktopRequest)[]
@@ -53,6 +62,18 @@ public sealed class ClusterFixture : IAsyncLifetime
                     await Task.Delay(100);
                 }
             }
+        }
+    }
+
+    private async Task<bool> NotConfiguredAsync()
+    {
+        try
+        {
+            return (await Leader().Node.ReadAsync(m => m.GetDn(TServerOptions.Dn("1001")) is null, ReadConsistency.Linearizable, CancellationToken.None)).Value;
+        }
+        catch (HaCoreException)
+        {
+            return true; // an election under way: ask again
         }
     }
 

@@ -93,8 +93,10 @@ public static class FailoverRun
         var uac = o.Uac == "sipp" && FindSipp() is null ? "builtin" : o.Uac;
         Say($"HaCore T-Server failover run: 3 nodes (ports {basePort}+), {o.Agents} desktops, {o.Rate} calls/s for {o.Seconds} s, {o.CallMs} ms each, caller {(uac == "sipp" ? "sipp -sn uac" : "built-in UAC (sipp not found)")}; work in {work}");
         var processes = new Process?[4];
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(3) };
-        using var streams = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+        var tokens = new ClientTokens(Convert.FromHexString(secret));
+        var pageToken = tokens.Issue("supervisor", TimeSpan.FromHours(1));
+        using var http = new HttpClient(tokens.Handler("driver")) { Timeout = TimeSpan.FromSeconds(3) };
+        using var streams = new HttpClient(tokens.Handler("desktops")) { Timeout = Timeout.InfiniteTimeSpan };
         var desktops = new List<Desktop>();
         SipBalancer? balancer = null;
         var failures = new List<string>();
@@ -107,6 +109,7 @@ public static class FailoverRun
 
             var leader = await WaitForLeaderAsync(http, ports, TimeSpan.FromSeconds(30)).ConfigureAwait(false);
             Say($"node {leader} leads");
+            await CheckAuthenticationAsync(ports[0], failures, Say).ConfigureAwait(false);
             balancer = new SipBalancer(0, Enumerable.Range(1, 3).Select(i => new IPEndPoint(IPAddress.Loopback, layout.SipPort((ulong)i))).ToArray());
             for (var i = 0; i < o.Agents; i++)
             {
@@ -129,7 +132,7 @@ public static class FailoverRun
                 if (BrowserCheck.Find() is { } chromium)
                 {
                     Directory.CreateDirectory(o.BrowserDirectory);
-                    browser = await BrowserCheck.StartAsync(chromium, new Uri($"http://127.0.0.1:{layout.HttpPort(leader)}/"), work).ConfigureAwait(false);
+                    browser = await BrowserCheck.StartAsync(chromium, new Uri($"http://127.0.0.1:{layout.HttpPort(leader)}/?{ClientTokens.QueryParameter}={pageToken}"), work).ConfigureAwait(false);
                     await Task.Delay(2500).ConfigureAwait(false);
                 }
                 else
@@ -183,7 +186,7 @@ public static class FailoverRun
                     if (leaderPage.Length > 0 && view.ConnectedTo != leaderPage)
                     {
                         // The leadership moved since the page was opened: follow the page from the node to be killed.
-                        await browser.NavigateAsync(new Uri(leaderPage + "/")).ConfigureAwait(false);
+                        await browser.NavigateAsync(new Uri($"{leaderPage}/?{ClientTokens.QueryParameter}={pageToken}")).ConfigureAwait(false);
                         await Task.Delay(1500).ConfigureAwait(false);
                         view = await browser.ReadAsync().ConfigureAwait(false);
                     }
@@ -287,7 +290,7 @@ public static class FailoverRun
                 try
                 {
                     using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-                    using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+                    using var client = new HttpClient(tokens.Handler("driver")) { Timeout = TimeSpan.FromSeconds(30) };
                     audits.Add((await client.GetFromJsonAsync<AuditView>(new Uri($"http://127.0.0.1:{port}/api/audit?dns={dns}"), Json, cts.Token).ConfigureAwait(false))!);
                 }
                 catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or JsonException)
@@ -466,6 +469,31 @@ public static class FailoverRun
     }
 
     /// <summary>Starts node <paramref name="id"/> as a process of this program.</summary>
+    /// <summary>Issue 14: the nodes' HTTP API refuses a request with no token and one with a token of another secret.</summary>
+    private static async Task CheckAuthenticationAsync(int port, List<string> failures, Action<string> say)
+    {
+        var forged = new ClientTokens(RandomNumberGenerator.GetBytes(32)).Issue("driver", TimeSpan.FromMinutes(5));
+        using var anonymous = new HttpClient { Timeout = TimeSpan.FromSeconds(3) };
+        foreach (var (what, token) in new[] { ("no token", (string?)null), ("a token of another secret", forged) })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"http://127.0.0.1:{port}/api/status"));
+            if (token is not null)
+            {
+                request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+            }
+
+            using var response = await anonymous.SendAsync(request).ConfigureAwait(false);
+            if (response.StatusCode == HttpStatusCode.Unauthorized)
+            {
+                say($"HTTP API: a request with {what} is refused (401)");
+            }
+            else
+            {
+                failures.Add($"a request with {what} got {(int)response.StatusCode}, not 401");
+            }
+        }
+    }
+
     internal static Process StartNode(ulong id, int basePort, int agents, string work, string secretHex)
     {
         var (file, prefix) = SelfCommand();

@@ -31,6 +31,7 @@ th { background: #eee; }
 <table id="calls"><thead><tr><th>ConnID</th><th>ANI</th><th>DNIS</th><th>state</th><th>parties</th></tr></thead><tbody></tbody></table>
 <script>
 let nodes = [location.origin];
+const token = new URLSearchParams(location.search).get('access_token') ?? '';
 let current = 0, reconnects = 0, source = null;
 function esc(s) { return String(s ?? '').replace(/[&<>"]/g, c => ({'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;'}[c])); }
 function render(v) {
@@ -50,7 +51,7 @@ function render(v) {
 function connect() {
   const base = nodes[current % nodes.length];
   document.getElementById('conn').textContent = base;
-  source = new EventSource(base + '/api/supervisor/stream');
+  source = new EventSource(base + '/api/supervisor/stream?access_token=' + encodeURIComponent(token));
   source.addEventListener('state', e => render(JSON.parse(e.data)));
   source.onerror = () => {
     source.close();
