@@ -24,7 +24,7 @@ internal sealed class KvStateMachine(DirectoryInfo location, int keys, long snap
 
     protected override ValueTask<bool> ApplyAsync(LogEntry entry, CancellationToken token)
     {
-        if (entry.TryGetPayload(out var payload) && payload.Length >= 4)
+        if (!entry.IsConfiguration && entry.TryGetPayload(out var payload) && payload.Length >= 4)
         {
             Span<byte> head = stackalloc byte[4];
             payload.Slice(0, 4).CopyTo(head);
@@ -36,7 +36,7 @@ internal sealed class KvStateMachine(DirectoryInfo location, int keys, long snap
             }
         }
 
-        // Entries without a payload (DotNext's no-op of a new term, configuration entries) change nothing.
+        // DotNext's own entries (the no-op of a new term, membership configuration) change nothing.
         return ValueTask.FromResult(snapshotEvery > 0 && entry.Index % snapshotEvery == 0);
     }
 
