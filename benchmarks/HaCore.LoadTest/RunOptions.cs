@@ -48,7 +48,7 @@ internal sealed class RunOptions
           --deadline-ms N     per-operation deadline (default 5000)
           --reconnect-max-ms N  HaCore: TcpTransportOptions.ReconnectBackoffMax in ms (default 5000, the library's)
           --snapshot-every N  HaCore and DotNext: snapshot after N applied entries (HaCoreNodeOptions.SnapshotEveryEntries, default 50000)
-          --connections N     client connections (hacore-network) or gRPC channels (etcd) per node (default 4)
+          --connections N     client connections (hacore-network, dotnext) or gRPC channels (etcd) per node (default 4)
           --kills N           failover: leader kills (default 20); --kill-every S (default 3); --restart-after S (default 1)
           --no-pause          leave idle systems running (by default they are SIGSTOPped while another system is measured)
         """;
