@@ -44,11 +44,11 @@ await using var wal = new WriteAheadLog(
     {
         Location = Path.Combine(options.Data, "wal"),
         // The most durable settings DotNext 6.12 has. Every commit waits for the flush of the log up to the committed
-        // index (always on in 6.12: FlushOnCommit and FlushInterval are obsolete no-ops). SharedMemory writes entries
-        // straight into memory-mapped chunk files and flushes them with msync(MS_SYNC): as durable at a flush as
-        // PrivateMemory's O_DSYNC writes, and an entry a follower acknowledged but has not flushed yet is already in
-        // the page cache, so it survives a crash of the process (PrivateMemory keeps it in the process until the
-        // flush). CRC32 per entry, as HaCore's WAL checks its records.
+        // index (always on in 6.12: FlushOnCommit and FlushInterval are obsolete no-ops). SharedMemory (DotNext's
+        // default) writes entries into memory-mapped chunk files and flushes them with msync(MS_SYNC), as durable at a
+        // flush as PrivateMemory's O_DSYNC writes. Neither keeps what was not flushed: on restart the WAL ends at its
+        // last checkpoint, which the flusher writes after each flush. CRC32 per entry, as HaCore's WAL checks its
+        // records.
         MemoryManagement = WriteAheadLog.MemoryManagementStrategy.SharedMemory,
         HashAlgorithm = WriteAheadLog.IntegrityHashAlgorithm.Crc32,
     },
