@@ -16,6 +16,7 @@ internal sealed class Controller(RunOptions options, TextWriter log)
     private readonly List<StepRow> _rows = [];
     private HaCoreCluster? _hacore;
     private EtcdCluster? _etcd;
+    private DotNextCluster? _dotnext;
 
     public IReadOnlyList<StepRow> Rows => _rows;
 
@@ -89,6 +90,14 @@ internal sealed class Controller(RunOptions options, TextWriter log)
                 log.WriteLine($"etcd: {options.Nodes} members up (pids {string.Join(",", _etcd.Pids)}), leader e{leader + 1}");
             }
 
+            if (options.Systems.Contains("dotnext"))
+            {
+                _dotnext = new DotNextCluster(options, root);
+                await _dotnext.StartAllAsync(ct);
+                var leader = await _dotnext.LeaderAsync(TimeSpan.FromSeconds(30), ct);
+                log.WriteLine($"dotnext: {options.Nodes} DotNext.Net.Cluster nodes up (pids {string.Join(",", _dotnext.Pids)}), leader node {leader + 1}; {DotNextCluster.Note}");
+            }
+
             PauseAllExcept(null);
             var preloaded = false;
             foreach (var profile in options.Profiles)
@@ -140,6 +149,12 @@ internal sealed class Controller(RunOptions options, TextWriter log)
                 await _etcd.DisposeAsync();
             }
 
+            if (_dotnext is not null)
+            {
+                _dotnext.Pause(false);
+                await _dotnext.DisposeAsync();
+            }
+
             ChildProcesses.KillAll();
             if (!options.Keep)
             {
@@ -165,7 +180,7 @@ internal sealed class Controller(RunOptions options, TextWriter log)
         File.AppendAllText(jsonl, JsonSerializer.Serialize(row, Json.Options) + "\n");
     }
 
-    private Cluster ClusterOf(string system) => system == "etcd" ? _etcd! : _hacore!;
+    private Cluster ClusterOf(string system) => system switch { "etcd" => _etcd!, "dotnext" => _dotnext!, _ => _hacore! };
 
     private void PauseAllExcept(Cluster? active)
     {
@@ -174,7 +189,7 @@ internal sealed class Controller(RunOptions options, TextWriter log)
             return;
         }
 
-        foreach (var c in new Cluster?[] { _hacore, _etcd })
+        foreach (var c in new Cluster?[] { _hacore, _etcd, _dotnext })
         {
             if (c is not null && !ReferenceEquals(c, active))
             {
@@ -213,6 +228,18 @@ internal sealed class Controller(RunOptions options, TextWriter log)
             log.WriteLine($"etcd: {options.Keys} keys written in {sw.Elapsed.TotalSeconds:F1} s");
         }
 
+        if (_dotnext is not null)
+        {
+            sw.Restart();
+            PauseAllExcept(_dotnext);
+            var leader = await _dotnext.LeaderAsync(TimeSpan.FromSeconds(10), ct);
+            await using var client = NewClient("dotnext", leader);
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            deadline.CancelAfter(TimeSpan.FromMinutes(3));
+            await ClosedLoopDriver.PreloadAsync(client, options.Keys, options.ValueBytes, 64, TimeSpan.FromMilliseconds(options.OpDeadlineMs), deadline.Token);
+            log.WriteLine($"dotnext: {options.Keys} keys written in {sw.Elapsed.TotalSeconds:F1} s");
+        }
+
         PauseAllExcept(null);
     }
 
@@ -220,6 +247,7 @@ internal sealed class Controller(RunOptions options, TextWriter log)
     {
         "hacore-network" => new NetworkKvClient(_hacore!.ClientEndPoints, options.Connections) { Leader = (ulong)(leader + 1) },
         "etcd" => new EtcdKvClient(_etcd!.Endpoints, leader, options.Connections),
+        "dotnext" => new NetworkKvClient(_dotnext!.ClientEndPoints, options.Connections) { Leader = (ulong)(leader + 1) },
         _ => throw new ArgumentException(system),
     };
 
@@ -379,6 +407,11 @@ internal sealed class Controller(RunOptions options, TextWriter log)
         if (system == "etcd")
         {
             row.Notes.Add("allocations and GCs are the .NET driver's (etcd is Go)");
+        }
+
+        if (system == "dotnext")
+        {
+            row.Notes.Add(DotNextCluster.Note);
         }
 
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,

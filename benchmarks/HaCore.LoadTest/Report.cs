@@ -182,6 +182,7 @@ internal static class Report
         "hacore-embedded" => Colors.Blue,
         "hacore-network" => Colors.DarkOrange,
         "etcd" => Colors.Green,
+        "dotnext" => Colors.Purple,
         _ => Colors.Gray,
     };
 

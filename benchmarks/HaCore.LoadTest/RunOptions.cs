@@ -5,7 +5,7 @@ namespace HaCore.LoadTest;
 /// <summary>The controller's command line.</summary>
 internal sealed class RunOptions
 {
-    public static readonly string[] AllSystems = ["hacore-embedded", "hacore-network", "etcd"];
+    public static readonly string[] AllSystems = ["hacore-embedded", "hacore-network", "etcd", "dotnext"];
     public static readonly string[] AllProfiles = ["write", "read-linearizable", "read-lease", "mixed", "failover"];
 
     public List<string> Profiles { get; set; } = ["write"];
@@ -35,19 +35,20 @@ internal sealed class RunOptions
         HaCore.LoadTest node ...             one node host (started by the controller)
 
           --profile LIST      write, read-linearizable, read-lease, mixed, failover (comma-separated; default write)
-          --systems LIST      hacore-embedded, hacore-network, etcd (default all three, alternating within each step)
+          --systems LIST      hacore-embedded, hacore-network, etcd, dotnext (default all four, alternating within each step;
+                              dotnext: DotNext.Net.Cluster 6.12 in benchmarks/HaCore.DotNextPeer, its followers ack before they flush)
           --clients LIST      concurrent callers per step (default 1,16,64,256,1024; failover uses the first)
           --seconds S         measured seconds per step (default 5)
           --warmup S          unmeasured seconds before each step (default 1)
           --out DIR           results: results.jsonl, results.md, charts (default loadtest-results/<utc time>)
           --keep              keep the data directories (under the temp folder)
           --keys N            key space (default 10000); --value-bytes N (default 256)
-          --heartbeat-ms N    HaCore tick / etcd --heartbeat-interval (default 20)
-          --election-ms N     HaCore election timeout / etcd --election-timeout (default 200)
+          --heartbeat-ms N    HaCore tick / etcd --heartbeat-interval / DotNext heartbeat (default 20)
+          --election-ms N     HaCore election timeout / etcd --election-timeout / DotNext lower election timeout (default 200)
           --deadline-ms N     per-operation deadline (default 5000)
           --reconnect-max-ms N  HaCore: TcpTransportOptions.ReconnectBackoffMax in ms (default 5000, the library's)
-          --snapshot-every N  HaCore: snapshot after N applied entries (HaCoreNodeOptions.SnapshotEveryEntries, default 50000)
-          --connections N     client connections (hacore-network) or gRPC channels (etcd) per node (default 4)
+          --snapshot-every N  HaCore and DotNext: snapshot after N applied entries (HaCoreNodeOptions.SnapshotEveryEntries, default 50000)
+          --connections N     client connections (hacore-network, dotnext) or gRPC channels (etcd) per node (default 4)
           --kills N           failover: leader kills (default 20); --kill-every S (default 3); --restart-after S (default 1)
           --no-pause          leave idle systems running (by default they are SIGSTOPped while another system is measured)
         """;

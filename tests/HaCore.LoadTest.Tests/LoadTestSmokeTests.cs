@@ -154,6 +154,21 @@ public sealed class LoadTestSmokeTests
     }
 
     [Fact]
+    public async Task DotNextWriteAndLeaseRead()
+    {
+        // benchmarks/HaCore.DotNextPeer, built with the harness: three DotNext.Net.Cluster processes behind the same
+        // binary client protocol as hacore-network.
+        var (code, output, outDir) = await RunAsync([.. Calm, "--systems", "dotnext", "--profile", "write,read-lease", "--seconds", "1", "--warmup", "0",
+            "--clients", "4", "--keys", "500"]);
+        Assert.True(code == 0, $"exit {code}:\n{output}");
+        AssertCleanRows(outDir, output, "dotnext", "write", "read-lease");
+        var rows = Rows(outDir);
+        Assert.Equal(2, rows.Count);
+        Assert.All(rows, r => Assert.Contains(r.GetProperty("notes").EnumerateArray(), n => n.GetString()!.Contains("not comparable on durability", StringComparison.Ordinal)));
+        Directory.Delete(outDir, true);
+    }
+
+    [Fact]
     public async Task HaCoreNetworkFailoverTwoKills()
     {
         var (code, output, outDir) = await RunAsync("--systems", "hacore-network", "--profile", "failover", "--kills", "2", "--kill-every", "2.5",
