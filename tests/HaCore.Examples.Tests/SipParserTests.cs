@@ -24,6 +24,35 @@ public sealed class SipParserTests
     private static SipParseStatus Parse(string text, out SipMessage message) => SipMessage.TryParse(Encoding.UTF8.GetBytes(text), Limits, out message);
 
     [Fact]
+    public void A_bare_CR_or_another_control_character_in_the_headers_is_dropped()
+    {
+        // Found by the sip-message fuzz target: "i:\r\n probe-1\ri:" kept a CR inside the Call-ID, and the answer
+        // carried it into a header line that a peer splits in two.
+        foreach (var bad in new[] { "Call-ID: a\rb", "Call-ID: a\u0000b", "Subject: x\u007f" })
+        {
+            var text = Invite.Replace("Call-ID: 1-1@127.0.0.1", bad, StringComparison.Ordinal).Replace("Subject: x", bad, StringComparison.Ordinal);
+            Assert.Equal(SipParseStatus.Drop, SipMessage.TryParse(Encoding.UTF8.GetBytes(text), new SipLimits(), out var message));
+            Assert.Equal("control character in the header section", message.Error);
+        }
+
+        Assert.Equal(SipParseStatus.Ok, SipMessage.TryParse(Encoding.UTF8.GetBytes(Invite.Replace("CSeq: 1", "CSeq:\t1", StringComparison.Ordinal)), new SipLimits(), out _));
+    }
+
+    [Fact]
+    public void A_folded_header_whose_first_line_is_empty_has_no_leading_space()
+    {
+        // Found by the sip-message fuzz target: "i:\r\n probe-1" gave the Call-ID " probe-1", so the 200 OK
+        // carried "Call-ID:  probe-1", which a peer reads as "probe-1", and a retransmission folded otherwise
+        // would have had another dedupe key.
+        var text = "OPTIONS sip:127.0.0.1:5060 SIP/2.0\r\nv: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK-probe\r\nf: <sip:probe@127.0.0.1>;tag=p1\r\n" +
+            "t: <sip:127.0.0.1>\r\ni:\r\n probe-1\r\nCSeq: 7 OPTIONS\r\nl: 0\r\n\r\n";
+        Assert.Equal(SipParseStatus.Ok, SipMessage.TryParse(Encoding.UTF8.GetBytes(text), new SipLimits(), out var message));
+        Assert.Equal("probe-1", message.CallId);
+        Assert.Equal(SipParseStatus.Ok, SipMessage.TryParse(message.BuildResponse(200, "OK", "t1"), new SipLimits(), out var response));
+        Assert.Equal("probe-1", response.CallId);
+    }
+
+    [Fact]
     public void A_well_formed_INVITE_is_read()
     {
         Assert.Equal(SipParseStatus.Ok, Parse(Invite, out var m));

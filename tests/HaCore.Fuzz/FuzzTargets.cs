@@ -19,6 +19,7 @@ public static class FuzzTargets
         new ContactCenterCommandTarget(),
         new ContactCenterSnapshotTarget(),
         new AdminProtocolTarget(),
+        new SipMessageTarget(),
     ];
 
     /// <summary>The target called <paramref name="name"/>, or null.</summary>

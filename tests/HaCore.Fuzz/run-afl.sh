@@ -35,7 +35,7 @@ rm -rf "$bin"
 dotnet publish "$here/HaCore.Fuzz.csproj" -c Release -o "$bin" -p:UseSharedCompilation=true --nologo -v quiet
 # Coverage comes from the instrumented assemblies: the decoders and what they call. ($bin is published
 # afresh above, so no assembly is instrumented twice.)
-for assembly in HaCore.Raft HaCore.Transport HaCore.Storage HaCore HaCore.ContactCenter MessagePack; do
+for assembly in HaCore.Raft HaCore.Transport HaCore.Storage HaCore HaCore.ContactCenter HaCore.TServer MessagePack; do
   sharpfuzz "$bin/$assembly.dll"
 done
 

@@ -200,6 +200,18 @@ public sealed class SipMessage
 
         var head = headerEnd < 0 ? text : text[..headerEnd];
         var body = headerEnd < 0 ? "" : text[(headerEnd + separator)..];
+        for (var i = 0; i < head.Length; i++)
+        {
+            // Only CRLF (or a bare LF) ends a line, and no control character is part of one (RFC 3261 25.1): a bare CR
+            // inside a value made an answer whose headers a peer reads differently (sip-message fuzz target).
+            var c = head[i];
+            if ((c < ' ' && c != '\t' && c != '\n' && !(c == '\r' && i + 1 < head.Length && head[i + 1] == '\n')) || c == '\u007f')
+            {
+                Error = "control character in the header section";
+                return SipParseStatus.Drop;
+            }
+        }
+
         var lines = head.Split('\n');
         if (lines.Length == 0 || lines[0].TrimEnd('\r').Length is 0)
         {
@@ -268,7 +280,15 @@ public sealed class SipMessage
                 }
 
                 var last = Headers[^1];
-                var joined = last.Value + " " + line.Trim();
+                // RFC 3261 7.3.1: the folding white space is one SP, and a value's leading white space is not part of
+                // it (an empty first line gave a Call-ID of " probe-1", which the answer then lost: sip-message fuzz target).
+                var more = line.Trim();
+                if (more.Length == 0)
+                {
+                    continue; // a line of white space only adds nothing
+                }
+
+                var joined = last.Value.Length == 0 ? more : last.Value + " " + more;
                 if (joined.Length > limits.MaxLineBytes)
                 {
                     problem ??= "header line too long";
