@@ -126,11 +126,15 @@ internal sealed class HaCoreCluster : Cluster
     private readonly int[] _control;
     private readonly string _secretHex = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
     private readonly RunOptions _options;
+    private readonly Variant _variant;
+    private readonly string _name;
 
-    public HaCoreCluster(RunOptions options, string root)
+    public HaCoreCluster(RunOptions options, string root, string variantKey = "")
         : base(options.Nodes, root)
     {
         _options = options;
+        _variant = Variant.Parse(variantKey);
+        _name = variantKey.Length == 0 ? "hacore" : "hacore+" + variantKey;
         _raft = [.. Enumerable.Range(0, Size).Select(_ => FreePort())];
         _client = [.. Enumerable.Range(0, Size).Select(_ => FreePort())];
         _control = [.. Enumerable.Range(0, Size).Select(_ => FreePort())];
@@ -145,12 +149,22 @@ internal sealed class HaCoreCluster : Cluster
         var peers = string.Join(",", Enumerable.Range(0, Size).Select(j => $"{j + 1}=127.0.0.1:{_raft[j]}"));
         var args = prefix.Concat(
         [
-            "node", "--id", S(i + 1), "--data", Path.Combine(Root, $"hacore-{i + 1}"), "--raft-port", S(_raft[i]), "--client-port", S(_client[i]),
+            "node", "--id", S(i + 1), "--data", Path.Combine(Root, $"{_name}-{i + 1}"), "--log", Path.GetFullPath(Path.Combine(_options.Out, $"{_name}-{i + 1}.log")), "--raft-port", S(_raft[i]), "--client-port", S(_client[i]),
             "--control-port", S(_control[i]), "--peers", peers, "--keys", S(_options.Keys), "--heartbeat-ms", S(_options.HeartbeatMs),
-            "--election-ms", S(_options.ElectionMs), "--snapshot-every", _options.SnapshotEvery.ToString(CultureInfo.InvariantCulture), "--reconnect-max-ms", S(_options.ReconnectMaxMs), "--parent-pid", S(Environment.ProcessId),
+            "--election-ms", S(_options.ElectionMs), "--snapshot-every", (_variant.SnapshotEvery ?? _options.SnapshotEvery).ToString(CultureInfo.InvariantCulture), "--reconnect-max-ms", S(_options.ReconnectMaxMs), "--parent-pid", S(Environment.ProcessId),
         ]);
+        if (_variant.EntryCacheBytes is { } cache)
+        {
+            args = args.Concat(["--entry-cache-bytes", cache.ToString(CultureInfo.InvariantCulture)]);
+        }
+
         var env = new Dictionary<string, string> { ["HACORE_CLUSTER_SECRET"] = _secretHex, ["DOTNET_gcServer"] = "0" };
-        Nodes[i] = await Child.StartAsync($"hacore-{i + 1}", file, args, env, l => l.Contains(" ready pid ", StringComparison.Ordinal), TimeSpan.FromSeconds(60), ct).ConfigureAwait(false);
+        foreach (var (k, v) in _variant.Environment)
+        {
+            env[k] = v;
+        }
+
+        Nodes[i] = await Child.StartAsync($"{_name}-{i + 1}", file, args, env, l => l.Contains(" ready pid ", StringComparison.Ordinal), TimeSpan.FromSeconds(60), ct).ConfigureAwait(false);
     }
 
     /// <summary>This program as a command: the apphost, or <c>dotnet HaCore.LoadTest.dll</c>.</summary>

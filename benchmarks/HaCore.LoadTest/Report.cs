@@ -182,6 +182,8 @@ internal static class Report
         "hacore-embedded" => Colors.Blue,
         "hacore-network" => Colors.DarkOrange,
         "etcd" => Colors.Green,
+        _ when system.StartsWith("hacore-embedded+", StringComparison.Ordinal) => Colors.Purple,
+        _ when system.StartsWith("hacore-network+", StringComparison.Ordinal) => Colors.Red,
         _ => Colors.Gray,
     };
 

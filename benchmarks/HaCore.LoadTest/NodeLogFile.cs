@@ -1,0 +1,77 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+
+namespace HaCore.LoadTest;
+
+/// <summary>
+/// The node host's log (<c>--log FILE</c>): HaCore's events at Information and above (snapshots, role changes, loop
+/// stalls), each with its UTC time, and once a second a probe line with this process's GC counts, GC pause time and
+/// allocations in that second and the loop's longest iteration, so that a latency spike in the driver's per-second
+/// samples can be matched with what the node was doing then.
+/// </summary>
+internal sealed class NodeLogFile : ILoggerFactory, ILoggerProvider
+{
+    private readonly StreamWriter _writer;
+    private readonly Lock _gate = new();
+    private readonly Timer _probe;
+    private (int G0, int G1, int G2, TimeSpan Pause, long Allocated) _last;
+
+    public NodeLogFile(string path)
+    {
+        _writer = new StreamWriter(new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read)) { AutoFlush = true };
+        _last = Now();
+        _probe = new Timer(_ => Probe(), null, 1000, 1000);
+    }
+
+    private static (int, int, int, TimeSpan, long) Now() =>
+        (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration(), GC.GetTotalAllocatedBytes());
+
+    private void Probe()
+    {
+        var now = Now();
+        var (g0, g1, g2, pause, allocated) = now;
+        Write(string.Create(CultureInfo.InvariantCulture,
+            $"probe gc0 {g0 - _last.G0} gc1 {g1 - _last.G1} gc2 {g2 - _last.G2} pause {(pause - _last.Pause).TotalMilliseconds:F1} ms alloc {(allocated - _last.Allocated) / 1e6:F1} MB " +
+            $"heap {GC.GetTotalMemory(false) / 1e6:F0} MB threads {ThreadPool.ThreadCount} queued {ThreadPool.PendingWorkItemCount}"));
+        _last = now;
+    }
+
+    private void Write(string line)
+    {
+        lock (_gate)
+        {
+            _writer.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {line}");
+        }
+    }
+
+    public ILogger CreateLogger(string categoryName) => new FileLogger(this);
+
+    public void AddProvider(ILoggerProvider provider)
+    {
+    }
+
+    public void Dispose()
+    {
+        _probe.Dispose();
+        lock (_gate)
+        {
+            _writer.Dispose();
+        }
+    }
+
+    private sealed class FileLogger(NodeLogFile file) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (IsEnabled(logLevel))
+            {
+                file.Write($"{logLevel} {eventId.Id} {formatter(state, exception)}{(exception is null ? string.Empty : " " + exception.Message)}");
+            }
+        }
+    }
+}
