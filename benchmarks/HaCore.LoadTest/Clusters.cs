@@ -145,7 +145,7 @@ internal sealed class HaCoreCluster : Cluster
 
     public override async Task StartAsync(int i, CancellationToken ct)
     {
-        var (file, prefix) = SelfCommand();
+        var (file, prefix) = _variant.Dll is { } dll ? ("dotnet", [dll]) : SelfCommand();
         var peers = string.Join(",", Enumerable.Range(0, Size).Select(j => $"{j + 1}=127.0.0.1:{_raft[j]}"));
         var args = prefix.Concat(
         [
@@ -156,6 +156,11 @@ internal sealed class HaCoreCluster : Cluster
         if (_variant.EntryCacheBytes is { } cache)
         {
             args = args.Concat(["--entry-cache-bytes", cache.ToString(CultureInfo.InvariantCulture)]);
+        }
+
+        if (_variant.RetainedCommands is { } retain)
+        {
+            args = args.Concat(["--retained-commands", S(retain)]);
         }
 
         var env = new Dictionary<string, string> { ["HACORE_CLUSTER_SECRET"] = _secretHex, ["DOTNET_gcServer"] = "0" };

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Tracing;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 
@@ -14,12 +16,16 @@ internal sealed class NodeLogFile : ILoggerFactory, ILoggerProvider
     private readonly StreamWriter _writer;
     private readonly Lock _gate = new();
     private readonly Timer _probe;
+    private readonly AllocationSampler? _sampler;
     private (int G0, int G1, int G2, TimeSpan Pause, long Allocated) _last;
+    private int _probes;
 
     public NodeLogFile(string path)
     {
         _writer = new StreamWriter(new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read)) { AutoFlush = true };
         _last = Now();
+        // HACORE_LOADTEST_ALLOCATIONS=1: the runtime's allocation samples (one per ~100 KB) by type, every 5 s.
+        _sampler = Environment.GetEnvironmentVariable("HACORE_LOADTEST_ALLOCATIONS") == "1" ? new AllocationSampler() : null;
         _probe = new Timer(_ => Probe(), null, 1000, 1000);
     }
 
@@ -34,6 +40,10 @@ internal sealed class NodeLogFile : ILoggerFactory, ILoggerProvider
             $"probe gc0 {g0 - _last.G0} gc1 {g1 - _last.G1} gc2 {g2 - _last.G2} pause {(pause - _last.Pause).TotalMilliseconds:F1} ms alloc {(allocated - _last.Allocated) / 1e6:F1} MB " +
             $"heap {GC.GetTotalMemory(false) / 1e6:F0} MB threads {ThreadPool.ThreadCount} queued {ThreadPool.PendingWorkItemCount}"));
         _last = now;
+        if (_sampler is not null && ++_probes % 5 == 0)
+        {
+            Write("allocations by type (sampled, MB): " + _sampler.TakeTop(12));
+        }
     }
 
     private void Write(string line)
@@ -53,6 +63,7 @@ internal sealed class NodeLogFile : ILoggerFactory, ILoggerProvider
     public void Dispose()
     {
         _probe.Dispose();
+        _sampler?.Dispose();
         lock (_gate)
         {
             _writer.Dispose();
@@ -73,5 +84,37 @@ internal sealed class NodeLogFile : ILoggerFactory, ILoggerProvider
                 file.Write($"{logLevel} {eventId.Id} {formatter(state, exception)}{(exception is null ? string.Empty : " " + exception.Message)}");
             }
         }
+    }
+}
+
+/// <summary>GC AllocationTick events (one per ~100 KB allocated) summed by type.</summary>
+internal sealed class AllocationSampler : EventListener
+{
+    private ConcurrentDictionary<string, long> _bytes = new();
+
+    protected override void OnEventSourceCreated(EventSource eventSource)
+    {
+        if (eventSource.Name == "Microsoft-Windows-DotNETRuntime")
+        {
+            EnableEvents(eventSource, EventLevel.Verbose, (EventKeywords)0x1); // GC
+        }
+    }
+
+    protected override void OnEventWritten(EventWrittenEventArgs e)
+    {
+        if (e.EventName is not { } name || !name.StartsWith("GCAllocationTick", StringComparison.Ordinal) || e.PayloadNames is not { } names || e.Payload is not { } payload)
+        {
+            return;
+        }
+
+        var type = names.IndexOf("TypeName") is var t and >= 0 ? payload[t] as string ?? "?" : "?";
+        var amount = names.IndexOf("AllocationAmount64") is var a and >= 0 ? Convert.ToInt64(payload[a], CultureInfo.InvariantCulture) : 100_000;
+        _bytes.AddOrUpdate(type, amount, (_, v) => v + amount);
+    }
+
+    public string TakeTop(int n)
+    {
+        var taken = Interlocked.Exchange(ref _bytes, new ConcurrentDictionary<string, long>());
+        return string.Join(", ", taken.OrderByDescending(kv => kv.Value).Take(n).Select(kv => string.Create(CultureInfo.InvariantCulture, $"{kv.Key} {kv.Value / 1e6:F1}")));
     }
 }

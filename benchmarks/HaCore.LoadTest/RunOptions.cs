@@ -37,7 +37,8 @@ internal sealed class RunOptions
           --profile LIST      write, read-linearizable, read-lease, mixed, failover (comma-separated; default write)
           --systems LIST      hacore-embedded, hacore-network, etcd (default all three, alternating within each step);
                               a HaCore system may carry a variant, run on a cluster of its own in the same run:
-                              hacore-embedded+snap=N (SnapshotEveryEntries N), +cache=N (EntryCacheBytes), +DOTNET_X=V (an environment variable of
+                              hacore-embedded+snap=N (SnapshotEveryEntries N), +cache=N (EntryCacheBytes), +retain=N (RetainedCommands), +dll=PATH (nodes run
+                              that copy of HaCore.LoadTest.dll: before/after in one run), +DOTNET_X=V (an environment variable of
                               its node processes, e.g. +DOTNET_gcServer=1), e.g. hacore-embedded,hacore-embedded+snap=100000000
           --clients LIST      concurrent callers per step (default 1,16,64,256,1024; failover uses the first)
           --seconds S         measured seconds per step (default 5)
@@ -119,28 +120,39 @@ internal sealed class RunOptions
 
 /// <summary>
 /// A HaCore system's variant: the part after the first <c>+</c> of its name, tokens separated by <c>+</c>:
-/// <c>snap=N</c> (SnapshotEveryEntries), <c>cache=N</c> (StorageOptions.EntryCacheBytes) and <c>NAME=VALUE</c> for an environment variable of the node processes whose name
+/// <c>snap=N</c> (SnapshotEveryEntries), <c>cache=N</c> (StorageOptions.EntryCacheBytes), <c>retain=N</c> (RetainedCommands), <c>dll=PATH</c> (the node processes run that build of
+/// HaCore.LoadTest.dll, e.g. a copy of the previous build, for a before/after of the runtime in one run) and <c>NAME=VALUE</c> for an environment variable of the node processes whose name
 /// starts with DOTNET_. Systems with the same variant share one cluster.
 /// </summary>
-internal sealed record Variant(long? SnapshotEvery, long? EntryCacheBytes, IReadOnlyDictionary<string, string> Environment)
+internal sealed record Variant(long? SnapshotEvery, long? EntryCacheBytes, int? RetainedCommands, string? Dll, IReadOnlyDictionary<string, string> Environment)
 {
     public static string KeyOf(string system) => system.Split('+', 2) is [_, var v] ? v : string.Empty;
 
     public static Variant Parse(string key)
     {
         long? snap = null, cache = null;
+        int? retain = null;
+        string? dll = null;
         var env = new Dictionary<string, string>();
         foreach (var token in key.Split('+', StringSplitOptions.RemoveEmptyEntries))
         {
             var kv = token.Split('=', 2);
             if (kv.Length != 2)
             {
-                throw new ArgumentException($"variant token {token}: want snap=N, cache=N or DOTNET_NAME=VALUE");
+                throw new ArgumentException($"variant token {token}: want snap=N, cache=N, retain=N, dll=PATH or DOTNET_NAME=VALUE");
             }
 
             if (kv[0] == "snap")
             {
                 snap = long.Parse(kv[1], CultureInfo.InvariantCulture);
+            }
+            else if (kv[0] == "retain")
+            {
+                retain = int.Parse(kv[1], CultureInfo.InvariantCulture);
+            }
+            else if (kv[0] == "dll")
+            {
+                dll = File.Exists(kv[1]) ? Path.GetFullPath(kv[1]) : throw new ArgumentException($"variant token {token}: no such file");
             }
             else if (kv[0] == "cache")
             {
@@ -152,10 +164,10 @@ internal sealed record Variant(long? SnapshotEvery, long? EntryCacheBytes, IRead
             }
             else
             {
-                throw new ArgumentException($"variant token {token}: want snap=N, cache=N or DOTNET_NAME=VALUE");
+                throw new ArgumentException($"variant token {token}: want snap=N, cache=N, retain=N, dll=PATH or DOTNET_NAME=VALUE");
             }
         }
 
-        return new Variant(snap, cache, env);
+        return new Variant(snap, cache, retain, dll, env);
     }
 }
