@@ -134,7 +134,10 @@ internal sealed class HaCoreCluster : Cluster
     {
         _options = options;
         _variant = Variant.Parse(variantKey);
-        _name = variantKey.Length == 0 ? "hacore" : "hacore+" + variantKey;
+        // A file name: a dll=PATH token is named by the folder its build is in; anything else unusual becomes '_'.
+        var label = string.Join("+", variantKey.Split('+', StringSplitOptions.RemoveEmptyEntries)
+            .Select(t => t.StartsWith("dll=", StringComparison.Ordinal) ? "dll=" + Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(t[4..]))) : t));
+        _name = variantKey.Length == 0 ? "hacore" : "hacore+" + new string([.. label.Select(c => char.IsAsciiLetterOrDigit(c) || c is '+' or '=' or '-' or '_' or '.' ? c : '_')]);
         _raft = [.. Enumerable.Range(0, Size).Select(_ => FreePort())];
         _client = [.. Enumerable.Range(0, Size).Select(_ => FreePort())];
         _control = [.. Enumerable.Range(0, Size).Select(_ => FreePort())];
