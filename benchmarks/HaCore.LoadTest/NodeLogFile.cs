@@ -8,7 +8,7 @@ namespace HaCore.LoadTest;
 /// <summary>
 /// The node host's log (<c>--log FILE</c>): HaCore's events at Information and above (snapshots, role changes, loop
 /// stalls), each with its UTC time, and once a second a probe line with this process's GC counts, GC pause time and
-/// allocations in that second and the loop's longest iteration, so that a latency spike in the driver's per-second
+/// allocations in that second, and the last gen0/gen1 collection's promoted bytes and pause, so that a latency spike in the driver's per-second
 /// samples can be matched with what the node was doing then.
 /// </summary>
 internal sealed class NodeLogFile : ILoggerFactory, ILoggerProvider
@@ -36,9 +36,11 @@ internal sealed class NodeLogFile : ILoggerFactory, ILoggerProvider
     {
         var now = Now();
         var (g0, g1, g2, pause, allocated) = now;
+        var ephemeral = GC.GetGCMemoryInfo(GCKind.Ephemeral);
         Write(string.Create(CultureInfo.InvariantCulture,
             $"probe gc0 {g0 - _last.G0} gc1 {g1 - _last.G1} gc2 {g2 - _last.G2} pause {(pause - _last.Pause).TotalMilliseconds:F1} ms alloc {(allocated - _last.Allocated) / 1e6:F1} MB " +
-            $"heap {GC.GetTotalMemory(false) / 1e6:F0} MB threads {ThreadPool.ThreadCount} queued {ThreadPool.PendingWorkItemCount}"));
+            $"heap {GC.GetTotalMemory(false) / 1e6:F0} MB threads {ThreadPool.ThreadCount} queued {ThreadPool.PendingWorkItemCount} " +
+            $"last-ephemeral-gc gen{ephemeral.Generation} promoted {ephemeral.PromotedBytes / 1e6:F1} MB pause {ephemeral.PauseDurations[0].TotalMilliseconds:F1} ms"));
         _last = now;
         if (_sampler is not null && ++_probes % 5 == 0)
         {
