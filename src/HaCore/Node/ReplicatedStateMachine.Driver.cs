@@ -46,9 +46,6 @@ public sealed partial class ReplicatedStateMachine<TStateMachine, TCommand, TRes
                     _signal.Wait(_options.TickInterval);
                 }
 
-                // Reset before clearing the flag: a Signal after this point sets the event again (its Exchange sees 0),
-                // and one before it wrote its queue item before signalling, so the drains below see it.
-                _signal.Reset();
                 Volatile.Write(ref _signaled, 0);
                 var started = Stopwatch.GetTimestamp();
                 var gcBefore = GC.GetTotalPauseDuration();
@@ -143,7 +140,7 @@ public sealed partial class ReplicatedStateMachine<TStateMachine, TCommand, TRes
     {
         if (Interlocked.Exchange(ref _signaled, 1) == 0)
         {
-            _signal.Set();
+            _signal.Release();
         }
     }
 

@@ -37,9 +37,7 @@ public sealed partial class ReplicatedStateMachine<TStateMachine, TCommand, TRes
     private readonly Channel<Message> _inbound;
     private readonly TransportReports _reports = new();
     private readonly BackgroundSnapshotSaver _snapshotSaver;
-    // Wakes the loop. No spinning before it blocks (SemaphoreSlim spins, then sleeps): at low load the loop wakes
-    // once per message or tick, and each spin burnt CPU that an idle or lightly loaded node should not use.
-    private readonly ManualResetEventSlim _signal = new(false, spinCount: 0);
+    private readonly SemaphoreSlim _signal = new(0);
     private readonly NodeTelemetry _telemetry;
     private readonly StatusFeed _statusFeed;
     private readonly Guid _nodeSession = Guid.NewGuid();
