@@ -126,11 +126,18 @@ internal sealed class HaCoreCluster : Cluster
     private readonly int[] _control;
     private readonly string _secretHex = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
     private readonly RunOptions _options;
+    private readonly Variant _variant;
+    private readonly string _name;
 
-    public HaCoreCluster(RunOptions options, string root)
+    public HaCoreCluster(RunOptions options, string root, string variantKey = "")
         : base(options.Nodes, root)
     {
         _options = options;
+        _variant = Variant.Parse(variantKey);
+        // A file name: a dll=PATH token is named by the folder its build is in; anything else unusual becomes '_'.
+        var label = string.Join("+", variantKey.Split('+', StringSplitOptions.RemoveEmptyEntries)
+            .Select(t => t.StartsWith("dll=", StringComparison.Ordinal) ? "dll=" + Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(t[4..]))) : t));
+        _name = variantKey.Length == 0 ? "hacore" : "hacore+" + new string([.. label.Select(c => char.IsAsciiLetterOrDigit(c) || c is '+' or '=' or '-' or '_' or '.' ? c : '_')]);
         _raft = [.. Enumerable.Range(0, Size).Select(_ => FreePort())];
         _client = [.. Enumerable.Range(0, Size).Select(_ => FreePort())];
         _control = [.. Enumerable.Range(0, Size).Select(_ => FreePort())];
@@ -141,16 +148,31 @@ internal sealed class HaCoreCluster : Cluster
 
     public override async Task StartAsync(int i, CancellationToken ct)
     {
-        var (file, prefix) = SelfCommand();
+        var (file, prefix) = _variant.Dll is { } dll ? ("dotnet", [dll]) : SelfCommand();
         var peers = string.Join(",", Enumerable.Range(0, Size).Select(j => $"{j + 1}=127.0.0.1:{_raft[j]}"));
         var args = prefix.Concat(
         [
-            "node", "--id", S(i + 1), "--data", Path.Combine(Root, $"hacore-{i + 1}"), "--raft-port", S(_raft[i]), "--client-port", S(_client[i]),
+            "node", "--id", S(i + 1), "--data", Path.Combine(Root, $"{_name}-{i + 1}"), "--log", Path.GetFullPath(Path.Combine(_options.Out, $"{_name}-{i + 1}.log")), "--raft-port", S(_raft[i]), "--client-port", S(_client[i]),
             "--control-port", S(_control[i]), "--peers", peers, "--keys", S(_options.Keys), "--heartbeat-ms", S(_options.HeartbeatMs),
-            "--election-ms", S(_options.ElectionMs), "--snapshot-every", _options.SnapshotEvery.ToString(CultureInfo.InvariantCulture), "--reconnect-max-ms", S(_options.ReconnectMaxMs), "--parent-pid", S(Environment.ProcessId),
+            "--election-ms", S(_options.ElectionMs), "--snapshot-every", (_variant.SnapshotEvery ?? _options.SnapshotEvery).ToString(CultureInfo.InvariantCulture), "--reconnect-max-ms", S(_options.ReconnectMaxMs), "--parent-pid", S(Environment.ProcessId),
         ]);
+        if (_variant.EntryCacheBytes is { } cache)
+        {
+            args = args.Concat(["--entry-cache-bytes", cache.ToString(CultureInfo.InvariantCulture)]);
+        }
+
+        if (_variant.RetainedCommands is { } retain)
+        {
+            args = args.Concat(["--retained-commands", S(retain)]);
+        }
+
         var env = new Dictionary<string, string> { ["HACORE_CLUSTER_SECRET"] = _secretHex, ["DOTNET_gcServer"] = "0" };
-        Nodes[i] = await Child.StartAsync($"hacore-{i + 1}", file, args, env, l => l.Contains(" ready pid ", StringComparison.Ordinal), TimeSpan.FromSeconds(60), ct).ConfigureAwait(false);
+        foreach (var (k, v) in _variant.Environment)
+        {
+            env[k] = v;
+        }
+
+        Nodes[i] = await Child.StartAsync($"{_name}-{i + 1}", file, args, env, l => l.Contains(" ready pid ", StringComparison.Ordinal), TimeSpan.FromSeconds(60), ct).ConfigureAwait(false);
     }
 
     /// <summary>This program as a command: the apphost, or <c>dotnet HaCore.LoadTest.dll</c>.</summary>

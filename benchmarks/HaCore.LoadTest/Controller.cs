@@ -14,7 +14,7 @@ internal sealed class Controller(RunOptions options, TextWriter log)
 {
     private readonly string _run = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
     private readonly List<StepRow> _rows = [];
-    private HaCoreCluster? _hacore;
+    private readonly Dictionary<string, HaCoreCluster> _hacores = []; // by variant key ("" for the plain HaCore systems)
     private EtcdCluster? _etcd;
     private DotNextCluster? _dotnext;
 
@@ -73,12 +73,13 @@ internal sealed class Controller(RunOptions options, TextWriter log)
         File.WriteAllText(jsonl, string.Empty);
         try
         {
-            if (options.Systems.Any(s => s.StartsWith("hacore", StringComparison.Ordinal)))
+            foreach (var key in options.Systems.Where(s => s.StartsWith("hacore", StringComparison.Ordinal)).Select(Variant.KeyOf).Distinct())
             {
-                _hacore = new HaCoreCluster(options, root);
-                await _hacore.StartAllAsync(ct);
-                var leader = await _hacore.LeaderAsync(TimeSpan.FromSeconds(30), ct);
-                log.WriteLine($"hacore: {options.Nodes} nodes up (pids {string.Join(",", _hacore.Pids)}), leader node {leader + 1}");
+                var hacore = _hacores[key] = new HaCoreCluster(options, root, key);
+                await hacore.StartAllAsync(ct);
+                var leader = await hacore.LeaderAsync(TimeSpan.FromSeconds(30), ct);
+                log.WriteLine($"hacore{(key.Length > 0 ? "+" + key : string.Empty)}: {options.Nodes} nodes up (pids {string.Join(",", hacore.Pids)}), leader node {leader + 1}");
+                hacore.Pause(options.PauseIdle); // the next cluster starts on a quiet machine
             }
 
             if (options.Systems.Contains("etcd"))
@@ -112,7 +113,7 @@ internal sealed class Controller(RunOptions options, TextWriter log)
                 {
                     foreach (var system in options.Systems)
                     {
-                        if (system == "hacore-embedded")
+                        if (RunOptions.BaseSystem(system) == "hacore-embedded")
                         {
                             log.WriteLine("failover: hacore-embedded skipped (its load runs inside the leader, the process that is killed)");
                             continue;
@@ -137,10 +138,10 @@ internal sealed class Controller(RunOptions options, TextWriter log)
         }
         finally
         {
-            if (_hacore is not null)
+            foreach (var hacore in _hacores.Values)
             {
-                _hacore.Pause(false);
-                await _hacore.DisposeAsync();
+                hacore.Pause(false);
+                await hacore.DisposeAsync();
             }
 
             if (_etcd is not null)
@@ -180,7 +181,9 @@ internal sealed class Controller(RunOptions options, TextWriter log)
         File.AppendAllText(jsonl, JsonSerializer.Serialize(row, Json.Options) + "\n");
     }
 
-    private Cluster ClusterOf(string system) => system switch { "etcd" => _etcd!, "dotnext" => _dotnext!, _ => _hacore! };
+    private Cluster ClusterOf(string system) => system switch { "etcd" => _etcd!, "dotnext" => _dotnext!, _ => HaCoreOf(system) };
+
+    private HaCoreCluster HaCoreOf(string system) => _hacores[Variant.KeyOf(system)];
 
     private void PauseAllExcept(Cluster? active)
     {
@@ -189,7 +192,7 @@ internal sealed class Controller(RunOptions options, TextWriter log)
             return;
         }
 
-        foreach (var c in new Cluster?[] { _hacore, _etcd, _dotnext })
+        foreach (var c in _hacores.Values.Cast<Cluster?>().Append(_etcd).Append(_dotnext))
         {
             if (c is not null && !ReferenceEquals(c, active))
             {
@@ -203,11 +206,11 @@ internal sealed class Controller(RunOptions options, TextWriter log)
     private async Task PreloadAsync(CancellationToken ct)
     {
         var sw = Stopwatch.StartNew();
-        if (_hacore is not null)
+        foreach (var hacore in _hacores.Values)
         {
-            PauseAllExcept(_hacore);
-            var leader = await _hacore.LeaderAsync(TimeSpan.FromSeconds(10), ct);
-            var answer = await _hacore.RequestAsync(leader, $"PRELOAD {options.Keys}", TimeSpan.FromMinutes(3));
+            PauseAllExcept(hacore);
+            var leader = await hacore.LeaderAsync(TimeSpan.FromSeconds(10), ct);
+            var answer = await hacore.RequestAsync(leader, $"PRELOAD {options.Keys}", TimeSpan.FromMinutes(3));
             if (!answer.StartsWith("OK", StringComparison.Ordinal))
             {
                 throw new InvalidOperationException($"hacore preload failed: {answer}");
@@ -243,9 +246,9 @@ internal sealed class Controller(RunOptions options, TextWriter log)
         PauseAllExcept(null);
     }
 
-    private IKvClient NewClient(string system, int leader) => system switch
+    private IKvClient NewClient(string system, int leader) => RunOptions.BaseSystem(system) switch
     {
-        "hacore-network" => new NetworkKvClient(_hacore!.ClientEndPoints, options.Connections) { Leader = (ulong)(leader + 1) },
+        "hacore-network" => new NetworkKvClient(HaCoreOf(system).ClientEndPoints, options.Connections) { Leader = (ulong)(leader + 1) },
         "etcd" => new EtcdKvClient(_etcd!.Endpoints, leader, options.Connections),
         "dotnext" => new NetworkKvClient(_dotnext!.ClientEndPoints, options.Connections) { Leader = (ulong)(leader + 1) },
         _ => throw new ArgumentException(system),
@@ -292,9 +295,9 @@ internal sealed class Controller(RunOptions options, TextWriter log)
             var meter = new CpuMeter();
             DriverResult result;
             (long System, long Driver, long MachineBusy, long MachineTotal) cpu = default;
-            if (system == "hacore-embedded")
+            if (RunOptions.BaseSystem(system) == "hacore-embedded")
             {
-                (result, cpu) = await EmbeddedStepAsync(leader, profile, clients, meter, ct);
+                (result, cpu) = await EmbeddedStepAsync(system, leader, profile, clients, meter, ct);
             }
             else
             {
@@ -314,9 +317,9 @@ internal sealed class Controller(RunOptions options, TextWriter log)
         }
     }
 
-    private async Task<(DriverResult, (long, long, long, long))> EmbeddedStepAsync(int leader, string profile, int clients, CpuMeter meter, CancellationToken ct)
+    private async Task<(DriverResult, (long, long, long, long))> EmbeddedStepAsync(string system, int leader, string profile, int clients, CpuMeter meter, CancellationToken ct)
     {
-        var hacore = _hacore!;
+        var hacore = HaCoreOf(system);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         deadline.CancelAfter(TimeSpan.FromSeconds(options.Warmup + options.Seconds + 60));
         var (tcp, reader, writer) = await hacore.ControlAsync(leader, deadline.Token);
@@ -324,7 +327,7 @@ internal sealed class Controller(RunOptions options, TextWriter log)
         {
             var step = new EmbeddedStep(profile, clients, options.Warmup, options.Seconds, options.Keys, options.ValueBytes, options.OpDeadlineMs, (ulong)Random.Shared.NextInt64());
             await writer.WriteLineAsync(("RUN " + JsonSerializer.Serialize(step, Json.Options)).AsMemory(), deadline.Token);
-            var progress = Progress("hacore-embedded", profile, clients);
+            var progress = Progress(system, profile, clients);
             (long, long, long, long) cpu = default;
             while (await reader.ReadLineAsync(deadline.Token) is { } line)
             {
@@ -358,7 +361,7 @@ internal sealed class Controller(RunOptions options, TextWriter log)
     {
         var h = r.Latency.ToHistogram();
         var ops = Math.Max(1, r.Ops);
-        var embedded = system == "hacore-embedded";
+        var embedded = RunOptions.BaseSystem(system) == "hacore-embedded";
         const double UsPerTick = 1e6 / ProcStats.TicksPerSecond;
         var seconds = Math.Max(1e-9, r.Seconds);
         double Pct(long ticks) => ticks * UsPerTick / 1e6 / seconds * 100; // percent of one core

@@ -15,7 +15,7 @@ namespace HaCore.LoadTest;
 /// The <c>node</c> role: one HaCore node with the <see cref="KvStore"/> in this process, its binary client port
 /// (hacore-network) and a line-based control port for the controller (STATUS, RUN for hacore-embedded, PRELOAD).
 ///   node --id N --data DIR --raft-port P --client-port Q --control-port R --peers 1=127.0.0.1:P1,...
-///        [--keys 10000] [--heartbeat-ms 20] [--election-ms 200] [--snapshot-every 50000] [--reconnect-max-ms 5000] [--parent-pid PID]
+///        [--keys 10000] [--heartbeat-ms 20] [--election-ms 200] [--snapshot-every 50000] [--reconnect-max-ms 5000] [--parent-pid PID] [--log FILE] [--entry-cache-bytes N] [--retained-commands N]
 /// Environment: HACORE_CLUSTER_SECRET, the cluster secret in hex; the control port wants it as its first line.
 /// </summary>
 internal static class NodeHost
@@ -56,6 +56,16 @@ internal static class NodeHost
                 ReconnectBackoffMax = TimeSpan.FromMilliseconds(double.Parse(Arg("--reconnect-max-ms", "5000"), CultureInfo.InvariantCulture)),
             },
         };
+        if (args.Contains("--entry-cache-bytes"))
+        {
+            options.Storage = new HaCore.Storage.StorageOptions { EntryCacheBytes = long.Parse(Arg("--entry-cache-bytes"), CultureInfo.InvariantCulture) };
+        }
+
+        if (args.Contains("--retained-commands"))
+        {
+            options.RetainedCommands = Int("--retained-commands");
+        }
+
         foreach (var (peer, endPoint) in peers)
         {
             options.InitialVoters.Add(peer);
@@ -73,8 +83,9 @@ internal static class NodeHost
             _ = WatchParentAsync(Int("--parent-pid"), stop);
         }
 
+        using var logFile = args.Contains("--log") ? new NodeLogFile(Arg("--log")) : null;
         await using var node = await ReplicatedStateMachine<KvStore, KvPut, long>.StartAsync(
-            options, new KvStore(keys), KvPutCodec.Instance, Int64Codec.Instance, cancellationToken: stop.Token);
+            options, new KvStore(keys), KvPutCodec.Instance, Int64Codec.Instance, logFile, cancellationToken: stop.Token);
         var clientListener = new TcpListener(IPAddress.Loopback, Int("--client-port"));
         clientListener.Start(512);
         var controlListener = new TcpListener(IPAddress.Loopback, Int("--control-port"));

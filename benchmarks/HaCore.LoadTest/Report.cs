@@ -182,7 +182,9 @@ internal static class Report
         "hacore-embedded" => Colors.Blue,
         "hacore-network" => Colors.DarkOrange,
         "etcd" => Colors.Green,
-        "dotnext" => Colors.Purple,
+        "dotnext" => Colors.Magenta,
+        _ when system.StartsWith("hacore-embedded+", StringComparison.Ordinal) => Colors.Purple,
+        _ when system.StartsWith("hacore-network+", StringComparison.Ordinal) => Colors.Red,
         _ => Colors.Gray,
     };
 

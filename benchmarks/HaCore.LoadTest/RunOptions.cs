@@ -36,7 +36,11 @@ internal sealed class RunOptions
 
           --profile LIST      write, read-linearizable, read-lease, mixed, failover (comma-separated; default write)
           --systems LIST      hacore-embedded, hacore-network, etcd, dotnext (default all four, alternating within each step;
-                              dotnext: DotNext.Net.Cluster 6.12 in benchmarks/HaCore.DotNextPeer, its followers ack before they flush)
+                              dotnext: DotNext.Net.Cluster 6.12 in benchmarks/HaCore.DotNextPeer, its followers ack before they flush);
+                              a HaCore system may carry a variant, run on a cluster of its own in the same run:
+                              hacore-embedded+snap=N (SnapshotEveryEntries N), +cache=N (EntryCacheBytes), +retain=N (RetainedCommands), +dll=PATH (nodes run
+                              that copy of HaCore.LoadTest.dll: before/after in one run), +DOTNET_X=V (an environment variable of
+                              its node processes, e.g. +DOTNET_gcServer=1), e.g. hacore-embedded,hacore-embedded+snap=100000000
           --clients LIST      concurrent callers per step (default 1,16,64,256,1024; failover uses the first)
           --seconds S         measured seconds per step (default 5)
           --warmup S          unmeasured seconds before each step (default 1)
@@ -52,6 +56,9 @@ internal sealed class RunOptions
           --kills N           failover: leader kills (default 20); --kill-every S (default 3); --restart-after S (default 1)
           --no-pause          leave idle systems running (by default they are SIGSTOPped while another system is measured)
         """;
+
+    /// <summary>The system without its variant: <c>hacore-embedded+snap=N</c> is <c>hacore-embedded</c>.</summary>
+    public static string BaseSystem(string system) => system.Split('+', 2)[0];
 
     public static RunOptions Parse(string[] args)
     {
@@ -88,9 +95,14 @@ internal sealed class RunOptions
             }
         }
 
-        foreach (var s in o.Systems.Where(s => !AllSystems.Contains(s)))
+        foreach (var s in o.Systems.Where(s => !AllSystems.Contains(BaseSystem(s)) || (BaseSystem(s) == "etcd" && s != "etcd")))
         {
-            throw new ArgumentException($"unknown system {s} ({string.Join(", ", AllSystems)})");
+            throw new ArgumentException($"unknown system {s} ({string.Join(", ", AllSystems)}; HaCore systems take variants, e.g. hacore-embedded+snap=100000000+DOTNET_gcServer=1)");
+        }
+
+        foreach (var s in o.Systems)
+        {
+            _ = Variant.Parse(Variant.KeyOf(s)); // throws on a malformed variant
         }
 
         foreach (var p in o.Profiles.Where(p => !AllProfiles.Contains(p)))
@@ -104,5 +116,59 @@ internal sealed class RunOptions
         }
 
         return o;
+    }
+}
+
+/// <summary>
+/// A HaCore system's variant: the part after the first <c>+</c> of its name, tokens separated by <c>+</c>:
+/// <c>snap=N</c> (SnapshotEveryEntries), <c>cache=N</c> (StorageOptions.EntryCacheBytes), <c>retain=N</c> (RetainedCommands), <c>dll=PATH</c> (the node processes run that build of
+/// HaCore.LoadTest.dll, e.g. a copy of the previous build, for a before/after of the runtime in one run) and <c>NAME=VALUE</c> for an environment variable of the node processes whose name
+/// starts with DOTNET_. Systems with the same variant share one cluster.
+/// </summary>
+internal sealed record Variant(long? SnapshotEvery, long? EntryCacheBytes, int? RetainedCommands, string? Dll, IReadOnlyDictionary<string, string> Environment)
+{
+    public static string KeyOf(string system) => system.Split('+', 2) is [_, var v] ? v : string.Empty;
+
+    public static Variant Parse(string key)
+    {
+        long? snap = null, cache = null;
+        int? retain = null;
+        string? dll = null;
+        var env = new Dictionary<string, string>();
+        foreach (var token in key.Split('+', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var kv = token.Split('=', 2);
+            if (kv.Length != 2)
+            {
+                throw new ArgumentException($"variant token {token}: want snap=N, cache=N, retain=N, dll=PATH or DOTNET_NAME=VALUE");
+            }
+
+            if (kv[0] == "snap")
+            {
+                snap = long.Parse(kv[1], CultureInfo.InvariantCulture);
+            }
+            else if (kv[0] == "retain")
+            {
+                retain = int.Parse(kv[1], CultureInfo.InvariantCulture);
+            }
+            else if (kv[0] == "dll")
+            {
+                dll = File.Exists(kv[1]) ? Path.GetFullPath(kv[1]) : throw new ArgumentException($"variant token {token}: no such file");
+            }
+            else if (kv[0] == "cache")
+            {
+                cache = long.Parse(kv[1], CultureInfo.InvariantCulture);
+            }
+            else if (kv[0].StartsWith("DOTNET_", StringComparison.Ordinal))
+            {
+                env[kv[0]] = kv[1];
+            }
+            else
+            {
+                throw new ArgumentException($"variant token {token}: want snap=N, cache=N, retain=N, dll=PATH or DOTNET_NAME=VALUE");
+            }
+        }
+
+        return new Variant(snap, cache, retain, dll, env);
     }
 }

@@ -218,10 +218,22 @@ internal sealed partial class NodeCore<TStateMachine, TCommand, TResult>
     /// </summary>
     public PendingProposal CreateProposal(ClientRequestId request, TCommand command)
     {
-        var payload = new ArrayBufferWriter<byte>();
+        // One encoding buffer per thread, reused (a proposal used to allocate a writer and its first 256-byte buffer);
+        // a buffer that grew past 64 KiB for a large command is dropped rather than kept for the thread's lifetime.
+        var payload = t_payload ??= new ArrayBufferWriter<byte>(512);
+        payload.ResetWrittenCount();
         _commandCodec.Encode(command, payload);
-        return CreateProposal(request, EnvelopeKind.Command, payload.WrittenSpan);
+        var proposal = CreateProposal(request, EnvelopeKind.Command, payload.WrittenSpan);
+        if (payload.Capacity > 64 * 1024)
+        {
+            t_payload = null;
+        }
+
+        return proposal;
     }
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_payload;
 
     /// <summary>Encodes a proposal of <paramref name="kind"/> with a raw payload. Safe on any thread.</summary>
     public PendingProposal CreateProposal(ClientRequestId request, EnvelopeKind kind, ReadOnlySpan<byte> payload)

@@ -126,8 +126,8 @@ internal sealed class RuntimeState
         session.Results[request.Sequence] = result;
         while (session.Results.Count > _resultsPerSession)
         {
-            var oldest = session.Results.Keys.First();
-            session.Results.Remove(oldest);
+            var oldest = session.Results.Keys[0];
+            session.Results.RemoveAt(0);
             session.DiscardedThrough = Math.Max(session.DiscardedThrough, oldest);
         }
     }
@@ -243,6 +243,11 @@ internal sealed class RuntimeState
 
         public long LastActive { get; set; }
 
-        public SortedDictionary<ulong, byte[]> Results { get; } = [];
+        /// <summary>
+        /// The kept results by sequence. A sorted list, not a tree: at most <c>resultsPerSession</c> of them, sequences
+        /// arrive mostly in order (an append), and the oldest is dropped by index, so a write allocates no tree node
+        /// and no enumerator (a <c>SortedDictionary</c> allocated both for every applied command).
+        /// </summary>
+        public SortedList<ulong, byte[]> Results { get; } = [];
     }
 }
