@@ -512,14 +512,41 @@ public static class FailoverRun
         info.Environment["HACORE_CLUSTER_SECRET"] = secretHex;
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start node " + id);
         var log = new StreamWriter(Path.Combine(work, $"node-{id}.log"), append: true) { AutoFlush = true };
-        var gate = new Lock();
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (gate) { log.WriteLine(e.Data); } } };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (gate) { log.WriteLine(e.Data); } } };
-        process.Exited += (_, _) => { lock (gate) { log.Dispose(); } };
+        CopyOutput(process, log);
         process.EnableRaisingEvents = true;
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
+    }
+
+    /// <summary>Copies a child's output lines into <paramref name="log"/> and closes it when the child exits. Output
+    /// events can still arrive after Exited (the rest of the pipe): those lines are dropped, not written to the closed
+    /// writer (that threw ObjectDisposedException on a thread-pool thread, an unhandled exception).</summary>
+    private static void CopyOutput(Process process, StreamWriter log)
+    {
+        var gate = new Lock();
+        var closed = false;
+        void Write(string? line)
+        {
+            lock (gate)
+            {
+                if (line is not null && !closed)
+                {
+                    log.WriteLine(line);
+                }
+            }
+        }
+
+        process.OutputDataReceived += (_, e) => Write(e.Data);
+        process.ErrorDataReceived += (_, e) => Write(e.Data);
+        process.Exited += (_, _) =>
+        {
+            lock (gate)
+            {
+                closed = true;
+                log.Dispose();
+            }
+        };
     }
 
     private static (string File, string[] Prefix) SelfCommand()
@@ -566,10 +593,7 @@ public static class FailoverRun
 
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start sipp");
         var log = new StreamWriter(Path.Combine(work, "sipp.log")) { AutoFlush = true };
-        var gate = new Lock();
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (gate) { log.WriteLine(e.Data); } } };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (gate) { log.WriteLine(e.Data); } } };
-        process.Exited += (_, _) => { lock (gate) { log.Dispose(); } };
+        CopyOutput(process, log);
         process.EnableRaisingEvents = true;
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
