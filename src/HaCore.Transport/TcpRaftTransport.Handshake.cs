@@ -66,6 +66,54 @@ public sealed partial class TcpRaftTransport
         }
     }
 
+    /// <summary>
+    /// The server side of TLS on an accepted connection: the TLS stream once the peer's certificate is
+    /// trusted, or null (counted and logged as <c>tls</c>) when the handshake fails, whatever the TLS
+    /// implementation throws on the peer's bytes; only cancellation (the deadline) escapes. The stream is the
+    /// TLS stream's inner stream, closed with it. Fuzzed by the <c>tls-handshake</c> target.
+    /// </summary>
+    internal async Task<SslStream?> AuthenticateInboundTlsAsync(Stream stream, EndPoint? remote, CancellationToken ct)
+    {
+        var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
+        var tls = new SslServerAuthenticationOptions
+        {
+            ServerCertificate = _options.CurrentCertificate(),
+            ClientCertificateRequired = true,
+            RemoteCertificateValidationCallback = ValidatePeerCertificate,
+            CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+        };
+        bool authenticated = false;
+        try
+        {
+            await ssl.AuthenticateAsServerAsync(tls, ct).ConfigureAwait(false);
+            authenticated = true;
+            return ssl;
+        }
+#pragma warning disable CA1031 // Untrusted bytes: whatever the TLS parser throws on them is a refusal.
+        catch (Exception ex) when (ex is not OperationCanceledException)
+#pragma warning restore CA1031
+        {
+            // AuthenticationException and IOException as documented; on .NET 10.0.12 a malformed
+            // ClientHello also throws ArgumentOutOfRangeException from SslStream's hello parser (the
+            // tls-handshake fuzz target found it; dotnet/runtime#126352 fixed the parser upstream).
+            CountRefusal("tls");
+            if (MayLogRefusal("tls"))
+            {
+                Log.TlsFailed(_logger, LocalId, remote, ex);
+            }
+
+            return null;
+        }
+        finally
+        {
+            if (!authenticated)
+            {
+                // Refused, timed out or failed: the TLS state goes now, not with the finalizer.
+                await ssl.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
     /// <summary>Null when the TLS peer's certificate names <paramref name="nodeId"/>; otherwise why not.</summary>
     private string? CheckCertificateIdentity(SslStream ssl, ulong nodeId)
     {

@@ -111,7 +111,7 @@ public sealed class HandshakeTarget : FuzzTarget
         }
 
         var transport = TcpRaftTransport.ForHandshakeFuzzing(Options(TransportSeeds.Receiver, TransportSeeds.Sender, 3), () => [.. AcceptorNonce]);
-        var stream = new DuplexStream(data);
+        var stream = new InputStream(data, keepAtMost: 4 * ControlFrames.MaxHandshakeFrameBytes);
         using var reader = new FrameReader(stream, ControlFrames.MaxHandshakeFrameBytes);
         using var connection = new CancellationTokenSource();
         var peer = transport.AcceptHandshakeAsync(stream, reader, Nowhere, connection, CancellationToken.None).GetAwaiter().GetResult();
@@ -162,7 +162,7 @@ public sealed class HandshakeTarget : FuzzTarget
             Checksums.FixFrames(data);
         }
 
-        var stream = new DuplexStream(data);
+        var stream = new InputStream(data, keepAtMost: 4 * ControlFrames.MaxHandshakeFrameBytes);
         var peer = transport.FindPeer(TransportSeeds.Receiver)!;
         try
         {
@@ -261,52 +261,5 @@ public sealed class HandshakeTarget : FuzzTarget
         }
 
         return frames;
-    }
-
-    /// <summary>Reads from the fuzz input; keeps what the handshake writes (at most a few small frames).</summary>
-    private sealed class DuplexStream(byte[] input) : Stream
-    {
-        private readonly MemoryStream _input = new(input, writable: false);
-        private readonly MemoryStream _written = new();
-
-        public byte[] Written => _written.ToArray();
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => _input.Read(buffer, offset, count);
-
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => _input.ReadAsync(buffer, cancellationToken);
-
-        public override void Write(byte[] buffer, int offset, int count)
-        {
-            if (_written.Length + count > 4 * ControlFrames.MaxHandshakeFrameBytes)
-            {
-                throw new FuzzContractException($"the handshake wrote more than {4 * ControlFrames.MaxHandshakeFrameBytes} bytes");
-            }
-
-            _written.Write(buffer, offset, count);
-        }
-
-        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            Write(buffer.ToArray(), 0, buffer.Length);
-            return ValueTask.CompletedTask;
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }

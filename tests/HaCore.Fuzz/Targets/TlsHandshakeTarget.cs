@@ -57,12 +57,12 @@ public sealed class TlsHandshakeTarget : FuzzTarget
     protected override void Execute(ReadOnlySpan<byte> input)
     {
         LastWritten = 0;
-        var stream = new FlightStream(input.ToArray());
+        var stream = new InputStream(input.ToArray());
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         var ssl = Transport.Value.AuthenticateInboundTlsAsync(stream, Nowhere, deadline.Token).GetAwaiter().GetResult();
-        LastWritten = stream.Written;
+        LastWritten = stream.WrittenBytes;
         Check(ssl is null, "a one-flight input finished a TLS handshake");
-        Check(stream.Written <= 64 << 10, $"the TLS server wrote {stream.Written} bytes for one flight");
+        Check(stream.WrittenBytes <= 64 << 10, $"the TLS server wrote {stream.WrittenBytes} bytes for one flight");
     }
 
     /// <inheritdoc />
@@ -134,45 +134,5 @@ public sealed class TlsHandshakeTarget : FuzzTarget
     {
         bytes.Add((byte)(value >> 8));
         bytes.Add((byte)value);
-    }
-
-    /// <summary>Reads the input and then the end of the stream; counts what the server writes.</summary>
-    private sealed class FlightStream(byte[] input) : Stream
-    {
-        private readonly MemoryStream _input = new(input, writable: false);
-
-        public long Written { get; private set; }
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => _input.Read(buffer, offset, count);
-
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => _input.ReadAsync(buffer, cancellationToken);
-
-        public override void Write(byte[] buffer, int offset, int count) => Count(count);
-
-        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            Count(buffer.Length);
-            return ValueTask.CompletedTask;
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        private void Count(int bytes) => Written += bytes;
     }
 }
