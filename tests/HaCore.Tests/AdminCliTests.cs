@@ -46,7 +46,19 @@ public sealed class AdminCliTests
 
         // transfer: leadership moves, and the tool waits until it has.
         var target = cluster.Ids.First(id => id != leader);
-        (code, output, var errors) = await CliAsync(cluster, admin, "transfer", target.ToString(CultureInfo.InvariantCulture));
+        // A transfer that does not finish within its deadline (two election timeouts) is reported as a timeout, the
+        // documented outcome under load (CI once hit it with two test assemblies on two cores); an operator runs it
+        // again, and so does this test, at most three times, but only for that error.
+        string errors = "";
+        for (var attempt = 1; ; attempt++)
+        {
+            (code, output, errors) = await CliAsync(cluster, admin, "transfer", target.ToString(CultureInfo.InvariantCulture));
+            if (code == 0 || attempt == 3 || !errors.Contains("TimeoutException", StringComparison.Ordinal))
+            {
+                break;
+            }
+        }
+
         Assert.True(code == 0, output + errors);
         Assert.Equal(target, await cluster.CurrentLeaderAsync());
 
