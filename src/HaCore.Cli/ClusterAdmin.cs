@@ -83,7 +83,13 @@ internal sealed class ClusterAdmin
     public async Task<int> MembersAsync(CancellationToken ct)
     {
         var answers = await AskEveryNodeAsync(new JsonObject { ["op"] = "status" }, ct);
-        if (answers.FirstOrDefault(a => a.Answer is not null).Answer is not { } status)
+        // The membership as the leader knows it; without a leader, as the node that has applied the most. A node that
+        // has just joined may not have applied any configuration yet, and would print an empty one.
+        var status = answers.Select(a => a.Answer).OfType<JsonObject>()
+            .OrderByDescending(a => (string?)a["role"] == "Leader")
+            .ThenByDescending(a => (ulong?)a["applied"] ?? 0)
+            .FirstOrDefault();
+        if (status is null)
         {
             Print(answers, ["endpoint", "error"]);
             return 2;
