@@ -97,4 +97,31 @@ public sealed partial class ContactCenterStateMachine
     /// <param name="localHash">The node's configuration hash.</param>
     /// <returns>True when they are equal.</returns>
     public bool ConfigMatches(ReadOnlySpan<byte> localHash) => localHash.SequenceEqual(_config.ConfigHash.Span);
+
+    /// <summary>
+    /// Invariant 13 for the runtime (<see cref="ILeadershipGate"/>): why this node must not lead, or
+    /// <see langword="null"/>. A node refuses leadership while a configuration is committed whose hash differs from
+    /// <see cref="ContactCenterOptions.LocalConfigHash"/>; with no local hash, or nothing committed yet, it may lead.
+    /// </summary>
+    public string? LeadershipRefusal
+    {
+        get
+        {
+            var local = _options.LocalConfigHash;
+            if (local.IsEmpty || _config.ConfigHash.IsEmpty)
+            {
+                return null;
+            }
+
+            if (!ReferenceEquals(_refusalFor, _config) || _refusalVersion != _config.ConfigVersion)
+            {
+                (_refusalFor, _refusalVersion) = (_config, _config.ConfigVersion);
+                _refusal = ConfigMatches(local.Span) ? null : string.Create(
+                    System.Globalization.CultureInfo.InvariantCulture,
+                    $"its configuration hash {Convert.ToHexString(local.Span)[..16]}... differs from the committed one {Convert.ToHexString(_config.ConfigHash.Span)[..16]}... (config version {_config.ConfigVersion}); invariant 13: make its configuration (DNs, options, login conflict policy) equal to the committed one, or commit a ConfigApplied");
+            }
+
+            return _refusal;
+        }
+    }
 }

@@ -91,6 +91,15 @@ public sealed class ContactCenterOptions
     /// <summary>The most connector HA records of the four kinds together. The default is 1,000,000.</summary>
     public int MaxConnectorRecords { get; init; } = 1_000_000;
 
+    /// <summary>
+    /// This node's own configuration hash: <see cref="ContactCenterStateMachine.ComputeConfigHash"/> of the DN table,
+    /// options and login conflict policy it was started with (DOMAIN invariant 13). While a configuration with another
+    /// hash is committed, the node refuses leadership (<see cref="ContactCenterStateMachine.LeadershipRefusal"/>).
+    /// Empty (the default): no check. Unlike the other options it may differ between nodes and does not shape the
+    /// replicated state. Either empty or 32 bytes.
+    /// </summary>
+    public ReadOnlyMemory<byte> LocalConfigHash { get; init; }
+
     /// <summary>The options used when none are given.</summary>
     public static ContactCenterOptions Default { get; } = new();
 
@@ -101,6 +110,11 @@ public sealed class ContactCenterOptions
         if (ClusterId is null)
         {
             throw new ArgumentOutOfRangeException(nameof(ClusterId), "ClusterId must not be null");
+        }
+
+        if (LocalConfigHash.Length is not (0 or 32))
+        {
+            throw new ArgumentOutOfRangeException(nameof(LocalConfigHash), LocalConfigHash.Length, "LocalConfigHash must be empty or a 32-byte SHA-256 (ComputeConfigHash)");
         }
 
         if (DedupeWindowMs < 0)

@@ -15,7 +15,7 @@ namespace HaCore.ContactCenter;
 /// <para>Not thread-safe: one node loop applies commands. Messages handed out by the queries and in
 /// results belong to the state machine and must not be mutated.</para>
 /// </remarks>
-public sealed partial class ContactCenterStateMachine : IStateMachine<Command, CommandResult>
+public sealed partial class ContactCenterStateMachine : IStateMachine<Command, CommandResult>, ILeadershipGate
 {
     /// <summary>
     /// The snapshot format this version writes: 3 (issue 13: the dedupe entries of sources,
@@ -58,6 +58,11 @@ public sealed partial class ContactCenterStateMachine : IStateMachine<Command, C
     private CommandResult _result = new();
     private string _failMessage = string.Empty;
     private ulong _presentedEpoch;
+
+    // LeadershipRefusal's answer, cached for the configuration it was computed for (it is read after every Ready).
+    private ConfigFingerprint? _refusalFor;
+    private long _refusalVersion;
+    private string? _refusal;
 
     /// <summary>Creates an empty state machine.</summary>
     /// <param name="options">Group parameters; <see cref="ContactCenterOptions.Default"/> when null.</param>

@@ -60,7 +60,23 @@ public sealed class RawNode
     /// index, and its log has not reached it again with entries from a leader.</summary>
     public ulong SuspectThroughIndex => _raft.SuspectThroughIndex;
 
+    /// <summary>Whether this node refuses leadership (<see cref="RefuseLeadership"/>).</summary>
+    public bool RefusesLeadership => _raft.RefusesLeadership;
+
     internal RaftCore Core => _raft;
+
+    /// <summary>
+    /// Keeps this node from leading while <paramref name="refuse"/> is true, for example because its configuration
+    /// differs from the committed one. It does not campaign (not even on a leadership transfer to it); as leader it hands
+    /// leadership to the voter with the highest match index, trying again each heartbeat until one takes over, and steps
+    /// down when it is the only voter. It still votes and replicates. The host sets it again after a restart.
+    /// </summary>
+    /// <param name="refuse">True to refuse leadership, false to allow it again.</param>
+    public void RefuseLeadership(bool refuse)
+    {
+        EnsureNoReady();
+        _raft.RefuseLeadership(refuse);
+    }
 
     /// <summary>Advances logical time by one tick: elections, heartbeats and check-quorum run on ticks.</summary>
     public void Tick()

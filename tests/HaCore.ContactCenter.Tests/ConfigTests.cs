@@ -112,4 +112,52 @@ public sealed class ConfigTests
         a.Ok(new DndOn { Dn = Dn("1002") });
         Assert.True(a.Sm.ConfigMatches(ContactCenterStateMachine.ComputeConfigHash(a.Sm.CreateSnapshot().Dns, s.Config.Options, s.Config.LoginConflictPolicy)));
     }
+
+    [Fact]
+    public void Invariant13_a_node_refuses_leadership_while_the_committed_configuration_is_not_its_own()
+    {
+        // Node A was started with the configuration v2 leaves; node B with one option more.
+        var probe = new Harness();
+        probe.Ok(new ConfigApplied { Version = 2, Options = { Kv("x", "1") } });
+        Snapshot s = probe.Sm.CreateSnapshot();
+        byte[] hashA = ContactCenterStateMachine.ComputeConfigHash(s.Dns, s.Config!.Options, s.Config.LoginConflictPolicy);
+        byte[] hashB = ContactCenterStateMachine.ComputeConfigHash(s.Dns, [.. s.Config.Options, Kv("z", "9")], s.Config.LoginConflictPolicy);
+
+        var a = new Harness(options: new ContactCenterOptions { LocalConfigHash = hashA });
+        var b = new Harness(options: new ContactCenterOptions { LocalConfigHash = hashB });
+        var noCheck = new Harness();
+        foreach (var h in new[] { a, b, noCheck })
+        {
+            // The harness's start-up configuration (v1) is committed: neither node's, so both refuse.
+            Assert.Equal(h != noCheck, h.Sm.LeadershipRefusal is not null);
+            h.Ok(new ConfigApplied { Version = 2, Options = { Kv("x", "1") } });
+        }
+
+        Assert.Null(a.Sm.LeadershipRefusal);
+        Assert.Null(noCheck.Sm.LeadershipRefusal); // no local hash: no check
+        Assert.Contains("invariant 13", b.Sm.LeadershipRefusal, StringComparison.Ordinal);
+        Assert.Contains(Convert.ToHexString(hashB)[..16], b.Sm.LeadershipRefusal, StringComparison.Ordinal);
+
+        // B's configuration is committed next: now A refuses and B may lead. A snapshot carries the committed hash.
+        b.Ok(new ConfigApplied { Version = 3, Options = { Kv("z", "9") } });
+        a.Ok(new ConfigApplied { Version = 3, Options = { Kv("z", "9") } });
+        Assert.Null(b.Sm.LeadershipRefusal);
+        Assert.NotNull(a.Sm.LeadershipRefusal);
+        var restored = new Harness(populated: false, options: new ContactCenterOptions { LocalConfigHash = hashB });
+        restored.Sm.LoadSnapshot(a.Sm.CreateSnapshot());
+        Assert.Null(restored.Sm.LeadershipRefusal);
+        var restoredA = new Harness(populated: false, options: new ContactCenterOptions { LocalConfigHash = hashA });
+        restoredA.Sm.LoadSnapshot(a.Sm.CreateSnapshot());
+        Assert.NotNull(restoredA.Sm.LeadershipRefusal);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(31)]
+    [InlineData(33)]
+    public void Invariant13_a_local_hash_that_is_not_a_SHA256_is_refused_at_start(int length)
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new ContactCenterStateMachine(new ContactCenterOptions { LocalConfigHash = new byte[length] }));
+        Assert.Equal(nameof(ContactCenterOptions.LocalConfigHash), e.ParamName);
+    }
 }

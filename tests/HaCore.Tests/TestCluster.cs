@@ -13,6 +13,9 @@ public sealed class TestCluster : IAsyncDisposable
 
     public TestCluster(Action<HaCoreNodeOptions>? configure = null) => _configure = configure;
 
+    /// <summary>Called with each node's state machine before the node starts (and again on a restart).</summary>
+    public Action<ulong, KvStateMachine>? PrepareStateMachine { get; set; }
+
     public Dictionary<ulong, ReplicatedStateMachine<KvStateMachine, string, string>> Nodes { get; } = [];
 
     public Dictionary<ulong, KvStateMachine> StateMachines { get; } = [];
@@ -45,9 +48,9 @@ public sealed class TestCluster : IAsyncDisposable
         return options;
     }
 
-    public static async Task<TestCluster> StartAsync(int voters, Action<HaCoreNodeOptions>? configure = null)
+    public static async Task<TestCluster> StartAsync(int voters, Action<HaCoreNodeOptions>? configure = null, Action<ulong, KvStateMachine>? prepareStateMachine = null)
     {
-        var cluster = new TestCluster(configure) { InitialVoters = Enumerable.Range(1, voters).Select(i => (ulong)i).ToArray() };
+        var cluster = new TestCluster(configure) { InitialVoters = Enumerable.Range(1, voters).Select(i => (ulong)i).ToArray(), PrepareStateMachine = prepareStateMachine };
         foreach (var id in cluster.InitialVoters)
         {
             await cluster.StartNodeAsync(id);
@@ -59,6 +62,7 @@ public sealed class TestCluster : IAsyncDisposable
     public async Task<ReplicatedStateMachine<KvStateMachine, string, string>> StartNodeAsync(ulong id)
     {
         var sm = new KvStateMachine();
+        PrepareStateMachine?.Invoke(id, sm);
         var node = await ReplicatedStateMachine<KvStateMachine, string, string>.StartAsync(
             OptionsFor(id), sm, StringCodec.Instance, StringCodec.Instance, _network.CreateTransport(id));
         Nodes[id] = node;

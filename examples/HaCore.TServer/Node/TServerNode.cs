@@ -85,7 +85,13 @@ public sealed class TServerNode : IAsyncDisposable
             Peers = peers.ToArray(),
             ClusterSecret = options.ClusterSecret,
         });
-        var machine = new ContactCenterStateMachine(new ContactCenterOptions { ClusterId = "tserver-example" });
+        // Invariant 13: this node's own configuration is the one it would set up; if the committed one differs (a node
+        // started with another agent count), it refuses leadership and says so in its log and health.
+        var machine = new ContactCenterStateMachine(new ContactCenterOptions
+        {
+            ClusterId = "tserver-example",
+            LocalConfigHash = SetupCommand(options.Agents).ConfigApplied!.Hash,
+        });
         var node = await ReplicatedStateMachine<ContactCenterStateMachine, Command, CommandResult>.StartAsync(
             raft, machine, Contract.CommandCodec, Contract.ResultCodec, transport, loggerFactory).ConfigureAwait(false);
         var host = new TServerNode(options, node, loggerFactory);

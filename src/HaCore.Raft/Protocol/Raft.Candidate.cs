@@ -13,9 +13,10 @@ internal sealed partial class RaftCore
             return;
         }
 
-        if (!Promotable || _suspectThrough != 0)
+        if (!Promotable || _suspectThrough != 0 || RefusesLeadership)
         {
-            // Not a voter, or the log may have lost entries that a quorum counted (see _suspectThrough).
+            // Not a voter, the log may have lost entries that a quorum counted (see _suspectThrough), or the host
+            // says this node must not lead.
             return;
         }
 

@@ -52,6 +52,59 @@ internal sealed partial class RaftCore
     /// <summary>Not 0 while the node keeps out of elections: its log may have lost acknowledged entries up to this index.</summary>
     public ulong SuspectThroughIndex => _suspectThrough;
 
+    /// <summary>
+    /// Set by the host when this node must not lead (its configuration differs from the committed one): it does not
+    /// campaign, not even on TimeoutNow, and as leader it hands leadership to the most up-to-date voter (or steps down
+    /// when there is none). It still votes and replicates: the refusal is about leading, not about the log.
+    /// </summary>
+    public bool RefusesLeadership { get; private set; }
+
+    public void RefuseLeadership(bool refuse)
+    {
+        RefusesLeadership = refuse;
+        if (refuse)
+        {
+            HandOverLeadership();
+        }
+    }
+
+    /// <summary>A leader that refuses leadership starts a transfer to the best voter (below), unless one is
+    /// under way; with no other voter it steps down. Called when the refusal starts and on every heartbeat tick, so a
+    /// transfer that timed out is tried again.</summary>
+    private void HandOverLeadership()
+    {
+        if (Role != RaftRole.Leader || LeadTransferee != None)
+        {
+            return;
+        }
+
+        // The best voter: one heard from recently, then the highest match, then the lowest id (deterministic whatever
+        // the dictionary's order).
+        var best = None;
+        (bool Active, ulong Match) bestKey = default;
+        foreach (var (id, pr) in Tracker.Progress)
+        {
+            var key = (pr.RecentActive, pr.Match);
+            if (id == Id || pr.IsLearner)
+            {
+                continue;
+            }
+
+            if (best == None || key.RecentActive && !bestKey.Active || (key.RecentActive == bestKey.Active && (key.Match > bestKey.Match || (key.Match == bestKey.Match && id < best))))
+            {
+                (best, bestKey) = (id, key);
+            }
+        }
+
+        if (best == None)
+        {
+            BecomeFollower(Term, None);
+            return;
+        }
+
+        TransferLeadership(best);
+    }
+
     /// <summary>Every entry in the log after recovery came from a leader: once it reaches the suspect range, whatever the
     /// damaged record held that a quorum counted is here again.</summary>
     private void EndSuspicionWhenRepaired()
@@ -223,6 +276,14 @@ internal sealed partial class RaftCore
 
     private void TickElection()
     {
+        if (RefusesLeadership)
+        {
+            // It will not campaign, so its timer is not restarted either: once an election timeout has passed without
+            // a leader, its vote lease is over and it votes for whoever campaigns (capped, so it never wraps).
+            _electionElapsed = Math.Min(_electionElapsed + 1, int.MaxValue / 2);
+            return;
+        }
+
         _electionElapsed++;
         if (Promotable && _electionElapsed >= _randomizedElectionTimeout)
         {
@@ -259,6 +320,10 @@ internal sealed partial class RaftCore
         {
             _heartbeatElapsed = 0;
             BroadcastHeartbeat();
+            if (RefusesLeadership)
+            {
+                HandOverLeadership();
+            }
         }
     }
 

@@ -4,7 +4,8 @@ namespace HaCore;
 
 /// <summary>
 /// Reports a node's health: healthy when it knows a leader and applies within <c>maxApplyLag</c> entries of its commit
-/// index; degraded when it knows no leader (no quorum is reachable from it) or lags further; unhealthy when it has
+/// index; degraded when it refuses leadership (<see cref="ILeadershipGate"/>), knows no leader (no quorum is reachable
+/// from it) or lags further; unhealthy when it has
 /// stopped on an error or is not running. The data carries role, term, leader, commit and applied index and the lag.
 /// Registered by <see cref="HaCoreBuilder{TStateMachine, TCommand, TResult}.AddHealthChecks"/>.
 /// </summary>
@@ -68,6 +69,7 @@ internal static class NodeHealth
     public static (string Health, string Description) Classify(NodeStatus s, ulong maxApplyLag) => s switch
     {
         { Faulted: true } => (Unhealthy, $"Node {s.NodeId} stopped on an error; see its log (event 1006)."),
+        { LeadershipRefusal: { } why } => (Degraded, $"Node {s.NodeId} refuses leadership: {why}"),
         { Leader: 0 } => (Degraded, $"Node {s.NodeId} knows no leader ({s.Role} in term {s.Term}): no quorum is reachable from it."),
         _ when s.ApplyLag > maxApplyLag => (Degraded, $"Node {s.NodeId} trails its commit index by {s.ApplyLag} entries (more than {maxApplyLag})."),
         _ => (Healthy, $"Node {s.NodeId} is {s.Role} in term {s.Term}, leader {s.Leader}, applied {s.AppliedIndex} of {s.CommitIndex}."),

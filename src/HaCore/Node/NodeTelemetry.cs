@@ -88,6 +88,12 @@ internal static partial class NodeLog
     [LoggerMessage(EventId = 1016, Level = LogLevel.Error, Message = "Node {NodeId}: the cluster was bootstrapped with other voters than this node's InitialVoters ({InitialVoters}): bootstrap entry {Index} adds voter {Voter}. That membership is committed and in force; fix InitialVoters on every node so that they agree")]
     public static partial void BootstrapMismatch(ILogger logger, ulong nodeId, ulong index, ulong voter, string initialVoters);
 
+    [LoggerMessage(EventId = 1017, Level = LogLevel.Warning, Message = "Node {NodeId} refuses leadership (no campaign; as leader it hands over): {Reason}")]
+    public static partial void RefusesLeadership(ILogger logger, ulong nodeId, string reason);
+
+    [LoggerMessage(EventId = 1018, Level = LogLevel.Information, Message = "Node {NodeId} may lead again (it refused because: {Reason})")]
+    public static partial void MayLeadAgain(ILogger logger, ulong nodeId, string reason);
+
     [LoggerMessage(EventId = 1007, Level = LogLevel.Information, Message = "Node {NodeId} stopped")]
     public static partial void Stopped(ILogger logger, ulong nodeId);
 }

@@ -50,6 +50,10 @@ public sealed record NodeStatus(ulong NodeId, RaftRole Role, ulong Term, ulong L
 {
     /// <summary>Committed entries not yet applied here: how far this node's state trails what it knows is committed.</summary>
     public ulong ApplyLag => CommitIndex - Math.Min(CommitIndex, AppliedIndex);
+
+    /// <summary>Why this node refuses leadership (its state machine's <see cref="ILeadershipGate"/>), or
+    /// <see langword="null"/> when it may lead.</summary>
+    public string? LeadershipRefusal { get; init; }
 }
 
 /// <summary>Base type of HaCore's exceptions.</summary>

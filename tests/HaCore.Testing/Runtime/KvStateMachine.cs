@@ -8,9 +8,16 @@ namespace HaCore.Testing.Runtime;
 /// <c>inc key</c> increments a counter and returns the new count (so a double apply shows); <c>cas key expected new</c>
 /// swaps when the value is <c>expected</c> (<c>-</c>: absent) and returns <c>true</c> or <c>false</c>; <c>append key e</c>
 /// adds <c>e</c> to a comma-separated list (so a double apply shows as a repeated element).</summary>
-public sealed class KvStateMachine : IStateMachine<string, string>
+public sealed class KvStateMachine : IStateMachine<string, string>, ILeadershipGate
 {
     private readonly SortedDictionary<string, string> _values = new(StringComparer.Ordinal);
+
+    /// <summary>When set, this node refuses leadership while the function returns a reason (<see cref="ILeadershipGate"/>):
+    /// tests use it to play a node whose own configuration differs from a committed one.</summary>
+    public Func<KvStateMachine, string?>? Gate { get; set; }
+
+    /// <inheritdoc />
+    public string? LeadershipRefusal => Gate?.Invoke(this);
 
     public int Applied { get; private set; }
 

@@ -291,6 +291,7 @@ internal sealed class AdminServer : IAsyncDisposable
             ["apply_lag"] = s.ApplyLag,
             ["snapshot"] = _node.SnapshotIndex,
             ["faulted"] = s.Faulted,
+            ["refuses_leadership"] = s.LeadershipRefusal,
             ["voters"] = new JsonArray([.. s.Members.Voters.Order().Select(id => JsonValue.Create(id))]),
             ["learners"] = new JsonArray([.. s.Members.Learners.Order().Select(id => JsonValue.Create(id))]),
         };

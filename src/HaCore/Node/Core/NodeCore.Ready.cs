@@ -100,6 +100,11 @@ internal sealed partial class NodeCore<TStateMachine, TCommand, TResult>
         }
 
         _raw.Advance();
+        if (applies || ready.Snapshot is not null)
+        {
+            CheckLeadershipGate();
+        }
+
         if (membershipChanged || !_knownMembers.Equals(_raw.ConfState))
         {
             _knownMembers = _raw.ConfState;

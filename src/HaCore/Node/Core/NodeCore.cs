@@ -43,6 +43,7 @@ internal sealed partial class NodeCore<TStateMachine, TCommand, TResult>
     private readonly SubscriptionHub<TCommand, TResult> _subscriptions;
     private readonly ConfChangeTracker _confChanges = new();
     private RawNode _raw = null!;
+    private string? _leadershipRefusal; // the state machine's ILeadershipGate answer, as last told to the Raft core
     private volatile NodeStatus _status;
     private CancellationTokenSource _leadership = new();
     private DateTimeOffset _leaderLostAt;
@@ -155,6 +156,42 @@ internal sealed partial class NodeCore<TStateMachine, TCommand, TResult>
         {
             NodeLog.SuspectRange(_logger, NodeId, _raw.SuspectThroughIndex);
         }
+
+        CheckLeadershipGate();
+    }
+
+    /// <summary>Asks the state machine (when it is an <see cref="ILeadershipGate"/>) whether this node may lead in the
+    /// applied state, and tells the Raft core when the answer changes.</summary>
+    private void CheckLeadershipGate()
+    {
+        if (_stateMachine is not ILeadershipGate gate)
+        {
+            return;
+        }
+
+        var refusal = gate.LeadershipRefusal;
+        if (refusal == _leadershipRefusal)
+        {
+            return;
+        }
+
+        var was = _leadershipRefusal;
+        _leadershipRefusal = refusal;
+        if (refusal is not null)
+        {
+            NodeLog.RefusesLeadership(_logger, NodeId, refusal);
+        }
+        else
+        {
+            NodeLog.MayLeadAgain(_logger, NodeId, was!);
+        }
+
+        if ((refusal is not null) != _raw.RefusesLeadership)
+        {
+            _raw.RefuseLeadership(refusal is not null);
+        }
+
+        PublishStatus();
     }
 
     private ulong _clockTerm;
@@ -426,7 +463,10 @@ internal sealed partial class NodeCore<TStateMachine, TCommand, TResult>
             return;
         }
 
-        _status = new NodeStatus(NodeId, _raw.Role, _raw.Term, _raw.Leader, _raw.CommitIndex, _raw.AppliedIndex, _raw.ConfState, _status.Faulted);
+        _status = new NodeStatus(NodeId, _raw.Role, _raw.Term, _raw.Leader, _raw.CommitIndex, _raw.AppliedIndex, _raw.ConfState, _status.Faulted)
+        {
+            LeadershipRefusal = _leadershipRefusal,
+        };
     }
 
     private static ulong SplitMix(ulong x)
