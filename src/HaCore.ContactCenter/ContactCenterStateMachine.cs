@@ -174,9 +174,9 @@ public sealed partial class ContactCenterStateMachine : IStateMachine<Command, C
                     $"source sequence {command.SourceSequence} is not above {sourceConnector.SourceSequenceFloor}, the last one that left the dedupe window"), command);
             }
 
-            if (source is not null && LiveEntries(source.DedupeOrder, horizon) >= _options.MaxDedupeEntriesPerSession)
+            if (source is not null && LiveEntries(source.DedupeOrder, horizon) >= _options.MaxDedupeEntriesPerSource)
             {
-                return Rejected(result, RejectReason.LimitExceeded, LimitMessage("dedupe entries of a source", _options.MaxDedupeEntriesPerSession), command);
+                return Rejected(result, RejectReason.LimitExceeded, LimitMessage("dedupe entries of a source", _options.MaxDedupeEntriesPerSource), command);
             }
 
             // Invariant 12 for a connector's reports: a new one comes from the live, current incarnation within

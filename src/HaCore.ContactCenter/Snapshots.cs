@@ -375,6 +375,7 @@ public sealed partial class ContactCenterStateMachine
             o.MaxUserDataKeys, o.MaxUserDataBytes, o.MaxKeyValueListBytes, o.MaxTreatmentsPerCall,
             o.MaxIsccLinksPerCall, o.MaxAgents, o.MaxDns, o.MaxConfigOptions, o.MaxSessions,
             o.MaxSubscriptionsPerSession, o.MaxSubscriptions, o.MaxConnectors, o.MaxConnectorRecords,
+            o.MaxDedupeEntriesPerSource,
         ];
         Span<byte> span = writer.GetSpan(values.Length * sizeof(long));
         for (int i = 0; i < values.Length; i++)

@@ -121,7 +121,8 @@ public sealed class DedupeTests
     [Fact]
     public void A_source_beyond_its_bound_is_refused_until_entries_leave_the_window()
     {
-        var h = new Harness(options: new ContactCenterOptions { DedupeWindowMs = 1_000, MaxDedupeEntriesPerSession = 2 });
+        // The source's own bound applies, not the session's.
+        var h = new Harness(options: new ContactCenterOptions { DedupeWindowMs = 1_000, MaxDedupeEntriesPerSource = 2, MaxDedupeEntriesPerSession = 1 });
         h.Ok(new ConnectorUp { ConnectorId = ConnectorA, LeaseMs = 1_000_000, Epoch = 1 });
         h.Apply(FromSource(new DndOn { Dn = Dn("1001") }, 1));
         h.Apply(FromSource(new DndOn { Dn = Dn("1002") }, 2));

@@ -190,7 +190,7 @@ public sealed class SnapshotTests
         var buffer = new ArrayBufferWriter<byte>();
         runner.StateMachine.WriteSnapshot(buffer);
         Assert.True(buffer.WrittenCount > 64 * 1024);
-        // The options fingerprint: 18 little-endian int64 values in the documented order.
+        // The options fingerprint: 19 little-endian int64 values in the documented order.
         ContactCenterOptions o = runner.StateMachine.Options;
         long[] values =
         [
@@ -198,6 +198,7 @@ public sealed class SnapshotTests
             o.MaxUserDataKeys, o.MaxUserDataBytes, o.MaxKeyValueListBytes, o.MaxTreatmentsPerCall,
             o.MaxIsccLinksPerCall, o.MaxAgents, o.MaxDns, o.MaxConfigOptions, o.MaxSessions,
             o.MaxSubscriptionsPerSession, o.MaxSubscriptions, o.MaxConnectors, o.MaxConnectorRecords,
+            o.MaxDedupeEntriesPerSource,
         ];
         var tail = new byte[values.Length * 8];
         for (int i = 0; i < values.Length; i++)
@@ -236,6 +237,7 @@ public sealed class SnapshotTests
         Assert.Equal(baseline, Hash(new ContactCenterOptions()));
         Assert.NotEqual(baseline, Hash(new ContactCenterOptions { DedupeWindowMs = 1 }));
         Assert.NotEqual(baseline, Hash(new ContactCenterOptions { MaxDedupeEntriesPerSession = 1 }));
+        Assert.NotEqual(baseline, Hash(new ContactCenterOptions { MaxDedupeEntriesPerSource = 1 }));
         Assert.NotEqual(baseline, Hash(new ContactCenterOptions { MaxUserDataBytes = 1 }));
         Assert.NotEqual(baseline, Hash(new ContactCenterOptions { MaxConnectorRecords = 1 }));
     }
