@@ -19,6 +19,38 @@ public sealed class WorkloadTests
     }
 
     [Fact]
+    public void A_connector_replaying_its_last_reports_of_the_workload_changes_nothing()
+    {
+        // DOMAIN.md §5 scenario 14 on generated traffic: the switch side's reports carry (source, sequence, epoch).
+        var runner = new WorkloadRunner(WorkloadProfile.B1.ScaledDown(10), seed: 4);
+        runner.ApplySetup();
+        runner.ApplyTraffic(3_000);
+        var recent = new List<GeneratedCommand>();
+        for (int i = 0; i < 500; i++)
+        {
+            GeneratedCommand c = runner.Generator.Next();
+            runner.Apply(c);
+            recent.Add(c);
+        }
+
+        var sourced = recent.Where(c => c.Command.Source.Length != 0).ToList();
+        Assert.True(sourced.Count > 250, $"only {sourced.Count} of 500 traffic commands had a source");
+        Assert.True(runner.Generator.SourcedCommands >= sourced.Count);
+        Assert.All(sourced.GroupBy(c => c.Command.Source), g => Assert.Equal(g.Select(c => c.Command.SourceSequence).Order(), g.Select(c => c.Command.SourceSequence)));
+
+        string before = runner.StateMachine.ComputeStateHashHex();
+        ulong index = runner.Index;
+        foreach (GeneratedCommand c in sourced)
+        {
+            CommandResult replay = runner.StateMachine.Apply(new CommandContext(++index, 1, recent[^1].TimestampUnixMs + 1), c.Command);
+            Assert.True(replay.Duplicate, $"{c.Command.KindCase} from {c.Command.Source} #{c.Command.SourceSequence} was applied again");
+        }
+
+        Assert.Equal(before, runner.StateMachine.ComputeStateHashHex());
+        Assert.Empty(runner.StateMachine.FindInvariantViolations());
+    }
+
+    [Fact]
     public void Same_seed_gives_the_same_stream_and_state_hash()
     {
         string Run(ulong seed)

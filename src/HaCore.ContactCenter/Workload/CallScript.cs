@@ -28,9 +28,10 @@ public sealed partial class WorkloadGenerator
         private string _connector = string.Empty;
         private DnId? _supervisor;
 
-        public CallScript(WorkloadGenerator g)
+        public CallScript(WorkloadGenerator g, string source)
         {
             _g = g;
+            Source = source;
             WorkloadProfile p = g._profile;
             _trunk = g._trunks[g.NextInt(g._trunks.Length)];
             _routePoint = g._routePoints[g.NextInt(g._routePoints.Length)];
@@ -43,6 +44,9 @@ public sealed partial class WorkloadGenerator
             _iscc = g.Chance(p.IsccRatio);
             _userDataLeft = p.UserDataRequestsPerCall;
         }
+
+        /// <summary>The connector that reports this call's switch events.</summary>
+        public string Source { get; }
 
         /// <summary>Whether the call waits for a consult agent (transfer) rather than a first agent.</summary>
         public bool NeedsConsultAgent { get; private set; }

@@ -45,6 +45,7 @@ public sealed partial class WorkloadGenerator
     private readonly DnId[] _supervisors;
     private readonly string[] _connectorIds;
     private readonly Dictionary<string, ulong> _epochs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ulong> _sourceSequences = new(StringComparer.Ordinal);
     private readonly ReadOnlyMemory<byte>[] _blobs;
     private readonly ReadOnlyMemory<byte>[] _tailBlobs;
 
@@ -108,6 +109,9 @@ public sealed partial class WorkloadGenerator
 
     /// <summary>Calls started so far.</summary>
     public long CallsStarted { get; private set; }
+
+    /// <summary>Traffic commands reported by a source (a connector, with a source sequence and epoch).</summary>
+    public long SourcedCommands { get; private set; }
 
     /// <summary>Calls released so far.</summary>
     public long CallsReleased { get; private set; }
@@ -281,16 +285,16 @@ public sealed partial class WorkloadGenerator
         long now = Tick();
         if (_liveCalls < _profile.ConcurrentCalls || _running.Count == 0)
         {
-            var call = new CallScript(this);
+            var call = new CallScript(this, _connectorIds[CallsStarted % _connectorIds.Length]);
             _liveCalls++;
             CallsStarted++;
             _running.Add(call);
-            return new GeneratedCommand(call.Step(), now);
+            return new GeneratedCommand(Sourced(call, call.Step()), now);
         }
 
         int i = NextInt(_running.Count);
         Script script = _running[i];
-        Command command = script.Step();
+        Command command = Sourced(script, script.Step());
         if (script.Done || script.Waiting)
         {
             _running[i] = _running[^1];
@@ -302,6 +306,22 @@ public sealed partial class WorkloadGenerator
         }
 
         return new GeneratedCommand(command, now);
+    }
+
+    // The switch side's reports of a call (everything a call script emits that is not a desktop's request) come from
+    // one connector, with its next source sequence and current epoch: replays of them are idempotent (DOMAIN.md §5
+    // scenario 14), and the benchmarks pay for the source dedupe as a real deployment would.
+    private Command Sourced(Script script, Command command)
+    {
+        if (script is CallScript call && command.SessionId.Length == 0)
+        {
+            command.Source = call.Source;
+            command.SourceSequence = _sourceSequences[call.Source] = _sourceSequences.GetValueOrDefault(call.Source) + 1;
+            command.SourceEpoch = EpochOf(call.Source);
+            SourcedCommands++;
+        }
+
+        return command;
     }
 
     private void Enqueue(CallScript call)
