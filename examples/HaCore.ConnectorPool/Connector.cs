@@ -171,6 +171,33 @@ public sealed partial class Connector
     /// <returns>False once the connector is fenced (it must stop).</returns>
     public async ValueTask<bool> TickAsync(CancellationToken cancellationToken)
     {
+        if (!await RenewAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        var state = await _client.ReadAsync(cancellationToken).ConfigureAwait(false);
+        Sync(state);
+        var grace = (long)_options.AdoptAfter.TotalMilliseconds;
+        foreach (var peer in state.Connectors)
+        {
+            var records = state.Records.Where(r => r.Owner == peer.ConnectorId).ToList();
+            if (peer.ConnectorId == Id || (peer.Dns.Count == 0 && records.Count == 0) || (peer.Alive && peer.LeaseExpiresAt + grace >= state.NowMs))
+            {
+                continue;
+            }
+
+            await AdoptAsync(peer, records, cancellationToken).ConfigureAwait(false);
+        }
+
+        return true;
+    }
+
+    /// <summary>Renews the lease of this incarnation (<c>ConnectorUp</c> with its epoch).</summary>
+    /// <param name="cancellationToken">Cancels.</param>
+    /// <returns>False once the connector is fenced (it must stop).</returns>
+    public async ValueTask<bool> RenewAsync(CancellationToken cancellationToken)
+    {
         if (Fenced)
         {
             return false;
@@ -190,20 +217,6 @@ public sealed partial class Connector
         if (renewal.RejectReason != RejectReason.None)
         {
             Report("refused", $"{Id} epoch {Epoch}: lease renewal refused: {renewal.RejectReason} ({renewal.Message})", reason: renewal.RejectReason.ToString());
-        }
-
-        var state = await _client.ReadAsync(cancellationToken).ConfigureAwait(false);
-        Sync(state);
-        var grace = (long)_options.AdoptAfter.TotalMilliseconds;
-        foreach (var peer in state.Connectors)
-        {
-            var records = state.Records.Where(r => r.Owner == peer.ConnectorId).ToList();
-            if (peer.ConnectorId == Id || (peer.Dns.Count == 0 && records.Count == 0) || (peer.Alive && peer.LeaseExpiresAt + grace >= state.NowMs))
-            {
-                continue;
-            }
-
-            await AdoptAsync(peer, records, cancellationToken).ConfigureAwait(false);
         }
 
         return true;
