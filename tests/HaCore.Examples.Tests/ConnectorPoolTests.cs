@@ -132,7 +132,8 @@ public sealed class ConnectorPoolTests(ConnectorClusterFixture cluster) : IClass
         Assert.DoesNotContain(freshReports, r => r.Kind == "refused");
 
         // The old instance's writes carry the old epoch: a record write and its lease renewal are both refused.
-        var write = await old.ProposeAsync(old.Upsert(keys[0], keys[0].StartsWith("im-", StringComparison.Ordinal), 0, "3001"), Ct);
+        var current = (await cluster.StateAsync(freshHttp)).Records.Single(r => r.Key == keys[0]);
+        var write = await old.ProposeAsync(old.Upsert(current.Key, current.Im, current.ConnId, current.Dn), Ct);
         Assert.Equal(RejectReason.StaleConnectorEpoch, write.RejectReason);
         Assert.False(await old.TickAsync(Ct));
         Assert.True(old.Fenced);
