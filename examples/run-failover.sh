@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # The T-Server example end to end: three HaCore.TServer nodes on 127.0.0.1, 50 simulated agent desktops, and
 # sipp's built-in uac scenario placing calls at a fixed rate through a SIP relay (the "virtual IP"); the leader is
-# killed (SIGKILL) at a third of the run and restarted from its data directory at two thirds. Prints the summary
-# and exits non-zero when an event or a call was lost or duplicated.
+# killed (SIGKILL) at a third of the run and restarted from its data directory at two thirds. Three connector
+# processes (examples/HaCore.ConnectorPool, built with the T-Server) own DNs 3001-3009 with a voice and an IM call
+# each: at half the run connector c1 is paused (SIGSTOP) and replaced by a new c1 process, at two thirds connector c2
+# is killed (SIGKILL) and stays down. Prints the summary and exits non-zero when an event or a call was lost or
+# duplicated, or a connector call was lost or owned twice.
 #
 # Usage: examples/run-failover.sh [--short] [--seconds N] [--rate R] [--agents N] [--call-ms MS] [--uac sipp|builtin] [--browser DIR]
 #   --short          15 s instead of 60 (for CI)

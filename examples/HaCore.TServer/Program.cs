@@ -65,6 +65,7 @@ internal static class NodeHost
         app.Use(tokens.RequireAsync);
         using var peers = new HttpClient(tokens.Handler($"node-{options.NodeId}")) { Timeout = TimeSpan.FromSeconds(2) };
         WebEndpoints.Map(app, node, peers);
+        ConnectorEndpoints.Map(app, node, tokens);
         loggerFactory.CreateLogger("HaCore.TServer").LogInformation(
             "node {Node}: Raft {Raft}, HTTP 127.0.0.1:{Http}, SIP udp {Sip}, data {Data} ({Args})",
             options.NodeId, options.RaftEndPoint(options.NodeId), options.HttpPort(options.NodeId), node.Sip.LocalEndPoint, options.DataDirectory, string.Join(' ', args));

@@ -6,7 +6,8 @@ namespace HaCore.Examples.Tests;
 public sealed class FailoverRunTests
 {
     // The short failover run: three node processes, ten desktops, calls for 12 s with the leader killed at 4 s and
-    // restarted at 8 s. The caller is sipp's built-in uac scenario when sipp is installed (run-failover.sh installs
+    // restarted at 8 s;
+    // connector c1 paused and replaced at 6 s, connector c2 killed at 8 s. The caller is sipp's built-in uac scenario when sipp is installed (run-failover.sh installs
     // Debian's sip-tester), otherwise the built-in C# UAC; when chromium is installed, headless Chromium follows the
     // supervisor page through the failover and its DOM is compared with the replicated state. The output says which.
     [Fact]
@@ -45,6 +46,11 @@ public sealed class FailoverRunTests
         Assert.Equal(0, code);
         Assert.Contains("0 gaps, 0 duplicates", text, StringComparison.Ordinal);
         Assert.Contains("failover (SIP front)   : at", text, StringComparison.Ordinal);
+        // The connector pool: c1 replaced (recovers its calls, the paused instance fenced), c2 killed (adopted).
+        Assert.Contains("connector recovery (4a): c1 epoch 2 recovered 3 voice and 3 IM calls", text, StringComparison.Ordinal);
+        Assert.Contains("took c2's 3 DNs and adopted 3 voice and 3 IM calls in one entry", text, StringComparison.Ordinal);
+        Assert.Contains("STALE_CONNECTOR_EPOCH", text, StringComparison.Ordinal);
+        Assert.Contains("18 live, 0 lost, 0 owned twice", text, StringComparison.Ordinal);
         if (browser.Length > 0)
         {
             Assert.Contains("the same as the replicated state; node roles match", text, StringComparison.Ordinal);

@@ -100,6 +100,7 @@ public static class FailoverRun
         var desktops = new List<Desktop>();
         SipBalancer? balancer = null;
         var failures = new List<string>();
+        var pool = new ConnectorPoolRun(tokens, work, ports, clock);
         try
         {
             for (ulong id = 1; id <= 3; id++)
@@ -124,6 +125,8 @@ public static class FailoverRun
             }
 
             Say($"{desktops.Count} desktops logged in and ready; the SIP relay on {balancer.EndPoint} sends to node {balancer.Leader + 1}");
+            await pool.StartAsync(TimeSpan.FromSeconds(60)).ConfigureAwait(false);
+            Say($"{ConnectorPoolRun.Connectors} connector processes (examples/HaCore.ConnectorPool) own their DNs, each with a voice and an IM call per DN");
 
             BrowserCheck? browser = null;
             var browserNotes = new List<string>();
@@ -162,6 +165,8 @@ public static class FailoverRun
 
             var killAt = trafficStart + TimeSpan.FromSeconds(o.Seconds / 3.0);
             var restartAt = trafficStart + TimeSpan.FromSeconds(o.Seconds * 2 / 3.0);
+            var pauseConnectorAt = trafficStart + TimeSpan.FromSeconds(o.Seconds / 2.0);
+            var killConnectorAt = restartAt;
             var endBy = trafficStart + TimeSpan.FromSeconds(o.Seconds + 90);
             ulong killed = 0;
             var restarted = false;
@@ -172,7 +177,9 @@ public static class FailoverRun
             while (clock.Elapsed < endBy)
             {
                 var done = sipp is not null ? sipp.HasExited : builtinRun!.IsCompleted;
-                if (done && (killed == 0 || restarted))
+                // The connector scenario has its own deadline: 45 s after the connector kill.
+                var connectorsDone = pool.Done || (pool.KilledAt is { } k && clock.Elapsed > k + TimeSpan.FromSeconds(45));
+                if (done && (killed == 0 || restarted) && pool.KilledAt is not null && connectorsDone)
                 {
                     break;
                 }
@@ -223,9 +230,26 @@ public static class FailoverRun
                     }
                 }
 
+                if (pool.PausedAt is null && clock.Elapsed >= pauseConnectorAt)
+                {
+                    pool.PauseAndRestartFirst();
+                    Say($"pausing connector {ConnectorPoolRun.Id(0)} (SIGSTOP) and starting a new {ConnectorPoolRun.Id(0)} process: it recovers its calls; the paused one is resumed once it is ready");
+                }
+
+                if (pool.PausedAt is not null && !pool.Resumed && pool.TryResumeFirst(TimeSpan.FromSeconds(30)))
+                {
+                    Say($"resuming the paused {ConnectorPoolRun.Id(0)} (SIGCONT): its next write presents its old epoch");
+                }
+
+                if (pool.KilledAt is null && clock.Elapsed >= killConnectorAt)
+                {
+                    await pool.KillSecondAsync().ConfigureAwait(false);
+                    Say($"killing connector {ConnectorPoolRun.Id(1)} (SIGKILL); it stays down: a survivor takes its DNs and calls once its lease has run out");
+                }
+
                 if (killed != 0 && !restarted && clock.Elapsed >= restartAt)
                 {
-                    Say($"restarting node {killed} from its data directory (no connector processes exist: issue 12 item 2 is not built, so no connector is killed)");
+                    Say($"restarting node {killed} from its data directory");
                     processes[killed] = StartNode(killed, basePort, o.Agents, work, secret);
                     restarted = true;
                 }
@@ -262,6 +286,8 @@ public static class FailoverRun
                 (created, completed, failed) = (builtin!.Created, builtin.Completed, builtin.Failed);
                 await builtin.DisposeAsync().ConfigureAwait(false);
             }
+
+            var exits = await pool.StopAsync().ConfigureAwait(false);
 
             // Quiesce: every live node at the same applied index, the desktops' streams caught up.
             await WaitForConvergenceAsync(http, ports, TimeSpan.FromSeconds(30)).ConfigureAwait(false);
@@ -426,7 +452,7 @@ public static class FailoverRun
                 failures.Add($"treatments: {audit.TreatmentsEndedTwice} ended twice, {audit.TreatmentsStillActive} never ended");
             }
 
-            Console.WriteLine("  connectors             : none: examples/HaCore.ConnectorPool is not built");
+            await pool.SummarizeAsync(http, ports, exits, failures).ConfigureAwait(false);
             return Finish(failures, Say);
         }
         finally
@@ -441,6 +467,7 @@ public static class FailoverRun
                 await balancer.DisposeAsync().ConfigureAwait(false);
             }
 
+            pool.KillAll();
             foreach (var p in processes)
             {
                 if (p is not null)
@@ -463,7 +490,7 @@ public static class FailoverRun
     private static int Finish(List<string> failures, Action<string> say)
     {
         Console.WriteLine(failures.Count == 0
-            ? "  verified               : no event lost or duplicated on any desktop, no call lost or created twice, every retried request applied once"
+            ? "  verified               : no event lost or duplicated on any desktop, no call lost or created twice, every retried request applied once, no connector call lost or owned twice"
             : "  FAILED                 : " + string.Join("; ", failures));
         return failures.Count == 0 ? 0 : 1;
     }

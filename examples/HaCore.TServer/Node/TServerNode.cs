@@ -36,6 +36,9 @@ public sealed class TServerNode : IAsyncDisposable
     /// <summary>The replicated dialogs.</summary>
     public DialogTable Dialogs { get; } = new();
 
+    /// <summary>The connectors' calls and HA record keys, from the applied log.</summary>
+    public ConnectorTable Connectors { get; } = new();
+
     /// <summary>The SIP front.</summary>
     public SipFront Sip { get; private set; } = null!;
 
@@ -130,6 +133,13 @@ public sealed class TServerNode : IAsyncDisposable
             config.DnUpserts.Add(new Dn { Id = TServerOptions.Dn(number), Type = AddressType.Dn, Place = "P" + number, Register = RegisterFlag.True, Site = "A" });
         }
 
+        // The connector pool's DNs (examples/HaCore.ConnectorPool): owned by connectors through the DN assignment.
+        for (var i = 0; i < TServerOptions.ConnectorDns; i++)
+        {
+            var number = TServerOptions.ConnectorDn(i);
+            config.DnUpserts.Add(new Dn { Id = TServerOptions.Dn(number), Type = AddressType.Dn, Place = "L" + number, Register = RegisterFlag.True, Site = "A" });
+        }
+
         config.DnUpserts.Add(new Dn { Id = TServerOptions.Queue, Type = AddressType.Queue, Register = RegisterFlag.True, Site = "A" });
         config.DnUpserts.Add(new Dn { Id = TServerOptions.Trunk, Type = AddressType.Trunk, Register = RegisterFlag.True, Site = "A" });
 
@@ -168,6 +178,7 @@ public sealed class TServerNode : IAsyncDisposable
                 await foreach (var applied in Node.SubscribeAsync(next, _stop.Token).ConfigureAwait(false))
                 {
                     Dialogs.Apply(applied);
+                    Connectors.Apply(applied);
                     next = applied.Index + 1;
                 }
             }

@@ -96,4 +96,12 @@ public sealed record TServerOptions
     /// <param name="i">The agent's index.</param>
     /// <returns>The ID.</returns>
     public static string AgentId(int i) => "a" + AgentDn(i);
+
+    /// <summary>How many DNs the configuration has for connectors (3001 on): the connector pool's users.</summary>
+    public const int ConnectorDns = 12;
+
+    /// <summary>Connector DN i (3001 for i = 0), owned by a connector of the pool through the DN assignment.</summary>
+    /// <param name="i">The index, 0 to <see cref="ConnectorDns"/> - 1.</param>
+    /// <returns>The DN number.</returns>
+    public static string ConnectorDn(int i) => (3001 + i).ToString(CultureInfo.InvariantCulture);
 }

@@ -258,7 +258,9 @@ public static class WebEndpoints
                     requests[key] = requests.GetValueOrDefault(key) + 1;
                 }
 
-                if (applied.Command.CallCreated is { } cc && result.RejectReason == RejectReason.None && !result.Duplicate)
+                // The connectors' calls (examples/HaCore.ConnectorPool, reported with a source) are not SIP calls: the
+                // connector lines of the run's summary account for them.
+                if (applied.Command.CallCreated is { } cc && applied.Command.Source.Length == 0 && result.RejectReason == RejectReason.None && !result.Duplicate)
                 {
                     created++;
                     var callId = cc.UserData.FirstOrDefault(p => p.Key == DialogTable.KeyCallId)?.Value?.Str ?? "";
@@ -268,7 +270,7 @@ public static class WebEndpoints
                 for (var i = 0; i < result.Events.Count && !result.Duplicate; i++)
                 {
                     var e = result.Events[i];
-                    if (e.Kind == EventKind.CallDeleted)
+                    if (e.Kind == EventKind.CallDeleted && !host.Connectors.IsConnectorCall(e.ConnId))
                     {
                         deleted++;
                     }
@@ -303,8 +305,8 @@ public static class WebEndpoints
             // Nothing more to read: the last entries were not commands.
         }
 
-        var state = await host.Node.ReadAsync(m => (m.ComputeStateHashHex(), m.GetLiveConnIds().Count), ReadConsistency.Stale, ct).ConfigureAwait(false);
-        return new AuditView(host.Options.NodeId, until, state.Value.Item1, state.Value.Count, created, sipCalls.Count(p => p.Value > 1), deleted,
+        var state = await host.Node.ReadAsync(m => (m.ComputeStateHashHex(), m.GetLiveConnIds().Count(c => !host.Connectors.IsConnectorCall(c))), ReadConsistency.Stale, ct).ConfigureAwait(false);
+        return new AuditView(host.Options.NodeId, until, state.Value.Item1, state.Value.Item2, created, sipCalls.Count(p => p.Value > 1), deleted,
             requests.Count, requests.Count(p => p.Value > 1), modelDuplicates, positions, references,
             treatments.Count, treatments.Count(t => t.Value.Ends > 0), treatments.Count(t => t.Value.Ends > 0 && t.Value.EndTerm != t.Value.AppliedTerm),
             treatments.Count(t => t.Value.Ends > 1), treatments.Count(t => t.Value.Ends == 0));
