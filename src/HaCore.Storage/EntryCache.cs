@@ -4,15 +4,28 @@ namespace HaCore.Storage;
 
 /// <summary>
 /// The most recently appended entries, in memory, within a byte budget: the leader reads what it just
-/// appended (to replicate it) without touching the disk. Entries are immutable, so they are shared as is.
+/// appended (to replicate it) without touching the disk.
 /// </summary>
+/// <remarks>
+/// The payloads are copied into large chunks (up to 1 MB: on the large-object heap, never copied by the
+/// collector) rather than kept as the appended buffers: those are one array per proposal on the leader and a
+/// whole received frame per batch on a follower, and the seconds they lived here made every ephemeral
+/// collection promote and copy them (issue 10). Entries are immutable, so a chunk is append-only: bytes are
+/// written once, before any entry points at them, and never again (a truncation or <see cref="Clear"/> does not
+/// rewind into space that entries already handed out may still reference); a full chunk is dropped, not reused,
+/// and lives as long as some entry read from it does. Memory: the budget plus about one chunk.
+/// </remarks>
 internal sealed class EntryCache(long maxBytes)
 {
+    private readonly int _chunkBytes = (int)Math.Clamp(maxBytes / 16, 4096, 1 << 20);
+
     // Invariant: the cached entries are contiguous: _ring[(_head + i) % length].Index == FirstIndex + i.
     private Entry[] _ring = new Entry[16];
     private int _head;
     private int _count;
     private long _bytes;
+    private byte[]? _chunk;
+    private int _chunkUsed; // bytes of _chunk written; never decreases while _chunk is the current one
 
     public int Count => _count;
 
@@ -49,7 +62,7 @@ internal sealed class EntryCache(long maxBytes)
                 Grow();
             }
 
-            _ring[(_head + _count) % _ring.Length] = entry;
+            _ring[(_head + _count) % _ring.Length] = entry with { Data = Store(entry.Data.Span) };
             _count++;
             _bytes += entry.Size;
             while (_bytes > maxBytes)
@@ -107,6 +120,32 @@ internal sealed class EntryCache(long maxBytes)
     }
 
     private Entry At(int i) => _ring[(_head + i) % _ring.Length];
+
+    /// <summary>A copy of <paramref name="data"/> in the current chunk (a new one when it does not fit); a payload
+    /// over a quarter of a chunk gets an array of its own.</summary>
+    private ReadOnlyMemory<byte> Store(ReadOnlySpan<byte> data)
+    {
+        if (data.IsEmpty)
+        {
+            return ReadOnlyMemory<byte>.Empty;
+        }
+
+        if (data.Length > _chunkBytes / 4)
+        {
+            return data.ToArray();
+        }
+
+        if (_chunk is null || _chunk.Length - _chunkUsed < data.Length)
+        {
+            _chunk = new byte[_chunkBytes];
+            _chunkUsed = 0;
+        }
+
+        var at = _chunkUsed;
+        data.CopyTo(_chunk.AsSpan(at));
+        _chunkUsed += data.Length;
+        return new ReadOnlyMemory<byte>(_chunk, at, data.Length);
+    }
 
     private void RemoveFirst()
     {

@@ -178,4 +178,53 @@ public sealed class EntryCacheTests
         Assert.Equal(40ul, cache.FirstIndex);
         Assert.Equal(1, cache.Count);
     }
+
+    [Fact]
+    public void Payloads_are_copied_into_shared_chunks_and_bytes_handed_out_are_never_written_again()
+    {
+        // 64 KB budget: 4 KB chunks; 100-byte payloads share them, a 2 KB one gets its own array.
+        var cache = new EntryCache(maxBytes: 64 * 1024);
+        var source = new byte[100 * 40];
+        var appended = new HaCore.Raft.Entry[40];
+        for (var i = 0; i < appended.Length; i++)
+        {
+            StorageTestKit.Payload(1, (ulong)i + 1, 100).CopyTo(source, i * 100);
+            appended[i] = new HaCore.Raft.Entry(1, (ulong)i + 1, new ReadOnlyMemory<byte>(source, i * 100, 100));
+        }
+
+        cache.Append(appended);
+        Array.Clear(source); // the appender's buffer (a received frame) is reused: the cache holds copies
+        var handedOut = cache.Read(1, 41, long.MaxValue);
+        for (var i = 0; i < handedOut.Length; i++)
+        {
+            Assert.Equal(StorageTestKit.Payload(1, (ulong)i + 1, 100), handedOut[i].Data.ToArray());
+        }
+
+        Assert.True(System.Runtime.InteropServices.MemoryMarshal.TryGetArray(handedOut[0].Data, out var first));
+        Assert.True(System.Runtime.InteropServices.MemoryMarshal.TryGetArray(handedOut[1].Data, out var second));
+        Assert.Same(first.Array, second.Array);
+        Assert.NotSame(source, first.Array);
+
+        // Clear, truncate, and append other entries over the same indexes: what was read before stays as it was
+        // (the chunk those entries point into is still the current one here: it is written on, never over).
+        cache.Clear();
+        cache.Append(StorageTestKit.Entries(2, 1, 20, size: 100));
+        cache.TruncateFrom(10);
+        cache.Append(StorageTestKit.Entries(3, 10, 1, size: 100));
+        cache.Clear();
+        cache.Append(StorageTestKit.Entries(3, 1, 60, size: 100));
+        cache.Append([StorageTestKit.MakeEntry(3, 61, size: 2048)]);
+        for (var i = 0; i < handedOut.Length; i++)
+        {
+            Assert.Equal(StorageTestKit.Payload(1, (ulong)i + 1, 100), handedOut[i].Data.ToArray());
+        }
+
+        for (ulong index = 1; index <= 60; index++)
+        {
+            StorageTestKit.AssertSameEntry(StorageTestKit.MakeEntry(3, index, size: 100), cache.Get(index));
+        }
+
+        StorageTestKit.AssertSameEntry(StorageTestKit.MakeEntry(3, 61, size: 2048), cache.Get(61));
+        Assert.True(cache.Bytes <= 64 * 1024);
+    }
 }

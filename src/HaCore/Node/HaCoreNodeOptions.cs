@@ -95,7 +95,9 @@ public sealed class HaCoreNodeOptions
     /// <see cref="ReplicatedStateMachine{TStateMachine, TCommand, TResult}.PromoteAsync"/> refuses a learner further behind.</summary>
     public long MaxPromotionLag { get; set; } = 1_000;
 
-    /// <summary>Applied commands kept in memory for subscribers to resume from. Default 100,000.</summary>
+    /// <summary>Applied commands kept in memory for subscribers to resume from. Default 100,000. They are kept
+    /// encoded (the command's and the result's bytes, in large reused buffers) and decoded when a subscriber
+    /// replays them, so their memory is about their encoded size plus ~64 bytes each.</summary>
     public int RetainedCommands { get; set; } = 100_000;
 
     /// <summary>Events buffered per subscriber; a subscriber that falls further behind is disconnected. Default 10,000.</summary>

@@ -224,7 +224,7 @@ internal sealed partial class NodeCore<TStateMachine, TCommand, TResult>
             _resultCodec.Encode(result, _resultWriter);
             resultBytes = _resultWriter.WrittenSpan.ToArray();
             _runtime.Record(envelope.Request, resultBytes);
-            _subscriptions.Publish(new AppliedCommand<TCommand, TResult>(entry.Index, context, envelope.Request, command, result));
+            _subscriptions.Publish(context, envelope.Request, envelope.Payload.Span, resultBytes, command, result);
         }
 
         _proposals.Complete(envelope.Request, resultBytes, _time.GetUtcNow(), _telemetry is { } t ? t.RecordCommitLatency : null);

@@ -77,7 +77,7 @@ internal sealed partial class NodeCore<TStateMachine, TCommand, TResult>
         _runtime = new RuntimeState(options.ResultsPerSession, options.SessionTimeout) { UnsafeApplyRetriesTwice = options.UnsafeApplyRetriesTwice };
         _reads = new ReadTracker<TStateMachine>(options.NodeId, SplitMix(_randomSeed));
         DrawSnapshotStagger();
-        _subscriptions = new SubscriptionHub<TCommand, TResult>(options.NodeId, options.RetainedCommands, options.SubscriberBuffer);
+        _subscriptions = new SubscriptionHub<TCommand, TResult>(options.NodeId, options.RetainedCommands, options.SubscriberBuffer, commandCodec, resultCodec);
         _leadership.Cancel();
         _status = new NodeStatus(options.NodeId, RaftRole.Follower, 0, 0, 0, 0, ConfState.Empty, false);
     }
