@@ -242,15 +242,8 @@ internal sealed class ConnectorPoolRun
         info.Environment["HACORE_CONNECTOR_TOKEN"] = _tokens.Issue(ConnectorProtocol.Subject(id), TimeSpan.FromHours(4));
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start connector " + id);
         var log = new StreamWriter(Path.Combine(_work, $"connector-{id}-{instance}.log"), append: true) { AutoFlush = true };
-        var gate = new Lock();
-        var closed = false;
-        void Write(string? line)
+        void Report(string line)
         {
-            if (line is null)
-            {
-                return;
-            }
-
             if (line.StartsWith("@connector ", StringComparison.Ordinal) && _reports.Count < MaxReports)
             {
                 try
@@ -268,26 +261,9 @@ internal sealed class ConnectorPoolRun
                 {
                 }
             }
-
-            lock (gate)
-            {
-                if (!closed)
-                {
-                    log.WriteLine(line);
-                }
-            }
         }
 
-        process.OutputDataReceived += (_, e) => Write(e.Data);
-        process.ErrorDataReceived += (_, e) => Write(e.Data);
-        process.Exited += (_, _) =>
-        {
-            lock (gate)
-            {
-                closed = true;
-                log.Dispose();
-            }
-        };
+        FailoverRun.CopyOutput(process, log, Report);
         process.EnableRaisingEvents = true;
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();

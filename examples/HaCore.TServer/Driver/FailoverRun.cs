@@ -548,16 +548,23 @@ public static class FailoverRun
 
     /// <summary>Copies a child's output lines into <paramref name="log"/> and closes it when the child exits. Output
     /// events can still arrive after Exited (the rest of the pipe): those lines are dropped, not written to the closed
-    /// writer (that threw ObjectDisposedException on a thread-pool thread, an unhandled exception).</summary>
-    private static void CopyOutput(Process process, StreamWriter log)
+    /// writer (that threw ObjectDisposedException on a thread-pool thread, an unhandled exception). Each line is also
+    /// handed to <paramref name="onLine"/> when given.</summary>
+    internal static void CopyOutput(Process process, StreamWriter log, Action<string>? onLine = null)
     {
         var gate = new Lock();
         var closed = false;
         void Write(string? line)
         {
+            if (line is null)
+            {
+                return;
+            }
+
+            onLine?.Invoke(line);
             lock (gate)
             {
-                if (line is not null && !closed)
+                if (!closed)
                 {
                     log.WriteLine(line);
                 }
