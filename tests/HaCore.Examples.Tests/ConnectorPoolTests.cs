@@ -158,7 +158,9 @@ public sealed class ConnectorPoolTests(ConnectorClusterFixture cluster) : IClass
         var bKeys = b.Owned.ToList();
         Assert.Equal(4, bKeys.Count);
 
-        // b stops renewing (it died); a renews and, once b's lease has run out, adopts.
+        // b stops renewing (it died); a renews and, once b's lease has run out, adopts. The cluster is shared by the
+        // tests of this class, so a may also adopt the connectors an earlier test left behind (each in its own entry):
+        // only the adoption of bb is this test's.
         ConnectorReport? adopted = null;
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (adopted is null)
@@ -167,7 +169,7 @@ public sealed class ConnectorPoolTests(ConnectorClusterFixture cluster) : IClass
             Assert.True(await a.TickAsync(Ct));
             lock (aReports)
             {
-                adopted = aReports.FirstOrDefault(r => r.Kind == "adopted");
+                adopted = aReports.FirstOrDefault(r => r.Kind == "adopted" && r.From == "bb");
             }
 
             await Task.Delay(100, Ct);
@@ -177,7 +179,7 @@ public sealed class ConnectorPoolTests(ConnectorClusterFixture cluster) : IClass
         Assert.Equal(("bb", 2, 2, 2), (adopted.From, adopted.Dns, adopted.Voice, adopted.Im));
         var state = await cluster.StateAsync(ha);
         Assert.Empty(state.Connectors.Single(c => c.ConnectorId == "bb").Dns);
-        Assert.Equal(["3003", "3004", "3005", "3006"], state.Connectors.Single(c => c.ConnectorId == "ba").Dns);
+        Assert.All(["3003", "3004", "3005", "3006"], dn => Assert.Contains(dn, state.Connectors.Single(c => c.ConnectorId == "ba").Dns));
         Assert.All(bKeys, k => Assert.Equal("ba", Assert.Single(state.Records, r => r.Key == k).Owner));
         Assert.All(bKeys, k => Assert.Contains(k, a.Owned));
         Assert.All(state.Calls.Where(c => c.Source == "bb"), c => Assert.True(c.Live));
