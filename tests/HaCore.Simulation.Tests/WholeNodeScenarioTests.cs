@@ -349,4 +349,63 @@ public sealed class WholeNodeScenarioTests(ITestOutputHelper output)
         var shared = taken.Values.Select(l => l.ToHashSet()).Aggregate((a, b) => { a.IntersectWith(b); return a; });
         Assert.True(shared.Count <= 1, $"the nodes snapshotted together at {string.Join(", ", shared)}");
     }
+
+    /// <summary>
+    /// The load harness freezes a whole idle cluster (SIGSTOP of its three processes) while another system is measured,
+    /// then thaws it. Every node wakes at once to the same burst of missed ticks: the leader finds no quorum and steps
+    /// down, and the followers' election timers have run out many times over. The cluster must elect a leader and
+    /// commit again within a few election timeouts, for short and long pauses and for any order of waking.
+    /// </summary>
+    [Fact]
+    public void A_whole_cluster_frozen_and_thawed_elects_and_commits_again()
+    {
+        var slow = new List<string>();
+        for (ulong seed = 1; seed <= 24; seed++)
+        {
+            var session = Guid.NewGuid(); // a new cluster each seed: a new client session
+            ulong sequence = 0;
+            var options = Quiet(seed);
+            var sim = new WholeNodeSimulator(options);
+            sim.StartScripted();
+            Assert.True(sim.StepUntil(() => sim.Leader is { Status.CommitIndex: > 3 }, 5_000), $"seed {seed}: no leader");
+            var before = sim.Propose(sim.Leader!.Id, new ClientRequestId(session, ++sequence), "set k before");
+            Assert.True(sim.StepUntil(() => before.IsCompleted, 2_000));
+
+            // Frozen mid-flight at a phase the seed picks, for 1 s or 60 s, thawed one process after another.
+            sim.StepUntil(() => false, (int)(seed % 7) * 3);
+            var inFlight = sim.Propose(sim.Leader!.Id, new ClientRequestId(session, ++sequence), "set k in-flight");
+            var pause = seed % 2 == 0 ? 60_000 : 1_000;
+            var order = sim.Nodes.Keys.OrderBy(id => (id * 7919 + seed) % 11).ToList();
+            for (var i = 0; i < order.Count; i++)
+            {
+                sim.Pause(order[i], pause + (i * (int)(seed % 4)));
+            }
+
+            Assert.True(sim.StepUntil(() => sim.Nodes.Values.All(n => n.PausedUntil == 0), pause + 100));
+            var budget = 10 * options.TickMs * options.ElectionTicks; // ten election timeouts
+            var woke = sim.Now;
+            if (!sim.StepUntil(() => sim.Leader is not null, budget))
+            {
+                slow.Add($"seed {seed} (pause {pause} ms): no leader {budget} ms after the thaw; roles: {string.Join(", ", sim.Nodes.Values.Select(n => $"{n.Id} {n.Status?.Role} term {n.Status?.Term}"))}");
+                continue;
+            }
+
+            var after = sim.Propose(sim.Leader!.Id, new ClientRequestId(session, ++sequence), "set k after");
+            if (!sim.StepUntil(() => after.IsCompleted, budget) || !after.IsCompletedSuccessfully)
+            {
+                slow.Add($"seed {seed} (pause {pause} ms): a leader {sim.Now - woke} ms after the thaw, but no commit within {budget} ms ({after.Status}: {after.Exception?.InnerException?.Message})");
+                continue;
+            }
+
+            output.WriteLine($"seed {seed} (pause {pause} ms): committed {sim.Now - woke} ms after the thaw; the in-flight write {inFlight.Status}");
+            sim.ConvergeAndCheck($"seed {seed}");
+        }
+
+        foreach (var line in slow)
+        {
+            output.WriteLine(line);
+        }
+
+        Assert.Empty(slow);
+    }
 }

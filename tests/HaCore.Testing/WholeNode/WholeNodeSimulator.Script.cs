@@ -58,6 +58,15 @@ public sealed partial class WholeNodeSimulator
     /// <summary>Cuts node <paramref name="nodeId"/> off from every other node, both ways; it keeps running.</summary>
     public void Isolate(ulong nodeId) => Network.Partition([nodeId], _nodes.Keys.ToList());
 
+    /// <summary>Freezes node <paramref name="nodeId"/> for <paramref name="ms"/> ms, as SIGSTOP or a VM pause would: it
+    /// holds the messages that reach it and, when it wakes, steps them and then the burst of ticks it missed.</summary>
+    public void Pause(ulong nodeId, int ms)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ms);
+        _nodes[nodeId].PausedUntil = _now + ms;
+        Trace($"script: node {nodeId} paused for {ms} ms");
+    }
+
     /// <summary>Power cut of node <paramref name="nodeId"/>: what it had not fsynced is lost.</summary>
     public void Crash(ulong nodeId)
     {
