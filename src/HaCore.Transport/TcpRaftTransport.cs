@@ -541,7 +541,38 @@ public sealed partial class TcpRaftTransport : IRaftTransport
         }
     }
 
-    private async Task HandleInboundAsync(Socket socket, PendingHandshake entry, CancellationToken ct)
+    private Task HandleInboundAsync(Socket socket, PendingHandshake entry, CancellationToken ct) => ServeInboundAsync(
+        () =>
+        {
+            ConfigureSocket(socket);
+            return new NetworkStream(socket, ownsSocket: true);
+        },
+        socket.Dispose,
+        entry,
+        ct);
+
+    /// <summary>
+    /// Fuzzing: serves one inbound connection over <paramref name="stream"/> exactly as an accepted socket is served
+    /// (TLS when configured, the handshake, then frames to <paramref name="sink"/>) and returns when it ends. The
+    /// transport must come from <see cref="ForHandshakeFuzzing"/>; <see cref="UnexpectedInboundFailures"/> counts the
+    /// connections that ended on an exception the handler does not expect.
+    /// </summary>
+    internal Task ServeInboundForFuzzingAsync(Stream stream, IRaftMessageSink sink, CancellationToken ct)
+    {
+        _sink ??= sink;
+        _metrics ??= new TransportMetrics(_meterFactory, LocalId, QueuedBytes, QueuedFrames);
+        var entry = new PendingHandshake(null, _options.HandshakeTimeout, ct);
+        return ServeInboundAsync(() => stream, stream.Dispose, entry, ct);
+    }
+
+    /// <summary>Fuzzing and tests: inbound connections that ended on an exception the handler does not expect.</summary>
+    internal long UnexpectedInboundFailures => Interlocked.Read(ref _unexpectedInboundFailures);
+
+    private long _unexpectedInboundFailures;
+
+    /// <summary>One inbound connection, from the stream <paramref name="open"/> gives (it may throw: a connection reset
+    /// before it is served) to its end; <paramref name="dispose"/> closes what <paramref name="open"/> would have.</summary>
+    private async Task ServeInboundAsync(Func<Stream> open, Action dispose, PendingHandshake entry, CancellationToken ct)
     {
         using var handshake = entry;
         var remote = entry.Remote;
@@ -552,8 +583,7 @@ public sealed partial class TcpRaftTransport : IRaftTransport
         try
         {
             // Inside the try: a connection reset before we got here must still release its handshake slot.
-            ConfigureSocket(socket);
-            stream = new NetworkStream(socket, ownsSocket: true);
+            stream = open();
             {
                 var timeout = entry.Deadline;
                 try
@@ -635,6 +665,7 @@ public sealed partial class TcpRaftTransport : IRaftTransport
         catch (Exception ex)
 #pragma warning restore CA1031
         {
+            Interlocked.Increment(ref _unexpectedInboundFailures);
             if (peer != 0 ? MayLogPeerError() : MayLogRefusal("failed_before_handshake"))
             {
                 Log.InboundFailed(_logger, LocalId, remote, peer, ex);
@@ -664,7 +695,7 @@ public sealed partial class TcpRaftTransport : IRaftTransport
             }
             else
             {
-                socket.Dispose();
+                dispose();
             }
         }
     }

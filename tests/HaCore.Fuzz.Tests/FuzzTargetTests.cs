@@ -76,6 +76,28 @@ public sealed class FuzzTargetTests
     }
 
     [Fact]
+    public void The_tls_session_seeds_reach_the_node_only_from_the_node_their_certificate_names()
+    {
+        var target = new HaCore.Fuzz.Targets.TlsSessionTarget();
+        var seeds = target.GenerateSeeds().ToDictionary(s => s.Name, s => s.Data);
+        int Delivered(string seed)
+        {
+            Assert.Null(target.Run(seeds[seed]));
+            return target.LastDelivered;
+        }
+
+        // After a complete mutual-TLS handshake the hello, the proof and the frames get through to the node.
+        Assert.Equal(7, Delivered("node-1-messages")); // the seven messages of the transport seeds
+        Assert.Equal(2, Delivered("node-1-raw"));
+        Assert.Equal(1, Delivered("node-1-snapshot-chunks")); // one snapshot, whole
+        Assert.Equal(0, Delivered("node-1-unexpected-ack"));
+
+        // A node id its certificate does not name is refused at the hello, so none of its frames arrive.
+        Assert.Equal(0, Delivered("node-3-certificate-claims-node-1"));
+        Assert.Equal(0, Delivered("node-1-claims-node-3"));
+    }
+
+    [Fact]
     public void The_certificate_seeds_reach_trust_and_identity_and_their_refusals()
     {
         var target = new HaCore.Fuzz.Targets.PeerCertificateTarget();

@@ -11,6 +11,7 @@ public static class FuzzTargets
         new TransportFramesTarget(),
         new HandshakeTarget(),
         new TlsHandshakeTarget(),
+        new TlsSessionTarget(),
         new PeerCertificateTarget(),
         new RaftMessageTarget(),
         new SnapshotChunksTarget(),
