@@ -69,24 +69,43 @@ internal abstract class Cluster : IAsyncDisposable
         }
     }
 
-    /// <summary>The index of the node that leads, once one node says so (every wait has a deadline).</summary>
-    public async Task<int> LeaderAsync(TimeSpan timeout, CancellationToken ct)
+    /// <summary>
+    /// The index of the node that leads: a node that says so in the highest term any node reports, and says so for
+    /// <paramref name="settle"/> (the same node in the same term at every poll). A thawed cluster (SIGCONT after the
+    /// harness froze it) needs the settling: a node reports its status from before the freeze until its loop has run,
+    /// so the old leader still says "leader" for a moment although it is about to step down, and a step driven through
+    /// it would measure a follower that forwards every proposal. Every wait has a deadline.
+    /// </summary>
+    public async Task<int> LeaderAsync(TimeSpan timeout, CancellationToken ct, TimeSpan settle = default)
     {
         var deadline = DateTime.UtcNow + timeout;
+        (int Index, ulong Term, DateTime Since)? seen = null;
+        NodeProgress?[] statuses = [];
         while (DateTime.UtcNow < deadline)
         {
             ct.ThrowIfCancellationRequested();
-            var statuses = await Task.WhenAll(Enumerable.Range(0, Size).Select(i => IsRunning(i) ? ProgressAsync(i, TimeSpan.FromMilliseconds(500)) : Task.FromResult<NodeProgress?>(null))).ConfigureAwait(false);
-            var leaders = statuses.Select((s, i) => (s, i)).Where(x => x.s is { Leader: true }).OrderByDescending(x => x.s!.Term).ToList();
-            if (leaders.Count > 0)
+            statuses = await Task.WhenAll(Enumerable.Range(0, Size).Select(i => IsRunning(i) ? ProgressAsync(i, TimeSpan.FromMilliseconds(500)) : Task.FromResult<NodeProgress?>(null))).ConfigureAwait(false);
+            var maxTerm = statuses.Max(s => s?.Term ?? 0);
+            var leader = statuses.Select((s, i) => (s, i)).Where(x => x.s is { Leader: true } && x.s.Term == maxTerm).Select(x => (int?)x.i).FirstOrDefault();
+            if (leader is not { } index)
             {
-                return leaders[0].i;
+                seen = null;
+            }
+            else if (seen is not { } s || s.Index != index || s.Term != maxTerm)
+            {
+                seen = (index, maxTerm, DateTime.UtcNow);
+            }
+
+            if (seen is { } stable && DateTime.UtcNow - stable.Since >= settle)
+            {
+                return stable.Index;
             }
 
             await Task.Delay(20, ct).ConfigureAwait(false);
         }
 
-        throw new TimeoutException($"No leader within {timeout.TotalSeconds:F0} s.\n{Logs}");
+        var last = string.Join(", ", statuses.Select((s, i) => s is null ? $"node {i + 1}: {(IsRunning(i) ? "no answer" : "not running")}" : $"node {i + 1}: {(s.Leader ? "leader" : "not leader")} term {s.Term} commit {s.Commit}"));
+        throw new TimeoutException($"No leader that held for {settle.TotalMilliseconds:F0} ms within {timeout.TotalSeconds:F0} s (last poll: {last}).\n{Logs}");
     }
 
     /// <summary>The highest term any running node reports (leader changes in a step = its growth).</summary>

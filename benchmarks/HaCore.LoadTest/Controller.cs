@@ -77,7 +77,7 @@ internal sealed class Controller(RunOptions options, TextWriter log)
             {
                 var hacore = _hacores[key] = new HaCoreCluster(options, root, key);
                 await hacore.StartAllAsync(ct);
-                var leader = await hacore.LeaderAsync(TimeSpan.FromSeconds(30), ct);
+                var leader = await hacore.LeaderAsync(TimeSpan.FromSeconds(30), ct, Settle);
                 log.WriteLine($"hacore{(key.Length > 0 ? "+" + key : string.Empty)}: {options.Nodes} nodes up (pids {string.Join(",", hacore.Pids)}), leader node {leader + 1}");
                 hacore.Pause(options.PauseIdle); // the next cluster starts on a quiet machine
             }
@@ -87,7 +87,7 @@ internal sealed class Controller(RunOptions options, TextWriter log)
                 await EtcdCluster.EnsureInstalledAsync(log, ct);
                 _etcd = new EtcdCluster(options, root);
                 await _etcd.StartAllAsync(ct);
-                var leader = await _etcd.LeaderAsync(TimeSpan.FromSeconds(30), ct);
+                var leader = await _etcd.LeaderAsync(TimeSpan.FromSeconds(30), ct, Settle);
                 log.WriteLine($"etcd: {options.Nodes} members up (pids {string.Join(",", _etcd.Pids)}), leader e{leader + 1}");
             }
 
@@ -95,7 +95,7 @@ internal sealed class Controller(RunOptions options, TextWriter log)
             {
                 _dotnext = new DotNextCluster(options, root);
                 await _dotnext.StartAllAsync(ct);
-                var leader = await _dotnext.LeaderAsync(TimeSpan.FromSeconds(30), ct);
+                var leader = await _dotnext.LeaderAsync(TimeSpan.FromSeconds(30), ct, Settle);
                 log.WriteLine($"dotnext: {options.Nodes} DotNext.Net.Cluster nodes up (pids {string.Join(",", _dotnext.Pids)}), leader node {leader + 1}; {DotNextCluster.Note}");
             }
 
@@ -181,6 +181,10 @@ internal sealed class Controller(RunOptions options, TextWriter log)
         File.AppendAllText(jsonl, JsonSerializer.Serialize(row, Json.Options) + "\n");
     }
 
+    /// <summary>How long a leader must hold before a step uses it: two election timeouts, by which a thawed old
+    /// leader has stepped down (it counts the ticks of its freeze first) and a new one has been elected.</summary>
+    private TimeSpan Settle => TimeSpan.FromMilliseconds(2 * options.ElectionMs);
+
     private Cluster ClusterOf(string system) => system switch { "etcd" => _etcd!, "dotnext" => _dotnext!, _ => HaCoreOf(system) };
 
     private HaCoreCluster HaCoreOf(string system) => _hacores[Variant.KeyOf(system)];
@@ -209,7 +213,7 @@ internal sealed class Controller(RunOptions options, TextWriter log)
         foreach (var hacore in _hacores.Values)
         {
             PauseAllExcept(hacore);
-            var leader = await hacore.LeaderAsync(TimeSpan.FromSeconds(10), ct);
+            var leader = await hacore.LeaderAsync(TimeSpan.FromSeconds(10), ct, Settle);
             var answer = await hacore.RequestAsync(leader, $"PRELOAD {options.Keys}", TimeSpan.FromMinutes(3));
             if (!answer.StartsWith("OK", StringComparison.Ordinal))
             {
@@ -223,7 +227,7 @@ internal sealed class Controller(RunOptions options, TextWriter log)
         {
             sw.Restart();
             PauseAllExcept(_etcd);
-            var leader = await _etcd.LeaderAsync(TimeSpan.FromSeconds(10), ct);
+            var leader = await _etcd.LeaderAsync(TimeSpan.FromSeconds(10), ct, Settle);
             await using var client = new EtcdKvClient(_etcd.Endpoints, leader, options.Connections);
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
             deadline.CancelAfter(TimeSpan.FromMinutes(3));
@@ -235,7 +239,7 @@ internal sealed class Controller(RunOptions options, TextWriter log)
         {
             sw.Restart();
             PauseAllExcept(_dotnext);
-            var leader = await _dotnext.LeaderAsync(TimeSpan.FromSeconds(10), ct);
+            var leader = await _dotnext.LeaderAsync(TimeSpan.FromSeconds(10), ct, Settle);
             await using var client = NewClient("dotnext", leader);
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
             deadline.CancelAfter(TimeSpan.FromMinutes(3));
@@ -290,7 +294,7 @@ internal sealed class Controller(RunOptions options, TextWriter log)
         PauseAllExcept(cluster);
         try
         {
-            var leader = await cluster.LeaderAsync(TimeSpan.FromSeconds(10), ct);
+            var leader = await cluster.LeaderAsync(TimeSpan.FromSeconds(10), ct, Settle);
             var term0 = await cluster.MaxTermAsync();
             var meter = new CpuMeter();
             DriverResult result;
@@ -429,7 +433,7 @@ internal sealed class Controller(RunOptions options, TextWriter log)
         PauseAllExcept(cluster);
         try
         {
-            var leader = await cluster.LeaderAsync(TimeSpan.FromSeconds(10), ct);
+            var leader = await cluster.LeaderAsync(TimeSpan.FromSeconds(10), ct, Settle);
             var term0 = await cluster.MaxTermAsync();
             var meter = new CpuMeter();
             var tracker = new FailoverTracker();
@@ -587,7 +591,7 @@ internal sealed class Controller(RunOptions options, TextWriter log)
                 }
             }
 
-            await cluster.LeaderAsync(TimeSpan.FromSeconds(10), ct);
+            await cluster.LeaderAsync(TimeSpan.FromSeconds(10), ct, Settle);
             var term1 = await cluster.MaxTermAsync();
             failover.RecoveryMs = [.. tracker.Recoveries()];
             var finite = failover.RecoveryMs.Where(double.IsFinite).ToList();
