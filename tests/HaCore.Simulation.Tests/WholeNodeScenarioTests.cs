@@ -408,4 +408,51 @@ public sealed class WholeNodeScenarioTests(ITestOutputHelper output)
 
         Assert.Empty(slow);
     }
+
+    /// <summary>
+    /// DOMAIN invariant 13 under the simulator's clock: a node whose committed configuration differs from its own
+    /// (<see cref="ILeadershipGate"/>) restarts alone, replays its log and must not campaign at all, not even a pre-vote,
+    /// for fifty election timeouts; once the others are back it follows the leader they elect. (The runtime test
+    /// of the same case has to sample the role over five real election timeouts; here every millisecond is checked.)
+    /// </summary>
+    [Fact]
+    public void A_node_whose_configuration_drifted_never_campaigns_even_alone()
+    {
+        for (ulong seed = 1; seed <= 8; seed++)
+        {
+            var options = Quiet(seed) with
+            {
+                PrepareStateMachine = (id, kv) =>
+                {
+                    var local = id == 1 ? "B" : "A";
+                    kv.Gate = s => s.Get("config") is { } committed && committed != local ? $"local config {local}, committed {committed}" : null;
+                },
+            };
+            var sim = new WholeNodeSimulator(options);
+            sim.StartScripted();
+            Assert.True(sim.StepUntil(() => sim.Leader is { Status.CommitIndex: > 3 }, 5_000), $"seed {seed}: no leader");
+            var set = sim.Propose(sim.Leader!.Id, new ClientRequestId(Guid.NewGuid(), 1), "set config A");
+            Assert.True(sim.StepUntil(() => set.IsCompleted && sim.Nodes[1].Status?.LeadershipRefusal is not null, 3_000), $"seed {seed}: node 1 did not apply the configuration");
+            Assert.True(sim.StepUntil(() => sim.Nodes[1].Status?.Role != HaCore.Raft.RaftRole.Leader, 3_000), $"seed {seed}: node 1 kept leading");
+
+            // Alone and restarted: with no refusal it would turn pre-candidate at its first election timeout.
+            sim.Crash(1);
+            sim.Isolate(1);
+            sim.Restart(1);
+            var term = sim.Nodes[1].Status!.Term;
+            var timeouts = 50 * options.TickMs * options.ElectionTicks;
+            for (var ms = 0; ms < timeouts; ms++)
+            {
+                sim.Step();
+                var status = sim.Nodes[1].Status!;
+                Assert.True(status.Role == HaCore.Raft.RaftRole.Follower, $"seed {seed}: node 1 became {status.Role} {ms} ms after its restart, alone, while refusing leadership");
+                Assert.Equal(term, status.Term);
+            }
+
+            Assert.Equal("local config B, committed A", sim.Nodes[1].Status!.LeadershipRefusal);
+            sim.Heal();
+            Assert.True(sim.StepUntil(() => sim.Leader is { Id: not 1 } && sim.Nodes[1].Status!.Leader == sim.Leader.Id, 5_000), $"seed {seed}: node 1 does not follow a leader after the heal");
+            sim.ConvergeAndCheck($"seed {seed}");
+        }
+    }
 }

@@ -4,10 +4,13 @@ using HaCore.Testing.Runtime;
 namespace HaCore.Testing.WholeNode;
 
 /// <summary>The test register store, reporting each apply (index and command) to the simulator's checker.</summary>
-public sealed class SimKvMachine(Action<ulong, string> onApply) : IStateMachine<string, string>
+public sealed class SimKvMachine(Action<ulong, string> onApply) : IStateMachine<string, string>, ILeadershipGate
 {
     /// <summary>The store.</summary>
     public KvStateMachine Kv { get; } = new();
+
+    /// <inheritdoc />
+    public string? LeadershipRefusal => Kv.LeadershipRefusal;
 
     /// <inheritdoc />
     public string Apply(in CommandContext context, string command)

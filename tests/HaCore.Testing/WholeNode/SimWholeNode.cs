@@ -98,12 +98,13 @@ public sealed class SimWholeNode
     /// <summary>The index of the node's latest local snapshot (0 while it is down).</summary>
     public ulong SnapshotIndex => Core?.SnapshotIndex ?? 0;
 
-    internal void Start(HaCoreNodeOptions template, ulong seed, Action<ulong, ulong, string> onApply)
+    internal void Start(HaCoreNodeOptions template, ulong seed, Action<ulong, ulong, string> onApply, Action<ulong, Runtime.KvStateMachine>? prepare)
     {
         Incarnation++;
         var options = template.CloneFor(Id, Device, seed ^ ((ulong)Incarnation << 40));
         var storage = DurableRaftStorage.Open(options.ToStorageOptions(), Device);
         var machine = new SimKvMachine((index, command) => onApply(Id, index, command));
+        prepare?.Invoke(Id, machine.Kv);
         var core = new NodeCore<SimKvMachine, string, string>(
             options, machine, Runtime.StringCodec.Instance, Runtime.StringCodec.Instance, Transport, storage, Clock, NullLogger.Instance, null, options.RandomSeed);
         try

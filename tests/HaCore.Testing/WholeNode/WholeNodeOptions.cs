@@ -6,6 +6,10 @@ public sealed record WholeNodeOptions
     /// <summary>The seed that replays the run.</summary>
     public ulong Seed { get; init; }
 
+    /// <summary>Called with each node's id and its store every time the node starts (e.g. to set
+    /// <see cref="Runtime.KvStateMachine.Gate"/>, a refusal to lead). None by default.</summary>
+    public Action<ulong, Runtime.KvStateMachine>? PrepareStateMachine { get; init; }
+
     /// <summary>Voters at start.</summary>
     public int Voters { get; init; } = 3;
 

@@ -177,7 +177,7 @@ public sealed partial class WholeNodeSimulator
     {
         try
         {
-            node.Start(_template, _options.Seed, OnApply);
+            node.Start(_template, _options.Seed, OnApply, _options.PrepareStateMachine);
             Trace($"node {node.Id} started (incarnation {node.Incarnation})");
         }
         catch (SimulatedCrashException)
