@@ -49,9 +49,10 @@ internal sealed class SnapshotAssembler
     public SnapshotAck OnChunk(ulong peer, ReadOnlyMemory<byte> payload)
     {
         var (header, total, offset) = ControlFrames.DecodeSnapshotChunk(payload, out var data);
-        if (header.From != peer)
+        if (header.From != peer || header.To != _receiver.LocalId)
         {
-            throw new RaftFrameException($"Snapshot chunk claims to be from node {header.From} on node {peer}'s connection.");
+            // As for messages: a chunk names the connection's authenticated peer and this node, or the connection is broken.
+            throw new RaftFrameException($"Snapshot chunk {header.From}->{header.To} on the connection from node {peer} to node {_receiver.LocalId}.");
         }
 
         var meta = header.Snapshot!.Metadata;

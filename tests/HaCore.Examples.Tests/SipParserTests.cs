@@ -130,6 +130,13 @@ public sealed class SipParserTests
         Assert.Equal(SipParseStatus.BadRequest, Parse(vias, out m));
         Assert.Equal("too many Via headers", m.Error);
 
+        // Found by afl++ on the sip-message target: the refused request kept all its Vias (10 of a limit of 8), and so
+        // did its 400. Only the first MaxVias are kept, the top one first, so the refusal still reaches the sender.
+        Assert.Equal(Limits.MaxVias, m.Vias.Count());
+        Assert.Equal("SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bK-1", m.Vias.First());
+        Assert.Equal(SipParseStatus.Ok, SipMessage.TryParse(m.BuildResponse(400, "Bad Request", "t1"), Limits, out var refusal));
+        Assert.Equal(Limits.MaxVias, refusal.Vias.Count());
+
         var huge = new byte[Limits.MaxDatagramBytes + 1];
         Encoding.UTF8.GetBytes(Invite).CopyTo(huge, 0);
         Assert.Equal(SipParseStatus.Drop, SipMessage.TryParse(huge, Limits, out _));

@@ -4,7 +4,8 @@
 # Installs afl++ (Debian package) and the sharpfuzz tool when missing, publishes the fuzz project,
 # instruments the library assemblies with SharpFuzz, and runs afl-fuzz from the committed seed corpus.
 # Output: artifacts/fuzz/<target>/ (afl's queue, crashes, hangs and fuzzer_stats); HACORE_FUZZ_OUT moves it.
-# A crash is replayed with: dotnet artifacts/fuzz/bin/HaCore.Fuzz.dll <target> --replay <file>
+# A crash is replayed with the uninstrumented build (the instrumented one needs afl's coverage map):
+#   dotnet run -c Release --project tests/HaCore.Fuzz -- <target> --replay <file>
 set -euo pipefail
 
 target=${1:?usage: run-afl.sh <target> [minutes]}

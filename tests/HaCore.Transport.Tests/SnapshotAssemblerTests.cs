@@ -50,13 +50,30 @@ public sealed class SnapshotAssemblerTests
         Assert.Equal(data, delivered.Snapshot!.Data.ToArray());
     }
 
-    private static byte[] ChunkPayload(long total, long offset, byte[] data)
+    [Theory]
+    [InlineData(Sender, 1UL)]
+    [InlineData(Sender, 3UL)]
+    [InlineData(Sender, 1UL << 32 | 2)]
+    [InlineData(3UL, 2UL)]
+    public void A_chunk_that_names_another_sender_or_destination_breaks_the_connection(ulong from, ulong to)
+    {
+        // Fuzzing found it (tests/HaCore.Fuzz/regressions/tls-session): the assembler checked a chunk's sender
+        // against the connection's peer but not its destination, so node 1 could deliver a whole snapshot to
+        // node 2 addressed to node 1, 3 or 2^32 + 2, which a message frame is refused for.
+        var receiver = new Receiver { MaxSnapshotBytes = 1 << 20 };
+        var assembler = new SnapshotAssembler(receiver);
+        var error = Assert.Throws<RaftFrameException>(() => assembler.OnChunk(Sender, ChunkPayload(4, 0, [1, 2, 3, 4], from, to)));
+        Assert.Contains($"{from}->{to}", error.Message, StringComparison.Ordinal);
+        Assert.Empty(receiver.Delivered);
+    }
+
+    private static byte[] ChunkPayload(long total, long offset, byte[] data, ulong from = Sender, ulong to = 2)
     {
         var message = new Message
         {
             Type = MessageType.Snapshot,
-            From = Sender,
-            To = 2,
+            From = from,
+            To = to,
             Term = 3,
             Snapshot = new Snapshot(new SnapshotMetadata(20, 3, new ConfState([1, 2, 3], [])), ReadOnlyMemory<byte>.Empty),
         };
