@@ -203,7 +203,10 @@ internal sealed class ConnectorPoolRun
         }
 
         var refusals = reports.Where(r => r.Report.Kind is "fenced" or "refused").Select(r => r.Report).ToList();
-        Console.WriteLine($"  connector fence (4c,11): {refusals.Count} refused: " + (refusals.Count == 0 ? "none" : string.Join("; ", refusals.Select(r => r.Text))));
+        // By reason, with the first of each (with churn, a connector whose lease ran out while a node was paused or
+        // killed has its writes refused until its next renewal: CONNECTOR_LEASE_EXPIRED, retried).
+        Console.WriteLine($"  connector fence (4c,11): {refusals.Count} refused: " + (refusals.Count == 0 ? "none" : string.Join("; ", refusals.GroupBy(r => r.Kind == "fenced" ? "fenced" : r.Reason)
+            .Select(g => $"{g.Count()} {g.Key}{(g.Key == "fenced" ? "" : $" (e.g. {g.First().Text})")}{(g.Key == "fenced" ? ": " + string.Join("; ", g.Select(r => r.Text)) : "")}"))));
         if (!refusals.Any(r => r.Kind == "fenced" && r.Connector == Id(0) && r.Reason == "STALE_CONNECTOR_EPOCH"))
         {
             failures.Add($"the paused {Id(0)} instance was not fenced with STALE_CONNECTOR_EPOCH");
