@@ -4,7 +4,9 @@
 # killed (SIGKILL) at a third of the run and restarted from its data directory at two thirds. Three connector
 # processes (examples/HaCore.ConnectorPool, built with the T-Server) own DNs 3001-3009 with a voice and an IM call
 # each: at half the run connector c1 is paused (SIGSTOP) and replaced by a new c1 process, at two thirds connector c2
-# is killed (SIGKILL) and stays down. Prints the summary and exits non-zero when an event or a call was lost or
+# is killed (SIGKILL) and stays down. The connectors' calls churn (voice calls end, the leader releases idle IM
+# interactions by a command stamped with its Raft term). After the traffic the leader is paused (SIGSTOP) until another
+# node leads, then resumed: its old-term commands must be refused (scenario 11). Prints the summary and exits non-zero when an event or a call was lost or
 # duplicated, or a connector call was lost or owned twice.
 #
 # Usage: examples/run-failover.sh [--short] [--seconds N] [--rate R] [--agents N] [--call-ms MS] [--uac sipp|builtin] [--browser DIR]

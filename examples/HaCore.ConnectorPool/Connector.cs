@@ -7,7 +7,8 @@ namespace HaCore.ConnectorPool;
 /// <summary>What a connector did, one line of its output (<c>@connector {json}</c>) for the failover run.</summary>
 /// <param name="Connector">The connector.</param>
 /// <param name="Epoch">Its epoch when it happened.</param>
-/// <param name="Kind">up, recovered, claimed, ready, owns, lost, adopted, refused, fenced, final.</param>
+/// <param name="Kind">up, recovered, claimed, ready, owns, lost, adopted, refused, fenced, created, released, stale-term,
+/// duplicate, final.</param>
 /// <param name="Text">The same in words.</param>
 /// <param name="Voice">Voice calls concerned.</param>
 /// <param name="Im">IM calls concerned.</param>
@@ -15,8 +16,10 @@ namespace HaCore.ConnectorPool;
 /// <param name="From">The other connector concerned.</param>
 /// <param name="Index">The log index of the entry.</param>
 /// <param name="Reason">The model's reject reason of a refusal.</param>
-/// <param name="Keys">The record keys it owns (owns, final).</param>
-public sealed record ConnectorReport(string Connector, ulong Epoch, string Kind, string Text, int Voice = 0, int Im = 0, int Dns = 0, string From = "", ulong Index = 0, string Reason = "", List<string>? Keys = null);
+/// <param name="Keys">The record keys it owns (owns, ready, created, released, final).</param>
+/// <param name="Term">The Raft term of the leader's command concerned (released by a command, stale-term, duplicate).</param>
+/// <param name="Node">The node that sent that command.</param>
+public sealed record ConnectorReport(string Connector, ulong Epoch, string Kind, string Text, int Voice = 0, int Im = 0, int Dns = 0, string From = "", ulong Index = 0, string Reason = "", List<string>? Keys = null, ulong Term = 0, ulong Node = 0);
 
 /// <summary>
 /// One connector of the pool (the role of a UCMA connector of a connector pair in the product documents): it comes up
@@ -25,6 +28,11 @@ public sealed record ConnectorReport(string Connector, ulong Epoch, string Kind,
 /// its DNs with their HA records, renews its lease, and adopts the DNs and calls of a peer whose lease ran out, in one
 /// <c>DnsReassigned</c> entry. Every write presents its epoch; a refusal of its renewal for a stale epoch means a newer
 /// incarnation exists, and it stops writing (fenced).
+/// <para>The leader sends it commands (<see cref="HandleCommandAsync"/>: release an idle IM interaction), stamped with
+/// the leader's Raft term: a command whose term is lower than the highest term this connector has seen, from any node's
+/// answers or an earlier command, comes from a deposed leader and is refused (<c>STALE_RAFT_TERM</c>, scenario 11); a
+/// decision already acted on is not acted on again. With <see cref="ConnectorOptions.VoiceCallLength"/> set, its voice
+/// calls end (the caller hangs up) and every DN gets a new call once its call is released (churn).</para>
 /// </summary>
 public sealed partial class Connector
 {
@@ -36,6 +44,11 @@ public sealed partial class Connector
     private ulong _sequence;
     private ulong _reports;
     private SortedSet<string> _owned = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _gate = new(1, 1); // one operation at a time: the run loop, the leader's commands, the end
+    private readonly HashSet<string> _decisions = new(StringComparer.Ordinal); // the leader's decisions acted on
+    private readonly Queue<string> _decisionOrder = new();
+    private readonly Dictionary<ulong, DateTimeOffset> _voiceEnds = []; // when each voice call's caller hangs up
+    private ulong _commandTerm;
 
     /// <summary>Creates a connector (nothing is sent until <see cref="StartAsync"/>).</summary>
     /// <param name="options">Its settings.</param>
@@ -73,12 +86,37 @@ public sealed partial class Connector
     /// <summary>The record keys it owns as of its last read of the state.</summary>
     public IReadOnlyCollection<string> Owned => _owned;
 
+    /// <summary>The most decisions remembered (the oldest are forgotten first).</summary>
+    public const int MaxDecisions = 10_000;
+
+    /// <summary>Its command endpoint (<see cref="ConnectorProtocol.Endpoint"/>), announced in every <c>ConnectorUp</c>;
+    /// empty: no leader can send it commands.</summary>
+    public string CommandEndpoint { get; set; } = "";
+
+    /// <summary>The highest Raft term it has seen: in a node's answer or a leader's command it accepted.</summary>
+    public ulong HighestTerm => Math.Max(_client.HighestTerm, _commandTerm);
+
     /// <summary>Comes up: a new incarnation, recovery of its records, its DNs, a voice and an IM call on each.</summary>
     /// <param name="cancellationToken">Cancels.</param>
     /// <returns>When it is ready.</returns>
     public async ValueTask StartAsync(CancellationToken cancellationToken)
     {
-        var up = await ProposeAsync(new Command { ConnectorUp = new ConnectorUp { ConnectorId = Id, Endpoint = "pid " + Environment.ProcessId.ToString(CultureInfo.InvariantCulture), Pool = "pool", LeaseMs = (long)_options.Lease.TotalMilliseconds } }, cancellationToken).ConfigureAwait(false);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await StartCoreAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private string AnnouncedEndpoint => CommandEndpoint.Length > 0 ? CommandEndpoint : "pid " + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+
+    private async ValueTask StartCoreAsync(CancellationToken cancellationToken)
+    {
+        var up = await ProposeAsync(new Command { ConnectorUp = new ConnectorUp { ConnectorId = Id, Endpoint = AnnouncedEndpoint, Pool = "pool", LeaseMs = (long)_options.Lease.TotalMilliseconds } }, cancellationToken).ConfigureAwait(false);
         if (up.RejectReason != RejectReason.None)
         {
             throw new InvalidOperationException($"ConnectorUp of {Id} refused: {up.RejectReason} {up.Message}");
@@ -126,41 +164,10 @@ public sealed partial class Connector
             }
         }
 
-        // A voice and an IM call on each of its DNs that has none (a call reported but not recorded, by an instance
-        // that died in between, gets its record).
+        // A voice and an IM call on each of its DNs that has none.
         state = await _client.ReadAsync(cancellationToken).ConfigureAwait(false);
         var dns = state.Connectors.Find(c => c.ConnectorId == Id)?.Dns ?? [];
-        foreach (var dn in dns)
-        {
-            foreach (var im in new[] { false, true })
-            {
-                if (state.Records.Any(r => r.Dn == dn && r.Im == im))
-                {
-                    continue;
-                }
-
-                var connId = state.Calls.FirstOrDefault(c => c.Live && c.Dn == dn && c.Im == im && c.Source == Id)?.ConnId ?? 0;
-                if (connId == 0)
-                {
-                    var created = await ProposeAsync(CallReport(dn, im), cancellationToken).ConfigureAwait(false);
-                    if (created.RejectReason != RejectReason.None)
-                    {
-                        Report("refused", $"{Id}: call on {dn} refused: {created.RejectReason} ({created.Message})", reason: created.RejectReason.ToString());
-                        continue;
-                    }
-
-                    connId = created.ConnId;
-                }
-
-                var key = (im ? "im-" : "v-") + dn + "-" + connId.ToString(CultureInfo.InvariantCulture);
-                var upserted = await ProposeAsync(Upsert(key, im, connId, dn), cancellationToken).ConfigureAwait(false);
-                if (upserted.RejectReason != RejectReason.None)
-                {
-                    Report("refused", $"{Id}: record {key} refused: {upserted.RejectReason} ({upserted.Message})", reason: upserted.RejectReason.ToString());
-                }
-            }
-        }
-
+        await FillAsync(state, report: false, cancellationToken).ConfigureAwait(false);
         state = await _client.ReadAsync(cancellationToken).ConfigureAwait(false);
         Sync(state);
         Report("ready", $"{Id} epoch {Epoch} ready: DNs {string.Join(',', state.Connectors.Find(c => c.ConnectorId == Id)?.Dns ?? [])}, {_owned.Count} call records", dns: dns.Count, keys: [.. _owned]);
@@ -170,6 +177,19 @@ public sealed partial class Connector
     /// <param name="cancellationToken">Cancels.</param>
     /// <returns>False once the connector is fenced (it must stop).</returns>
     public async ValueTask<bool> TickAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await TickCoreAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async ValueTask<bool> TickCoreAsync(CancellationToken cancellationToken)
     {
         if (!await RenewAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -190,7 +210,203 @@ public sealed partial class Connector
             await AdoptAsync(peer, records, cancellationToken).ConfigureAwait(false);
         }
 
+        if (_options.VoiceCallLength > TimeSpan.Zero)
+        {
+            await ChurnAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         return true;
+    }
+
+    /// <summary>Handles a leader's command (scenario 11): refused when its Raft term is lower than the highest term
+    /// this connector has seen (a deposed leader's), answered without acting when its decision was acted on already,
+    /// else acted on (<see cref="ConnectorProtocol.ReleaseIm"/>: the IM call is released with its record, and the DN
+    /// gets a new IM call).</summary>
+    /// <param name="command">The command.</param>
+    /// <param name="cancellationToken">Cancels.</param>
+    /// <returns>The answer.</returns>
+    public async ValueTask<ConnectorCommandAnswer> HandleCommandAsync(ConnectorCommand command, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var highest = HighestTerm;
+            var what = $"{command.Kind} of call {command.ConnId} on {command.Dn} from node {command.Node} (term {command.Term})";
+            if (Fenced)
+            {
+                return new ConnectorCommandAnswer("fenced", highest, $"{Id} epoch {Epoch} is fenced: {what} not acted on");
+            }
+
+            if (command.Term < highest)
+            {
+                // Scenario 11: a deposed leader still believes it leads and sends a command with its old term; this
+                // connector has seen the newer term (from a node's answer or the new leader's commands) and refuses it.
+                var text = $"{Id} epoch {Epoch}: {what} refused: {ConnectorProtocol.StaleTerm} (term {command.Term} is below {highest}, the highest this connector has seen)";
+                Report("stale-term", text, reason: ConnectorProtocol.StaleTerm, term: command.Term, node: command.Node);
+                return new ConnectorCommandAnswer("stale-term", highest, text);
+            }
+
+            _commandTerm = Math.Max(_commandTerm, command.Term);
+            if (_decisions.Contains(command.Decision))
+            {
+                var text = $"{Id} epoch {Epoch}: {what}: decision {command.Decision} already acted on, not again";
+                Report("duplicate", text, term: command.Term, node: command.Node);
+                return new ConnectorCommandAnswer("duplicate", HighestTerm, text);
+            }
+
+            if (command.Kind != ConnectorProtocol.ReleaseIm)
+            {
+                return new ConnectorCommandAnswer("failed", HighestTerm, $"{Id}: unknown command {command.Kind}");
+            }
+
+            var state = await _client.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var record = state.Records.Find(r => r.Im && r.ConnId == command.ConnId);
+            if (record is null || record.Owner != Id)
+            {
+                return new ConnectorCommandAnswer("not-mine", HighestTerm, $"{Id}: {what}: {(record is null ? "no such IM record" : "the record is " + record.Owner + "'s")}");
+            }
+
+            if (!await ReleaseAsync(record, "command", "idle IM interaction released by the leader", command.Term, command.Node, cancellationToken).ConfigureAwait(false))
+            {
+                return new ConnectorCommandAnswer("failed", HighestTerm, $"{Id}: {what}: the release was refused");
+            }
+
+            _decisions.Add(command.Decision);
+            _decisionOrder.Enqueue(command.Decision);
+            if (_decisionOrder.Count > MaxDecisions)
+            {
+                _decisions.Remove(_decisionOrder.Dequeue());
+            }
+
+            if (_options.VoiceCallLength > TimeSpan.Zero)
+            {
+                await FillAsync(await _client.ReadAsync(cancellationToken).ConfigureAwait(false), report: true, cancellationToken).ConfigureAwait(false);
+            }
+
+            return new ConnectorCommandAnswer("acted", HighestTerm, $"{Id} epoch {Epoch}: {what}: released");
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>At the end: reports what it owns (final), then releases those calls with their records.</summary>
+    /// <param name="cancellationToken">Cancels.</param>
+    /// <returns>When done.</returns>
+    public async ValueTask FinishAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await ReportFinalAsync(cancellationToken).ConfigureAwait(false);
+            if (Fenced)
+            {
+                return;
+            }
+
+            var state = await _client.ReadAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var record in state.Records.Where(r => r.Owner == Id).ToList())
+            {
+                await ReleaseAsync(record, "end", "released at the end of the run", 0, 0, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    // Churn: a voice call whose caller hung up is released (with its record), and every DN without a call gets one.
+    private async ValueTask ChurnAsync(CancellationToken cancellationToken)
+    {
+        var state = await _client.ReadAsync(cancellationToken).ConfigureAwait(false);
+        var now = DateTimeOffset.UtcNow;
+        foreach (var record in state.Records.Where(r => r.Owner == Id && !r.Im))
+        {
+            if (!_voiceEnds.TryGetValue(record.ConnId, out var end))
+            {
+                _voiceEnds[record.ConnId] = now + VoiceLength();
+            }
+            else if (end <= now)
+            {
+                await ReleaseAsync(record, "churn", "the caller hung up", 0, 0, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        await FillAsync(await _client.ReadAsync(cancellationToken).ConfigureAwait(false), report: true, cancellationToken).ConfigureAwait(false);
+    }
+
+    private TimeSpan VoiceLength() => _options.VoiceCallLength * (0.5 + Random.Shared.NextDouble());
+
+    // Releases one of its calls (CallReleased as its source; the model removes the call's HA record with it).
+    private async ValueTask<bool> ReleaseAsync(ConnectorRecordView record, string reason, string cause, ulong term, ulong node, CancellationToken cancellationToken)
+    {
+        var released = await ProposeAsync(new Command
+        {
+            CallReleased = new CallReleased { ConnId = record.ConnId, Cause = cause },
+            Source = Id,
+            SourceSequence = (Epoch << 32) | ++_reports,
+            SourceEpoch = Epoch,
+        }, cancellationToken).ConfigureAwait(false);
+        if (released.RejectReason != RejectReason.None)
+        {
+            Report("refused", $"{Id} epoch {Epoch}: release of {record.Key} refused: {ContactCenterText(released.RejectReason)} ({released.Message})", reason: ContactCenterText(released.RejectReason));
+            return false;
+        }
+
+        _owned.Remove(record.Key);
+        _voiceEnds.Remove(record.ConnId);
+        Report("released", $"{Id} epoch {Epoch} released {(record.Im ? "IM" : "voice")} call {record.ConnId} on {record.Dn} ({cause}{(term != 0 ? $", node {node}'s command of term {term}" : "")}; index {released.AppliedIndex})",
+            record.Im ? 0 : 1, record.Im ? 1 : 0, index: released.AppliedIndex, reason: reason, keys: [.. _owned], term: term, node: node);
+        return true;
+    }
+
+    // A voice and an IM call on each of its DNs that has none. A live call on the DN without a record (reported by an
+    // instance or a peer that died before writing its record) gets the record instead of a new call.
+    private async ValueTask FillAsync(ConnectorsView state, bool report, CancellationToken cancellationToken)
+    {
+        var dns = state.Connectors.Find(c => c.ConnectorId == Id)?.Dns ?? [];
+        foreach (var dn in dns)
+        {
+            foreach (var im in new[] { false, true })
+            {
+                if (state.Records.Any(r => r.Dn == dn && r.Im == im))
+                {
+                    continue;
+                }
+
+                var connId = state.Calls.FirstOrDefault(c => c.Live && c.Dn == dn && c.Im == im && !state.Records.Any(r => r.ConnId == c.ConnId))?.ConnId ?? 0;
+                var orphan = connId != 0;
+                if (connId == 0)
+                {
+                    var created = await ProposeAsync(CallReport(dn, im), cancellationToken).ConfigureAwait(false);
+                    if (created.RejectReason != RejectReason.None)
+                    {
+                        Report("refused", $"{Id}: call on {dn} refused: {created.RejectReason} ({created.Message})", reason: created.RejectReason.ToString());
+                        continue;
+                    }
+
+                    connId = created.ConnId;
+                }
+
+                var key = (im ? "im-" : "v-") + dn + "-" + connId.ToString(CultureInfo.InvariantCulture);
+                var upserted = await ProposeAsync(Upsert(key, im, connId, dn), cancellationToken).ConfigureAwait(false);
+                if (upserted.RejectReason != RejectReason.None)
+                {
+                    Report("refused", $"{Id}: record {key} refused: {upserted.RejectReason} ({upserted.Message})", reason: upserted.RejectReason.ToString());
+                    continue;
+                }
+
+                _owned.Add(key);
+                if (report)
+                {
+                    Report("created", $"{Id} epoch {Epoch} {(orphan ? "recorded the unrecorded" : "has a new")} {(im ? "IM" : "voice")} call {connId} on {dn} (index {upserted.AppliedIndex})",
+                        im ? 0 : 1, im ? 1 : 0, index: upserted.AppliedIndex, reason: orphan ? "orphan" : "", keys: [.. _owned]);
+                }
+            }
+        }
     }
 
     /// <summary>Renews the lease of this incarnation (<c>ConnectorUp</c> with its epoch).</summary>
@@ -203,7 +419,7 @@ public sealed partial class Connector
             return false;
         }
 
-        var renewal = await ProposeAsync(new Command { ConnectorUp = new ConnectorUp { ConnectorId = Id, Endpoint = "pid " + Environment.ProcessId.ToString(CultureInfo.InvariantCulture), Pool = "pool", LeaseMs = (long)_options.Lease.TotalMilliseconds, Epoch = Epoch } }, cancellationToken).ConfigureAwait(false);
+        var renewal = await ProposeAsync(new Command { ConnectorUp = new ConnectorUp { ConnectorId = Id, Endpoint = AnnouncedEndpoint, Pool = "pool", LeaseMs = (long)_options.Lease.TotalMilliseconds, Epoch = Epoch } }, cancellationToken).ConfigureAwait(false);
         if (renewal.RejectReason is RejectReason.StaleConnectorEpoch or RejectReason.ConnectorNotAlive or RejectReason.UnknownConnector)
         {
             // Invariant 12 from the connector's side: a newer incarnation exists (or this one was taken down), so
@@ -372,10 +588,10 @@ public sealed partial class Connector
         _ => reason.ToString(),
     };
 
-    private void Report(string kind, string text, int voice = 0, int im = 0, int dns = 0, string from = "", ulong index = 0, string reason = "", List<string>? keys = null)
+    private void Report(string kind, string text, int voice = 0, int im = 0, int dns = 0, string from = "", ulong index = 0, string reason = "", List<string>? keys = null, ulong term = 0, ulong node = 0)
     {
         LogReport(_logger, text);
-        _report(new ConnectorReport(Id, Epoch, kind, text, voice, im, dns, from, index, reason, keys));
+        _report(new ConnectorReport(Id, Epoch, kind, text, voice, im, dns, from, index, reason, keys, term, node));
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Text}")]

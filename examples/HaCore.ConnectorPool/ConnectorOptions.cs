@@ -21,6 +21,10 @@ public sealed record ConnectorOptions
     /// <summary>How long after a peer's lease ran out this connector claims its DNs and calls.</summary>
     public TimeSpan AdoptAfter { get; init; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>How long a voice call lasts on average (each between half and one and a half times this) before its
+    /// caller hangs up and the DN gets a new call; zero: calls stay up (no churn).</summary>
+    public TimeSpan VoiceCallLength { get; init; } = TimeSpan.Zero;
+
     /// <summary>One HTTP request's timeout.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(3);
 
@@ -45,6 +49,7 @@ public sealed record ConnectorOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(RenewEvery, TimeSpan.FromMilliseconds(50), nameof(RenewEvery));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(RenewEvery, Lease / 3, nameof(RenewEvery));
         ArgumentOutOfRangeException.ThrowIfLessThan(AdoptAfter, TimeSpan.Zero, nameof(AdoptAfter));
+        ArgumentOutOfRangeException.ThrowIfLessThan(VoiceCallLength, TimeSpan.Zero, nameof(VoiceCallLength));
         ArgumentOutOfRangeException.ThrowIfLessThan(RequestTimeout, TimeSpan.FromMilliseconds(100), nameof(RequestTimeout));
         ArgumentOutOfRangeException.ThrowIfLessThan(OperationDeadline, RequestTimeout, nameof(OperationDeadline));
     }

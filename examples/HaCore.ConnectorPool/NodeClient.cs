@@ -61,7 +61,7 @@ public sealed partial class NodeClient
         _logger = logger;
     }
 
-    /// <summary>The highest Raft term a node answered with.</summary>
+    /// <summary>The highest Raft term a node answered with (a proposal's <c>X-Raft-Term</c>, a read's term).</summary>
     public ulong HighestTerm { get; private set; }
 
     /// <summary>Proposes one of the connector's commands.</summary>
@@ -95,8 +95,12 @@ public sealed partial class NodeClient
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>The state.</returns>
     public ValueTask<ConnectorsView> ReadAsync(CancellationToken cancellationToken) =>
-        SendAsync(node => new HttpRequestMessage(HttpMethod.Get, new Uri(node, "/api/connectors")),
-            async (response, ct) => (await response.Content.ReadFromJsonAsync<ConnectorsView>(Json, ct).ConfigureAwait(false))!, cancellationToken);
+        SendAsync(node => new HttpRequestMessage(HttpMethod.Get, new Uri(node, "/api/connectors")), async (response, ct) =>
+        {
+            var view = (await response.Content.ReadFromJsonAsync<ConnectorsView>(Json, ct).ConfigureAwait(false))!;
+            HighestTerm = Math.Max(HighestTerm, view.Term);
+            return view;
+        }, cancellationToken);
 
     private async ValueTask<T> SendAsync<T>(Func<Uri, HttpRequestMessage> build, Func<HttpResponseMessage, CancellationToken, Task<T>> read, CancellationToken cancellationToken)
     {

@@ -6,7 +6,9 @@ using HaCore.ConnectorPool;
 using Microsoft.Extensions.Logging;
 
 // HaCore.ConnectorPool --id c1 --nodes http://127.0.0.1:17101,http://127.0.0.1:17102,http://127.0.0.1:17103 --dns 3001,3002,3003
-//   [--lease-ms 3000] [--renew-ms 1000] [--adopt-after-ms 3000]       (bearer token: HACORE_CONNECTOR_TOKEN)
+//   [--lease-ms 3000] [--renew-ms 1000] [--adopt-after-ms 3000] [--voice-ms 0]   (bearer token: HACORE_CONNECTOR_TOKEN)
+// --voice-ms N: voice calls last about N ms (0.5-1.5 N), then the caller hangs up and the DN gets a new call (0: no churn).
+// The leader's commands (release an idle IM interaction) arrive on its own command endpoint (CommandListener).
 // One process per connector. Writes one line per thing it does to stdout, "@connector {json}" (a ConnectorReport),
 // and its log to stderr. Exit code 0 when stopped (SIGTERM/SIGINT), 3 when fenced by a newer incarnation.
 var values = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -14,7 +16,7 @@ for (var i = 0; i + 1 < args.Length; i += 2)
 {
     if (!args[i].StartsWith("--", StringComparison.Ordinal))
     {
-        Console.Error.WriteLine("usage: HaCore.ConnectorPool --id ID --nodes URL[,URL...] --dns DN[,DN...] [--lease-ms 3000] [--renew-ms 1000] [--adopt-after-ms 3000]");
+        Console.Error.WriteLine("usage: HaCore.ConnectorPool --id ID --nodes URL[,URL...] --dns DN[,DN...] [--lease-ms 3000] [--renew-ms 1000] [--adopt-after-ms 3000] [--voice-ms 0]");
         return 2;
     }
 
@@ -37,6 +39,7 @@ var options = new ConnectorOptions
     Lease = TimeSpan.FromMilliseconds(Ms("lease-ms", 3000)),
     RenewEvery = TimeSpan.FromMilliseconds(Ms("renew-ms", 1000)),
     AdoptAfter = TimeSpan.FromMilliseconds(Ms("adopt-after-ms", 3000)),
+    VoiceCallLength = TimeSpan.FromMilliseconds(Ms("voice-ms", 0)),
 };
 options.Validate();
 
@@ -61,12 +64,14 @@ void Write(ConnectorReport r)
 }
 
 var connector = new Connector(options, new NodeClient(http, options, logger), Write, logger);
+await using var commands = await CommandListener.StartAsync(connector, stop.Token).ConfigureAwait(false);
 try
 {
     await connector.StartAsync(stop.Token).ConfigureAwait(false);
     var stillOwner = await connector.RunAsync(stop.Token).ConfigureAwait(false);
-    using var final = new CancellationTokenSource(options.OperationDeadline);
-    await connector.ReportFinalAsync(final.Token).ConfigureAwait(false);
+    // The end: report what it owns, then release those calls (a fenced instance owns nothing).
+    using var final = new CancellationTokenSource(options.OperationDeadline * 2);
+    await connector.FinishAsync(final.Token).ConfigureAwait(false);
     return stillOwner ? 0 : 3;
 }
 catch (OperationCanceledException) when (stop.IsCancellationRequested)

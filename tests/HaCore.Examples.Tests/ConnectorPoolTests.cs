@@ -33,7 +33,7 @@ public sealed class ConnectorClusterFixture : IAsyncLifetime
         var basePort = HaCore.TServer.Driver.FailoverRun.FindBasePort();
         for (ulong id = 1; id <= 3; id++)
         {
-            var options = new TServerOptions { NodeId = id, BasePort = basePort, Agents = 2, DataDirectory = Path.Combine(_root, $"node-{id}"), ClusterSecret = secret, TickInterval = TimeSpan.FromMilliseconds(20) };
+            var options = new TServerOptions { NodeId = id, BasePort = basePort, Agents = 2, DataDirectory = Path.Combine(_root, $"node-{id}"), ClusterSecret = secret, TickInterval = TimeSpan.FromMilliseconds(20), ConnectorImIdle = TimeSpan.FromSeconds(1) };
             var node = await TServerNode.StartAsync(options, NullLoggerFactory.Instance, sipPort: 0);
             _nodes.Add(node);
             var builder = WebApplication.CreateSlimBuilder([]);
@@ -78,6 +78,14 @@ public sealed class ConnectorClusterFixture : IAsyncLifetime
         var reports = new List<ConnectorReport>();
         var connector = new HaCore.ConnectorPool.Connector(options, new NodeClient(http, options, NullLogger.Instance), r => { lock (reports) { reports.Add(r); } }, NullLogger.Instance);
         return (connector, reports, http);
+    }
+
+    /// <summary>A connector with its command endpoint (the leader's commands reach it over HTTP).</summary>
+    public async Task<(HaCore.ConnectorPool.Connector Connector, List<ConnectorReport> Reports, HttpClient Http, WebApplication Commands)> ListeningConnectorAsync(string id, string[] dns)
+    {
+        var (connector, reports, http) = Connector(id, dns);
+        var commands = await CommandListener.StartAsync(connector, TestContext.Current.CancellationToken);
+        return (connector, reports, http, commands);
     }
 
     public async ValueTask<ConnectorsView> StateAsync(HttpClient http) =>
@@ -238,5 +246,85 @@ public sealed class ConnectorPoolTests(ConnectorClusterFixture cluster) : IClass
         var record = after.Records.Single(r => r.Key == key);
         var single = await loser.ProposeAsync(loser.Upsert(key, record.Im, record.ConnId, record.Dn), Ct);
         Assert.Equal(RejectReason.RecordOwnedByOtherConnector, single.RejectReason);
+    }
+
+    // Scenario 11 by Raft term, driven directly: the connector has seen term T in the nodes' answers; a command of a
+    // lower term (a deposed leader's) is refused and changes nothing, one of term T is acted on once per decision, and a
+    // command of a higher term raises the bar for later ones. Without the connector's term check this fails (the stale
+    // command releases the call).
+    [Fact]
+    public async Task A_leader_command_with_a_Raft_term_below_the_highest_the_connector_has_seen_is_refused_and_a_decision_is_acted_on_once()
+    {
+        var (c, reports, h) = cluster.Connector("ta", ["3010"]);
+        using var http = h;
+        await c.StartAsync(Ct);
+        var term = c.HighestTerm;
+        Assert.True(term >= 1);
+        var im = (await cluster.StateAsync(h)).Records.Single(r => r.Owner == "ta" && r.Im);
+        var decision = "release-im:" + im.ConnId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        var stale = await c.HandleCommandAsync(new ConnectorCommand(ConnectorProtocol.ReleaseIm, decision, im.ConnId, "3010", term - 1, 9), Ct);
+        Assert.Equal("stale-term", stale.Outcome);
+        Assert.Equal(term, stale.HighestTerm);
+        var refused = Assert.Single(Snapshot(reports), r => r.Kind == "stale-term");
+        Assert.Equal(ConnectorProtocol.StaleTerm, refused.Reason);
+        Assert.Contains("STALE_RAFT_TERM", refused.Text, StringComparison.Ordinal);
+        Assert.True((await cluster.StateAsync(h)).Calls.Single(x => x.ConnId == im.ConnId).Live);
+        Assert.DoesNotContain(Snapshot(reports), r => r.Kind == "released");
+
+        // The same decision from the current leader: acted on (the IM call released with its record), then once only.
+        var acted = await c.HandleCommandAsync(new ConnectorCommand(ConnectorProtocol.ReleaseIm, decision, im.ConnId, "3010", term, 1), Ct);
+        Assert.Equal("acted", acted.Outcome);
+        var after = await cluster.StateAsync(h);
+        Assert.False(after.Calls.Single(x => x.ConnId == im.ConnId).Live);
+        Assert.DoesNotContain(after.Records, r => r.Key == im.Key);
+        var again = await c.HandleCommandAsync(new ConnectorCommand(ConnectorProtocol.ReleaseIm, decision, im.ConnId, "3010", term, 2), Ct);
+        Assert.Equal("duplicate", again.Outcome);
+        var released = Assert.Single(Snapshot(reports), r => r.Kind == "released");
+        Assert.Equal((term, "command"), (released.Term, released.Reason));
+
+        // A command of a newer term (a newer leader's) raises the highest term: one of term T is now stale.
+        var newer = await c.HandleCommandAsync(new ConnectorCommand(ConnectorProtocol.ReleaseIm, "release-im:999999001", 999_999_001, "3010", term + 5, 3), Ct);
+        Assert.Equal("not-mine", newer.Outcome);
+        Assert.Equal(term + 5, c.HighestTerm);
+        var late = await c.HandleCommandAsync(new ConnectorCommand(ConnectorProtocol.ReleaseIm, "release-im:999999002", 999_999_002, "3010", term, 1), Ct);
+        Assert.Equal("stale-term", late.Outcome);
+        Assert.Equal(2, Snapshot(reports).Count(r => r.Kind == "stale-term"));
+    }
+
+    // The leader's command over HTTP: the IM interaction of a connector with a command endpoint passes its idle
+    // timeout (1 s here) in the replicated state, and the leader tells the connector to release it, with its term.
+    [Fact]
+    public async Task The_leader_tells_the_owning_connector_to_release_an_idle_IM_interaction_with_its_term()
+    {
+        var (c, reports, h, commands) = await cluster.ListeningConnectorAsync("tb", ["3011"]);
+        using var http = h;
+        await using var listener = commands;
+        await c.StartAsync(Ct);
+        var im = (await cluster.StateAsync(h)).Records.Single(r => r.Owner == "tb" && r.Im);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        ConnectorReport? released;
+        while ((released = Snapshot(reports).FirstOrDefault(r => r.Kind == "released")) is null)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the leader did not release the idle IM interaction within 30 s");
+            await Task.Delay(100, Ct);
+        }
+
+        Assert.Equal("command", released.Reason);
+        Assert.True(released.Term >= 1 && released.Node is >= 1 and <= 3);
+        var state = await cluster.StateAsync(h);
+        Assert.False(state.Calls.Single(x => x.ConnId == im.ConnId).Live);
+        Assert.Equal(released.Term, Math.Min(released.Term, state.Term));
+        Assert.Single(Snapshot(reports), r => r.Kind == "released");
+        Assert.DoesNotContain(Snapshot(reports), r => r.Kind == "stale-term");
+        Assert.True(state.Records.Single(r => r.Owner == "tb").Im is false);
+    }
+
+    private static List<ConnectorReport> Snapshot(List<ConnectorReport> reports)
+    {
+        lock (reports)
+        {
+            return [.. reports];
+        }
     }
 }

@@ -287,6 +287,7 @@ public static class FailoverRun
                 await builtin.DisposeAsync().ConfigureAwait(false);
             }
 
+            var splitBrain = await SplitBrainAsync(http, ports, processes, pool, clock, Say, failures).ConfigureAwait(false);
             var exits = await pool.StopAsync().ConfigureAwait(false);
 
             // Quiesce: every live node at the same applied index, the desktops' streams caught up.
@@ -453,6 +454,9 @@ public static class FailoverRun
             }
 
             await pool.SummarizeAsync(http, ports, exits, failures).ConfigureAwait(false);
+            var commandStats = frontStats.Where(s => s is not null).ToList();
+            Console.WriteLine($"  connector commands     : the leaders sent {commandStats.Sum(s => s!.ConnectorCommandsSent)} release-IM commands (idle IM interactions) stamped with their term: {commandStats.Sum(s => s!.ConnectorCommandsActed)} acted on (once per decision), {commandStats.Sum(s => s!.ConnectorCommandsDuplicate)} answered as a decision already acted on, {commandStats.Sum(s => s!.ConnectorCommandsStaleTerm)} refused for a stale term (counts of the node processes now running; a restarted node counts from its restart)");
+            Console.WriteLine($"  split brain (11)       : {splitBrain}");
             return Finish(failures, Say);
         }
         finally
@@ -485,6 +489,82 @@ public static class FailoverRun
                 }
             }
         }
+    }
+
+    /// <summary>DOMAIN scenario 11 on real processes, once the traffic is done: the leader is paused (SIGSTOP) while the
+    /// others elect a new leader and the connectors go on with it (the new leader's commands, the nodes' answers carry
+    /// the newer term); once an IM interaction the paused leader knows has passed its idle timeout, it is resumed
+    /// (SIGCONT). Until it hears the newer term it still believes it leads, and its commands carry its old term: the
+    /// connectors refuse them (STALE_RAFT_TERM). Whether it sends one before it hears the newer term is a race (its
+    /// command round against the Raft messages waiting in its sockets); the line says what happened.</summary>
+    private static async Task<string> SplitBrainAsync(HttpClient http, int[] ports, Process?[] processes, ConnectorPoolRun pool, Stopwatch clock, Action<string> say, List<string> failures)
+    {
+        var old = (await StatusesAsync(http, ports).ConfigureAwait(false)).FirstOrDefault(s => s?.Role == "leader");
+        if (old is null || processes[old.NodeId] is not { } process)
+        {
+            failures.Add("split brain: no leader to pause");
+            return "not run: no leader";
+        }
+
+        var oldTerm = old.Term;
+        ConnectorPoolRun.Signal(process, "STOP");
+        var pausedAt = clock.Elapsed;
+        say($"split brain (scenario 11): pausing the leader, node {old.NodeId} (SIGSTOP, term {oldTerm}); the others elect a new leader and the connectors go on with it");
+        NodeView? next = null;
+        var idle = new TServerOptions().ConnectorImIdle + TimeSpan.FromSeconds(1);
+        var deadline = pausedAt + TimeSpan.FromSeconds(30);
+        while (clock.Elapsed < deadline)
+        {
+            next = (await StatusesAsync(http, ports).ConfigureAwait(false)).FirstOrDefault(s => s is not null && s.NodeId != old.NodeId && s.Role == "leader" && s.Term > oldTerm) ?? next;
+            var actedNew = pool.Reports.Any(r => r.At > pausedAt && r.Report.Kind == "released" && r.Report.Reason == "command" && r.Report.Term > oldTerm);
+            if (next is not null && actedNew && clock.Elapsed - pausedAt >= idle)
+            {
+                break;
+            }
+
+            await Task.Delay(200).ConfigureAwait(false);
+        }
+
+        ConnectorPoolRun.Signal(process, "CONT");
+        var resumedAt = clock.Elapsed;
+        say($"resuming node {old.NodeId} (SIGCONT) after {(resumedAt - pausedAt).TotalSeconds:F1} s; node {next?.NodeId ?? 0} leads in term {next?.Term ?? 0}: the resumed node's commands carry term {oldTerm} until it hears the newer term");
+        NodeView? after = null;
+        deadline = resumedAt + TimeSpan.FromSeconds(15);
+        while (clock.Elapsed < deadline)
+        {
+            after = (await StatusesAsync(http, ports).ConfigureAwait(false))[(int)old.NodeId - 1];
+            if (after is { Role: "follower" } && after.Term > oldTerm)
+            {
+                break;
+            }
+
+            await Task.Delay(200).ConfigureAwait(false);
+        }
+
+        // Its commands in flight when it stepped down are answered within a request's timeout.
+        await Task.Delay(1000).ConfigureAwait(false);
+        var fromOld = pool.Reports.Where(r => r.At >= resumedAt && r.Report.Node == old.NodeId && r.Report.Term == oldTerm).Select(r => r.Report).ToList();
+        var stale = fromOld.Where(r => r.Kind == "stale-term").ToList();
+        var acted = fromOld.Count(r => r.Kind == "released");
+        var duplicates = fromOld.Count(r => r.Kind == "duplicate");
+        if (next is null)
+        {
+            failures.Add($"split brain: no new leader while node {old.NodeId} was paused");
+        }
+
+        if (acted != 0)
+        {
+            failures.Add($"split brain: {acted} commands of the deposed leader's term {oldTerm} were acted on");
+        }
+
+        if (after is not { Role: "follower" } || after.Term <= oldTerm)
+        {
+            failures.Add($"split brain: node {old.NodeId} is not a follower of a newer term after it was resumed ({after?.Role ?? "down"}, term {after?.Term ?? 0})");
+        }
+
+        return $"node {old.NodeId} (leader, term {oldTerm}) paused (SIGSTOP) at {pausedAt.TotalSeconds:F1}s for {(resumedAt - pausedAt).TotalSeconds:F1} s; node {next?.NodeId ?? 0} elected in term {next?.Term ?? 0} meanwhile; "
+            + $"once resumed it sent {fromOld.Count} connector commands with its old term {oldTerm}: {stale.Count} refused by the connectors ({ConnectorPool.ConnectorProtocol.StaleTerm}), {duplicates} answered as duplicates, {acted} acted on; then {after?.Role ?? "down"} in term {after?.Term ?? 0}"
+            + (stale.Count == 0 ? " (no stale command this time: the resumed node heard the newer term before its next command round)" : $"; e.g. {stale[0].Text}");
     }
 
     private static int Finish(List<string> failures, Action<string> say)

@@ -39,6 +39,9 @@ public sealed class TServerNode : IAsyncDisposable
     /// <summary>The connectors' calls and HA record keys, from the applied log.</summary>
     public ConnectorTable Connectors { get; } = new();
 
+    /// <summary>The leader's commands to the connectors.</summary>
+    public ConnectorCommander Commands { get; private set; } = null!;
+
     /// <summary>The SIP front.</summary>
     public SipFront Sip { get; private set; } = null!;
 
@@ -99,6 +102,8 @@ public sealed class TServerNode : IAsyncDisposable
             raft, machine, Contract.CommandCodec, Contract.ResultCodec, transport, loggerFactory).ConfigureAwait(false);
         var host = new TServerNode(options, node, loggerFactory);
         host.Sip = new SipFront(node, host.Dialogs, options, sipPort ?? options.SipPort(options.NodeId), loggerFactory.CreateLogger<SipFront>());
+        host.Commands = new ConnectorCommander(host, loggerFactory.CreateLogger<ConnectorCommander>());
+        host.Commands.Start();
         host._follower = Task.Run(host.FollowAsync);
         host._bootstrap = Task.Run(host.BootstrapAsync);
         return host;
@@ -200,13 +205,15 @@ public sealed class TServerNode : IAsyncDisposable
     {
         var s = Node.Status;
         return new NodeView(s.NodeId, s.Role switch { RaftRole.Leader => "leader", RaftRole.Follower => "follower", _ => "candidate" }, s.Term, s.Leader, s.CommitIndex, s.AppliedIndex,
-            HttpPort, Sip.LocalEndPoint.Port, Sip.Stats.Received, Sip.Stats.Unavailable, Sip.Stats.Retransmissions, Sip.Stats.BadRequests, Sip.Stats.Dropped, Sip.Stats.TakenOver, Sip.LeaderSince, Sip.Stats.Queued, Sip.Stats.TreatmentsResumed);
+            HttpPort, Sip.LocalEndPoint.Port, Sip.Stats.Received, Sip.Stats.Unavailable, Sip.Stats.Retransmissions, Sip.Stats.BadRequests, Sip.Stats.Dropped, Sip.Stats.TakenOver, Sip.LeaderSince, Sip.Stats.Queued, Sip.Stats.TreatmentsResumed,
+            Commands.Stats.Sent, Commands.Stats.Acted, Commands.Stats.Duplicates, Commands.Stats.StaleTerm);
     }
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync().ConfigureAwait(false);
+        await Commands.DisposeAsync().ConfigureAwait(false);
         await Sip.DisposeAsync().ConfigureAwait(false);
         await Node.DisposeAsync().ConfigureAwait(false);
         foreach (var task in new[] { _follower, _bootstrap })
@@ -229,4 +236,5 @@ public sealed class TServerNode : IAsyncDisposable
 
 /// <summary>A node as the status endpoint shows it.</summary>
 public sealed record NodeView(ulong NodeId, string Role, ulong Term, ulong Leader, ulong Commit, ulong Applied, int HttpPort, int SipPort,
-    long SipReceived, long Sip503, long SipRetransmissions, long Sip400, long SipDropped, long DialogsTakenOver, DateTimeOffset? LeaderSince, long Queued, long TreatmentsResumed);
+    long SipReceived, long Sip503, long SipRetransmissions, long Sip400, long SipDropped, long DialogsTakenOver, DateTimeOffset? LeaderSince, long Queued, long TreatmentsResumed,
+    long ConnectorCommandsSent = 0, long ConnectorCommandsActed = 0, long ConnectorCommandsDuplicate = 0, long ConnectorCommandsStaleTerm = 0);

@@ -38,6 +38,10 @@ public sealed record TServerOptions
     /// <summary>How long a proposal made for a SIP request or a desktop request may take.</summary>
     public TimeSpan RequestDeadline { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>How long a connector's IM interaction may stay up (from its creation in the replicated state) before
+    /// the leader tells the owning connector to release it (<see cref="ConnectorCommander"/>).</summary>
+    public TimeSpan ConnectorImIdle { get; init; } = TimeSpan.FromSeconds(4);
+
     /// <summary>Checks every value.</summary>
     public void Validate()
     {
@@ -59,6 +63,7 @@ public sealed record TServerOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(Agents, 1, nameof(Agents));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(Agents, 999, nameof(Agents));
         ArgumentOutOfRangeException.ThrowIfLessThan(RequestDeadline, TimeSpan.FromMilliseconds(100), nameof(RequestDeadline));
+        ArgumentOutOfRangeException.ThrowIfLessThan(ConnectorImIdle, TimeSpan.FromMilliseconds(100), nameof(ConnectorImIdle));
     }
 
     /// <summary>Node <paramref name="id"/>'s Raft endpoint.</summary>
