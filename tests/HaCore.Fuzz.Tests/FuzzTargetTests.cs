@@ -98,6 +98,27 @@ public sealed class FuzzTargetTests
     }
 
     [Fact]
+    public void The_desktop_seeds_build_their_commands_and_reach_the_state_machine()
+    {
+        var target = new HaCore.Fuzz.Targets.DesktopRequestTarget();
+        var built = target.GenerateSeeds().Where(s => s.Name != "position").ToDictionary(s => s.Name, s =>
+        {
+            Assert.Null(target.Run(s.Data));
+            return target.LastCommand;
+        });
+
+        Assert.Equal(HaCore.ContactCenter.Command.KindOneofCase.SessionOpened, built["open"]);
+        Assert.Equal(HaCore.ContactCenter.Command.KindOneofCase.AgentLoggedIn, built["login"]);
+        Assert.Equal(HaCore.ContactCenter.Command.KindOneofCase.PartyEstablished, built["answer"]);
+        Assert.Equal(HaCore.ContactCenter.Command.KindOneofCase.UserDataAttached, built["attach"]);
+        Assert.All(built, b => Assert.NotNull(b.Value));
+
+        // A body without a ReferenceID is answered 400 before any command is built.
+        Assert.Null(target.Run([3, .. "{\"agentId\":\"a1001\"}"u8.ToArray()]));
+        Assert.Null(target.LastCommand);
+    }
+
+    [Fact]
     public void The_certificate_seeds_reach_trust_and_identity_and_their_refusals()
     {
         var target = new HaCore.Fuzz.Targets.PeerCertificateTarget();

@@ -21,6 +21,7 @@ public static class FuzzTargets
         new ContactCenterSnapshotTarget(),
         new AdminProtocolTarget(),
         new SipMessageTarget(),
+        new DesktopRequestTarget(),
     ];
 
     /// <summary>The target called <paramref name="name"/>, or null.</summary>

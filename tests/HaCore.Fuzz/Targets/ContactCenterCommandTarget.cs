@@ -40,7 +40,13 @@ public sealed class ContactCenterCommandTarget : FuzzTarget
         var command = Contract.CommandCodec.Decode(input);
         var again = Contract.CommandCodec.Decode(Contract.Serialize(command));
         Check(again.Equals(command), "a decoded command does not survive re-encoding");
+        ApplyToBaseline(command, Check);
+    }
 
+    /// <summary>Applies <paramref name="command"/> to a copy of the populated baseline state, as the next entry, and
+    /// checks (with <paramref name="check"/>) that it gives a result that survives encoding.</summary>
+    internal static void ApplyToBaseline(Command command, Action<bool, string> check)
+    {
         var (state, _, now, index) = Baseline.Value;
         var machine = new ContactCenterStateMachine();
         // A copy: LoadSnapshot takes ownership of the snapshot's messages, and Apply changes them. (Loading the
@@ -48,9 +54,9 @@ public sealed class ContactCenterCommandTarget : FuzzTarget
         // the invariants at load, added with the cc-snapshot target, caught it.)
         machine.LoadSnapshot(state.Clone());
         var result = machine.Apply(new CommandContext(index + 1, 2, now + 1000), command);
-        Check(result is not null, "Apply returned no result");
+        check(result is not null, "Apply returned no result");
         var encoded = Contract.Serialize(result!);
-        Check(Contract.Deserialize<CommandResult>(encoded).Equals(result), "a command result does not survive encoding");
+        check(Contract.Deserialize<CommandResult>(encoded).Equals(result), "a command result does not survive encoding");
     }
 
     /// <inheritdoc />
