@@ -19,6 +19,9 @@ internal sealed class OutboundPeer
     private Task _run = Task.CompletedTask;
     private SnapshotTransfer? _snapshot;
     private CancellationTokenSource? _connection;
+
+    // Set while the sender waits out a reconnect backoff; RetryNow ends the wait.
+    private TaskCompletionSource? _backoffWake;
     private long _snapshotBytesSent;
     private long _lastFailureReport;
     private int _unreportedFailures;
@@ -185,16 +188,28 @@ internal sealed class OutboundPeer
             var delay = _transport.NextBackoff(attempt++);
             ReportFailure(error, delay, reconnected: attempt == 1);
 
-            try
+            var wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Volatile.Write(ref _backoffWake, wake);
+            using (var wait = CancellationTokenSource.CreateLinkedTokenSource(ct))
             {
-                await Task.Delay(delay, ct).ConfigureAwait(false);
+                await Task.WhenAny(Task.Delay(delay, wait.Token), wake.Task).ConfigureAwait(false);
+                Interlocked.CompareExchange(ref _backoffWake, null, wake);
+                await wait.CancelAsync().ConfigureAwait(false);
             }
-            catch (OperationCanceledException)
+
+            if (ct.IsCancellationRequested)
             {
                 break;
             }
         }
     }
+
+    /// <summary>
+    /// The peer just proved it is up (it dialled us and passed the handshake): if the sender is waiting out a reconnect
+    /// backoff, it dials now. A restarted node is otherwise reached only when the backoff that its absence grew (up
+    /// to <see cref="TcpTransportOptions.ReconnectBackoffMax"/>) runs out, and meanwhile it hears from no leader.
+    /// </summary>
+    public void RetryNow() => Interlocked.Exchange(ref _backoffWake, null)?.TrySetResult();
 
     /// <summary>How often a peer that stays unreachable is reported again.</summary>
     private static readonly TimeSpan FailureReportInterval = TimeSpan.FromSeconds(30);

@@ -266,6 +266,12 @@ public sealed partial class TcpRaftTransport
             }
         }
 
+        if (status == HandshakeStatus.Accepted)
+        {
+            // The peer is up: our own connection to it need not wait out its backoff.
+            FindPeer(hello.From)?.RetryNow();
+        }
+
         if (status != HandshakeStatus.Accepted)
         {
             return await RefuseAsync(status, reason).ConfigureAwait(false);
