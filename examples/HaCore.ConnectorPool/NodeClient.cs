@@ -87,15 +87,25 @@ public sealed partial class NodeClient
                 HighestTerm = term;
             }
 
-            return Contract.Deserialize<CommandResult>(await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false));
+            var result = Contract.Deserialize<CommandResult>(await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false));
+            if (result.AppliedIndex > LastWriteIndex)
+            {
+                LastWriteIndex = result.AppliedIndex;
+            }
+
+            return result;
         }, cancellationToken);
     }
+
+    /// <summary>The log index of this connector's latest answered proposal: its reads ask the node to answer only
+    /// once the node's record table has followed the log that far (read-your-writes).</summary>
+    public ulong LastWriteIndex { get; private set; }
 
     /// <summary>Reads the connectors' state (a linearizable read on the node that answers).</summary>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>The state.</returns>
     public ValueTask<ConnectorsView> ReadAsync(CancellationToken cancellationToken) =>
-        SendAsync(node => new HttpRequestMessage(HttpMethod.Get, new Uri(node, "/api/connectors")), async (response, ct) =>
+        SendAsync(node => new HttpRequestMessage(HttpMethod.Get, new Uri(node, "/api/connectors?after=" + LastWriteIndex.ToString(CultureInfo.InvariantCulture))), async (response, ct) =>
         {
             var view = (await response.Content.ReadFromJsonAsync<ConnectorsView>(Json, ct).ConfigureAwait(false))!;
             HighestTerm = Math.Max(HighestTerm, view.Term);

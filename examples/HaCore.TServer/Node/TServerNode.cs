@@ -171,6 +171,28 @@ public sealed class TServerNode : IAsyncDisposable
         }
     }
 
+    private ulong _followed;
+
+    /// <summary>Waits (at most 5 s) until the dialog and connector tables have followed the applied log to
+    /// <paramref name="index"/>.</summary>
+    /// <param name="index">The index of a command entry (entries that are not commands do not reach the tables).</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>When they have.</returns>
+    /// <exception cref="TimeoutException">They did not within 5 s.</exception>
+    public async Task WaitFollowedAsync(ulong index, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        while (Volatile.Read(ref _followed) < index)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"The node's tables followed the log to {Volatile.Read(ref _followed)}, not {index}, within 5 s.");
+            }
+
+            await Task.Delay(5, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     // The dialog table follows the applied log from the first entry on every node.
     private async Task FollowAsync()
     {
@@ -185,6 +207,7 @@ public sealed class TServerNode : IAsyncDisposable
                     Dialogs.Apply(applied);
                     Connectors.Apply(applied);
                     next = applied.Index + 1;
+                    Volatile.Write(ref _followed, applied.Index);
                 }
             }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested)
